@@ -1,0 +1,68 @@
+package io.lgbmops.infra;
+
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.lgbmops.infra.config.AppConfig;
+import io.lgbmops.infra.config.StageConfig;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Tags;
+import software.amazon.awscdk.Validations;
+
+/** The CDK app: every stage from `cdk.json` context, each as its stateful and stateless stacks. */
+public final class LgbmOpsApp {
+
+    private LgbmOpsApp() {
+    }
+
+    public static void main(String[] args) {
+        App app = new App();
+        AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
+        build(app, config);
+        app.synth();
+    }
+
+    /** Adds every stage's stacks and the AwsSolutions checks to {@code app}; returns the stacks. */
+    public static List<Stack> build(App app, AppConfig config) {
+        List<Stack> stacks = new ArrayList<>();
+        for (StageConfig stage : config.stages()) {
+            stacks.addAll(new StageStacks(app, stage).all());
+        }
+        Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+        return stacks;
+    }
+
+    /** The stacks of one stage, wired together. */
+    public static final class StageStacks {
+        public final StorageStack storage;
+        public final PlatformStack platform;
+
+        StageStacks(App app, StageConfig stage) {
+            StackProps props = StackProps.builder()
+                    .env(environment(stage))
+                    .description("LightGBM MLOps (" + stage.name() + ")")
+                    .build();
+            storage = new StorageStack(app, stage.stackName("Storage"), props, stage);
+            platform = new PlatformStack(app, stage.stackName("Platform"), props, stage, storage);
+            for (Stack stack : all()) {
+                Tags.of(stack).add("project", "lgbmops");
+                Tags.of(stack).add("stage", stage.name());
+            }
+        }
+
+        public List<Stack> all() {
+            return List.of(storage, platform);
+        }
+    }
+
+    /** Environment-agnostic unless the stage pins an account or region. */
+    static Environment environment(StageConfig stage) {
+        if (stage.account() == null && stage.region() == null) {
+            return null;
+        }
+        return Environment.builder().account(stage.account()).region(stage.region()).build();
+    }
+}

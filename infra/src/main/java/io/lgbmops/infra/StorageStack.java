@@ -1,0 +1,169 @@
+package io.lgbmops.infra;
+
+import io.lgbmops.infra.config.StageConfig;
+import java.util.List;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CfnResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.ecr.Repository;
+import software.amazon.awscdk.services.ecr.RepositoryEncryption;
+import software.amazon.awscdk.services.ecr.TagMutability;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.s3.StorageClass;
+import software.amazon.awscdk.services.s3.Transition;
+import software.constructs.Construct;
+
+/**
+ * The stateful half of a stage: the customer-managed key, the read bucket (raw data), the write
+ * bucket (every artifact), the access-log bucket and the container repository. Their logical IDs
+ * are pinned with {@link #pin} so no refactor of the construct tree can replace them.
+ */
+public final class StorageStack extends Stack {
+    /** S3 prefix of training checkpoints in the write bucket; expires quickly. */
+    public static final String CHECKPOINT_PREFIX = "checkpoints/";
+
+    private final Key key;
+    private final Bucket readBucket;
+    private final Bucket writeBucket;
+    private final Repository repository;
+
+    public StorageStack(Construct scope, String id, StackProps props, StageConfig stage) {
+        super(scope, id, props);
+        RemovalPolicy removal = stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY
+                ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+        key = Key.Builder.create(this, "DataKey")
+                .description("Encrypts data, artifacts, images and endpoints of " + stage.resourcePrefix())
+                .alias("alias/" + stage.resourcePrefix() + "-data")
+                .enableKeyRotation(true)
+                .removalPolicy(removal)
+                .build();
+        pin(key.getNode().getDefaultChild(), "DataKey");
+
+        // Server access logs can only be delivered to a bucket encrypted with S3-managed keys.
+        Bucket accessLogs = Bucket.Builder.create(this, "AccessLogBucket")
+                .encryption(BucketEncryption.S3_MANAGED)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .enforceSsl(true)
+                .versioned(true)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .id("expire-access-logs")
+                        .expiration(Duration.days(stage.accessLogRetentionDays()))
+                        .noncurrentVersionExpiration(Duration.days(stage.noncurrentVersionRetentionDays()))
+                        .build()))
+                .removalPolicy(removal)
+                .build();
+        pin(accessLogs.getNode().getDefaultChild(), "AccessLogBucket");
+
+        readBucket = dataBucket("ReadBucket", readBucketName(stage), "read/", accessLogs, stage, removal, List.of(noncurrentVersions(stage)));
+        writeBucket = dataBucket("WriteBucket", writeBucketName(stage), "write/", accessLogs, stage, removal, List.of(
+                noncurrentVersions(stage),
+                LifecycleRule.builder()
+                        .id("expire-checkpoints")
+                        .prefix(CHECKPOINT_PREFIX)
+                        .expiration(Duration.days(stage.checkpointRetentionDays()))
+                        .build(),
+                LifecycleRule.builder()
+                        .id("archive-old-artifacts")
+                        .transitions(List.of(Transition.builder()
+                                .storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
+                                .transitionAfter(Duration.days(stage.artifactArchiveDays()))
+                                .build()))
+                        .build()));
+
+        repository = Repository.Builder.create(this, "ImageRepository")
+                .repositoryName(stage.repositoryName())
+                .imageScanOnPush(true)
+                .imageTagMutability(TagMutability.IMMUTABLE)
+                .encryption(RepositoryEncryption.KMS)
+                .encryptionKey(key)
+                .lifecycleRules(List.of(software.amazon.awscdk.services.ecr.LifecycleRule.builder()
+                        .description("keep the last " + stage.imagesToKeep() + " images")
+                        .maxImageCount(stage.imagesToKeep())
+                        .build()))
+                .removalPolicy(removal)
+                .build();
+        pin(repository.getNode().getDefaultChild(), "ImageRepository");
+
+        output("DataKeyArn", key.getKeyArn(), "KMS key of data, artifacts, images and endpoints");
+        output("ReadBucketName", readBucket.getBucketName(), "bucket the pipeline reads raw data from");
+        output("WriteBucketName", writeBucket.getBucketName(), "bucket every pipeline artifact is written to");
+        output("ImageRepositoryUri", repository.getRepositoryUri(), "ECR repository of the LightGBM image");
+    }
+
+    /**
+     * Physical name of the read bucket. Names are fixed (account and region make them globally
+     * unique) so that other stacks scope IAM to them without cross-stack references.
+     */
+    public static String readBucketName(StageConfig stage) {
+        return stage.resourcePrefix() + "-read-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
+    }
+
+    /** Physical name of the write bucket; see {@link #readBucketName}. */
+    public static String writeBucketName(StageConfig stage) {
+        return stage.resourcePrefix() + "-write-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
+    }
+
+    private Bucket dataBucket(String id, String bucketName, String logPrefix, Bucket accessLogs, StageConfig stage,
+                              RemovalPolicy removal, List<LifecycleRule> rules) {
+        Bucket bucket = Bucket.Builder.create(this, id)
+                .bucketName(bucketName)
+                .encryption(BucketEncryption.KMS)
+                .encryptionKey(key)
+                .bucketKeyEnabled(true)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .enforceSsl(true)
+                .versioned(true)
+                .serverAccessLogsBucket(accessLogs)
+                .serverAccessLogsPrefix(logPrefix)
+                .lifecycleRules(rules)
+                .removalPolicy(removal)
+                .build();
+        pin(bucket.getNode().getDefaultChild(), id);
+        return bucket;
+    }
+
+    private static LifecycleRule noncurrentVersions(StageConfig stage) {
+        return LifecycleRule.builder()
+                .id("expire-noncurrent-versions")
+                .noncurrentVersionExpiration(Duration.days(stage.noncurrentVersionRetentionDays()))
+                .abortIncompleteMultipartUploadAfter(Duration.days(7))
+                .build();
+    }
+
+    private void output(String id, String value, String description) {
+        CfnOutput.Builder.create(this, id).value(value).description(description).build();
+    }
+
+    /** Fixes a stateful resource's logical ID, independent of where it sits in the construct tree. */
+    static void pin(Object defaultChild, String logicalId) {
+        ((CfnResource) defaultChild).overrideLogicalId(logicalId);
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    public Bucket readBucket() {
+        return readBucket;
+    }
+
+    public Bucket writeBucket() {
+        return writeBucket;
+    }
+
+    public Repository repository() {
+        return repository;
+    }
+}

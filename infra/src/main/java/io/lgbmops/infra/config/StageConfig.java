@@ -1,0 +1,151 @@
+package io.lgbmops.infra.config;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Everything one deployment stage (dev, prod, ...) is configured with. Built only by
+ * {@link #fromContext}, which validates each value and names the key of a wrong one.
+ *
+ * @param name                          stage name, lowercase; part of every stack and physical name
+ * @param account                       AWS account id, or null for an environment-agnostic stack (default)
+ * @param region                        AWS region, or null for an environment-agnostic stack (default)
+ * @param f1Threshold                   default of the pipeline's F1 gate, in (0, 1] (default 0.9)
+ * @param processingInstanceType        instance type of preprocessing and evaluation jobs (default ml.m5.xlarge)
+ * @param processingInstanceCount       instance count of processing jobs (default 1)
+ * @param trainingInstanceType          instance type of tuning's training jobs (default ml.m5.xlarge)
+ * @param maxTuningJobs                 training jobs per tuning run (default 20)
+ * @param maxParallelTuningJobs         training jobs at once (default 2)
+ * @param endpointInstanceType          real-time endpoint instance type (default ml.m5.large)
+ * @param endpointInstanceCount         instances the endpoint starts with (default 1)
+ * @param minCapacity                   autoscaling floor (default 1)
+ * @param maxCapacity                   autoscaling ceiling (default 4)
+ * @param targetInvocationsPerInstance  target-tracking value per instance and minute (default 200)
+ * @param deploymentStrategy            how an endpoint update shifts traffic (default canary)
+ * @param trafficShiftPercent           canary size, or linear step, in percent (default 10)
+ * @param waitIntervalMinutes           bake time between traffic shifts (default 5)
+ * @param modelsToKeep                  models and endpoint configs kept per endpoint by the deploy Lambda (default 3)
+ * @param imagesToKeep                  container images kept in ECR (default 10)
+ * @param artifactArchiveDays           days before artifacts in the write bucket move to Glacier Instant Retrieval,
+ *                                      still readable in milliseconds by endpoints that scale out (default 90)
+ * @param checkpointRetentionDays       days training checkpoints are kept; useless once the job ended (default 14)
+ * @param noncurrentVersionRetentionDays days a replaced object version is kept (default 30)
+ * @param accessLogRetentionDays        days server access logs are kept (default 365)
+ * @param dataRemovalPolicy             what stack deletion does to keys, buckets, repository and model group (default retain)
+ */
+public record StageConfig(
+        String name,
+        String account,
+        String region,
+        double f1Threshold,
+        String processingInstanceType,
+        int processingInstanceCount,
+        String trainingInstanceType,
+        int maxTuningJobs,
+        int maxParallelTuningJobs,
+        String endpointInstanceType,
+        int endpointInstanceCount,
+        int minCapacity,
+        int maxCapacity,
+        int targetInvocationsPerInstance,
+        DeploymentStrategy deploymentStrategy,
+        int trafficShiftPercent,
+        int waitIntervalMinutes,
+        int modelsToKeep,
+        int imagesToKeep,
+        int artifactArchiveDays,
+        int checkpointRetentionDays,
+        int noncurrentVersionRetentionDays,
+        int accessLogRetentionDays,
+        DataRemovalPolicy dataRemovalPolicy) {
+
+    /** Traffic shifting of an endpoint update under SageMaker deployment guardrails. */
+    public enum DeploymentStrategy { CANARY, LINEAR, ALL_AT_ONCE }
+
+    /** Whether stateful resources survive the deletion of their stack. */
+    public enum DataRemovalPolicy { RETAIN, DESTROY }
+
+    static final Pattern STAGE_NAME = Pattern.compile("^[a-z][a-z0-9]{0,11}$");
+    static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
+    static final Pattern REGION = Pattern.compile("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$");
+    static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
+
+    public StageConfig {
+        if (!STAGE_NAME.matcher(name).matches()) {
+            throw new ConfigException("stage name must match " + STAGE_NAME.pattern() + ", got \"" + name + "\"");
+        }
+    }
+
+    static StageConfig fromContext(String name, Map<String, Object> values) {
+        if (!STAGE_NAME.matcher(name).matches()) {
+            throw new ConfigException("stages." + name + ": stage name must match " + STAGE_NAME.pattern()
+                    + " (it becomes part of resource names), got \"" + name + "\"");
+        }
+        ContextReader in = new ContextReader("stages." + name, values);
+        String account = in.optionalString("account", ACCOUNT, "a 12-digit AWS account id");
+        String region = in.optionalString("region", REGION, "an AWS region such as eu-west-1");
+        double f1Threshold = in.decimal("f1Threshold", 0.9);
+        if (!(f1Threshold > 0 && f1Threshold <= 1)) {
+            throw new ConfigException(in.path("f1Threshold") + " must be in (0, 1], got " + f1Threshold);
+        }
+        String processingType = in.matching("processingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
+        int processingCount = in.integer("processingInstanceCount", 1, 1, 100);
+        String trainingType = in.matching("trainingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
+        int maxTuningJobs = in.integer("maxTuningJobs", 20, 1, 500);
+        int maxParallel = in.integer("maxParallelTuningJobs", 2, 1, 100);
+        if (maxParallel > maxTuningJobs) {
+            throw new ConfigException(in.path("maxParallelTuningJobs") + " must not exceed maxTuningJobs (" + maxTuningJobs + "), got " + maxParallel);
+        }
+        String endpointType = in.matching("endpointInstanceType", "ml.m5.large", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.large");
+        int endpointCount = in.integer("endpointInstanceCount", 1, 1, 100);
+        int minCapacity = in.integer("minCapacity", 1, 1, 100);
+        int maxCapacity = in.integer("maxCapacity", 4, 1, 100);
+        if (minCapacity > maxCapacity) {
+            throw new ConfigException(in.path("minCapacity") + " must not exceed maxCapacity (" + maxCapacity + "), got " + minCapacity);
+        }
+        if (endpointCount < minCapacity || endpointCount > maxCapacity) {
+            throw new ConfigException(in.path("endpointInstanceCount") + " must be within [minCapacity, maxCapacity] = ["
+                    + minCapacity + ", " + maxCapacity + "], got " + endpointCount);
+        }
+        int target = in.integer("targetInvocationsPerInstance", 200, 1, 1_000_000);
+        DeploymentStrategy strategy = in.choice("deploymentStrategy", DeploymentStrategy.CANARY, DeploymentStrategy.class);
+        int shift = in.integer("trafficShiftPercent", 10, 1, 50);
+        int wait = in.integer("waitIntervalMinutes", 5, 0, 60);
+        int modelsToKeep = in.integer("modelsToKeep", 3, 1, 50);
+        int imagesToKeep = in.integer("imagesToKeep", 10, 1, 1000);
+        int archiveDays = in.integer("artifactArchiveDays", 90, 1, 3650);
+        int checkpointDays = in.integer("checkpointRetentionDays", 14, 1, 3650);
+        int noncurrentDays = in.integer("noncurrentVersionRetentionDays", 30, 1, 3650);
+        int accessLogDays = in.integer("accessLogRetentionDays", 365, 1, 3650);
+        DataRemovalPolicy removal = in.choice("dataRemovalPolicy", DataRemovalPolicy.RETAIN, DataRemovalPolicy.class);
+        in.rejectUnknownKeys();
+        return new StageConfig(name, account, region, f1Threshold, processingType, processingCount, trainingType,
+                maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
+                strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal);
+    }
+
+    /** Prefix of every physical name of this stage, so stages never collide in one account. */
+    public String resourcePrefix() {
+        return "lgbmops-" + name;
+    }
+
+    public String stackName(String unit) {
+        return "LgbmOps-" + name + "-" + unit;
+    }
+
+    public String modelPackageGroupName() {
+        return resourcePrefix() + "-models";
+    }
+
+    public String endpointName() {
+        return resourcePrefix() + "-endpoint";
+    }
+
+    public String pipelineName() {
+        return resourcePrefix() + "-pipeline";
+    }
+
+    public String repositoryName() {
+        return resourcePrefix() + "/lightgbm";
+    }
+}

@@ -1,0 +1,123 @@
+package io.lgbmops.infra.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+    private static Map<String, Object> stages(Map<String, Object> dev) {
+        Map<String, Object> stages = new LinkedHashMap<>();
+        stages.put("dev", dev);
+        stages.put("prod", Map.of("minCapacity", 2, "maxCapacity", 8, "endpointInstanceCount", 2));
+        return stages;
+    }
+
+    private static String failure(Map<String, Object> dev) {
+        return assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(dev), null)).getMessage();
+    }
+
+    @Test
+    void fromContext_whenNoSettings_appliesDocumentedDefaults() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of()), null).stages().get(0);
+
+        assertEquals(0.9, dev.f1Threshold());
+        assertEquals("ml.m5.large", dev.endpointInstanceType());
+        assertEquals(20, dev.maxTuningJobs());
+        assertEquals(2, dev.maxParallelTuningJobs());
+        assertEquals(StageConfig.DataRemovalPolicy.RETAIN, dev.dataRemovalPolicy());
+        assertEquals(StageConfig.DeploymentStrategy.CANARY, dev.deploymentStrategy());
+        assertNull(dev.account());
+        assertNull(dev.region());
+    }
+
+    @Test
+    void fromContext_whenNoSelector_buildsEveryStageWithSeparateNames() {
+        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), null).stages();
+
+        assertEquals(List.of("dev", "prod"), stages.stream().map(StageConfig::name).toList());
+        assertEquals("lgbmops-dev-models", stages.get(0).modelPackageGroupName());
+        assertEquals("lgbmops-prod-models", stages.get(1).modelPackageGroupName());
+        assertEquals("LgbmOps-prod-Storage", stages.get(1).stackName("Storage"));
+    }
+
+    @Test
+    void fromContext_whenSelectorNamesAStage_buildsOnlyThatStage() {
+        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), "prod").stages();
+
+        assertEquals(1, stages.size());
+        assertEquals(2, stages.get(0).minCapacity());
+    }
+
+    @Test
+    void fromContext_whenValuesComeAsStringsFromCommandLine_parsesThem() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of("f1Threshold", "0.75", "maxTuningJobs", "4",
+                "deploymentStrategy", "all-at-once")), null).stages().get(0);
+
+        assertEquals(0.75, dev.f1Threshold());
+        assertEquals(4, dev.maxTuningJobs());
+        assertEquals(StageConfig.DeploymentStrategy.ALL_AT_ONCE, dev.deploymentStrategy());
+    }
+
+    @Test
+    void failsFromContext_whenThresholdOutsideUnitInterval_namingKeyAndValue() {
+        assertEquals("stages.dev.f1Threshold must be in (0, 1], got 1.7", failure(Map.of("f1Threshold", 1.7)));
+        assertEquals("stages.dev.f1Threshold must be in (0, 1], got 0.0", failure(Map.of("f1Threshold", 0)));
+    }
+
+    @Test
+    void failsFromContext_whenKeyIsUnknown_namingTheTypo() {
+        String message = failure(Map.of("f1Treshold", 0.8));
+
+        assertEquals(true, message.startsWith("stages.dev.f1Treshold is not a known setting"), message);
+    }
+
+    @Test
+    void failsFromContext_whenInstanceTypeMalformed_namingKeyAndValue() {
+        assertEquals("stages.dev.endpointInstanceType must be a SageMaker instance type such as ml.m5.large, got \"m5.large\"",
+                failure(Map.of("endpointInstanceType", "m5.large")));
+    }
+
+    @Test
+    void failsFromContext_whenCapacityRangeInverted_namingBothBounds() {
+        assertEquals("stages.dev.minCapacity must not exceed maxCapacity (2), got 3",
+                failure(Map.of("minCapacity", 3, "maxCapacity", 2, "endpointInstanceCount", 2)));
+    }
+
+    @Test
+    void failsFromContext_whenNumberIsNotANumber_namingKeyAndValue() {
+        assertEquals("stages.dev.maxTuningJobs must be a whole number, got \"twenty\"", failure(Map.of("maxTuningJobs", "twenty")));
+        assertEquals("stages.dev.maxParallelTuningJobs must not exceed maxTuningJobs (2), got 3",
+                failure(Map.of("maxTuningJobs", 2, "maxParallelTuningJobs", 3)));
+    }
+
+    @Test
+    void failsFromContext_whenEnumValueUnknown_listingAllowedValues() {
+        assertEquals("stages.dev.dataRemovalPolicy must be one of retain, destroy, got \"snapshot\"",
+                failure(Map.of("dataRemovalPolicy", "snapshot")));
+    }
+
+    @Test
+    void failsFromContext_whenAccountMalformed_namingKeyAndValue() {
+        assertEquals("stages.dev.account must be a 12-digit AWS account id, got \"1234\"", failure(Map.of("account", "1234")));
+    }
+
+    @Test
+    void failsFromContext_whenSelectorNamesNoStage_listingStages() {
+        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(Map.of()), "qa")).getMessage();
+
+        assertEquals("stage must be one of [dev, prod], got \"qa\"", message);
+    }
+
+    @Test
+    void failsFromContext_whenStagesMissing_explainingWhereTheyGo() {
+        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(null, null)).getMessage();
+
+        assertEquals("stages must be an object of stage name to settings in cdk.json context, got null", message);
+    }
+}
