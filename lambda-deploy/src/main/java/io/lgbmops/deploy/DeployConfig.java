@@ -1,0 +1,213 @@
+package io.lgbmops.deploy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the function is configured with, read once from the environment. Every value is
+ * validated here, so a bad deployment fails at the first invocation (or at SnapStart's
+ * checkpoint) with a message that names the variable and the value.
+ *
+ * @param modelPackageGroupName       the only group whose packages are deployed
+ * @param endpointName                the endpoint this function owns; also the prefix of its
+ *                                    models and endpoint configs
+ * @param executionRoleArn            role SageMaker assumes to run the model
+ * @param kmsKeyId                    key for the endpoint's ML storage volumes; empty: none
+ * @param f1Threshold                 the gate: deploy only if the registered F1 is at least this
+ * @param instanceType                default instance type (pipeline input may override)
+ * @param initialInstanceCount        default initial instance count (pipeline input may override)
+ * @param minCapacity                 autoscaling minimum instance count
+ * @param maxCapacity                 autoscaling maximum instance count
+ * @param targetInvocationsPerInstance target of SageMakerVariantInvocationsPerInstance
+ * @param scaleInCooldownSeconds      autoscaling scale-in cooldown
+ * @param scaleOutCooldownSeconds     autoscaling scale-out cooldown
+ * @param strategy                    traffic shifting on updates
+ * @param trafficStepPercent          canary size or linear step, percent of the new fleet
+ * @param trafficWaitSeconds          wait between traffic shifts (baking time)
+ * @param terminationWaitSeconds      how long the old fleet is kept after the shift
+ * @param maxExecutionTimeoutSeconds  upper bound of a blue/green update; empty: SageMaker's default
+ * @param rollbackAlarmNames          CloudWatch alarms (5xx, latency) that roll an update back
+ * @param keepLastVersions            models/endpoint configs kept besides the ones in use
+ * @param networkIsolation            run the model container without network access
+ */
+public record DeployConfig(
+        String modelPackageGroupName,
+        String endpointName,
+        String executionRoleArn,
+        Optional<String> kmsKeyId,
+        double f1Threshold,
+        String instanceType,
+        int initialInstanceCount,
+        int minCapacity,
+        int maxCapacity,
+        double targetInvocationsPerInstance,
+        int scaleInCooldownSeconds,
+        int scaleOutCooldownSeconds,
+        TrafficStrategy strategy,
+        int trafficStepPercent,
+        int trafficWaitSeconds,
+        int terminationWaitSeconds,
+        Optional<Integer> maxExecutionTimeoutSeconds,
+        List<String> rollbackAlarmNames,
+        int keepLastVersions,
+        boolean networkIsolation) {
+
+    /** How UpdateEndpoint shifts traffic to the new fleet (SageMaker deployment guardrails). */
+    public enum TrafficStrategy { CANARY, LINEAR, ALL_AT_ONCE }
+
+    static final Pattern RESOURCE_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    static final Pattern GROUP_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$");
+    static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
+
+    public DeployConfig {
+        requireMatch("MODEL_PACKAGE_GROUP_NAME", modelPackageGroupName, GROUP_NAME);
+        requireMatch("ENDPOINT_NAME", endpointName, RESOURCE_NAME);
+        requireMatch("EXECUTION_ROLE_ARN", executionRoleArn, ROLE_ARN);
+        requireMatch("INSTANCE_TYPE", instanceType, INSTANCE_TYPE);
+        kmsKeyId = kmsKeyId == null ? Optional.empty() : kmsKeyId.filter(k -> !k.isBlank());
+        if (!(f1Threshold > 0 && f1Threshold <= 1)) {
+            throw bad("F1_THRESHOLD", f1Threshold, "must be in (0, 1]");
+        }
+        requireRange("INITIAL_INSTANCE_COUNT", initialInstanceCount, 1, 100);
+        requireRange("AUTOSCALING_MIN_CAPACITY", minCapacity, 1, 100);
+        requireRange("AUTOSCALING_MAX_CAPACITY", maxCapacity, minCapacity, 100);
+        if (!(targetInvocationsPerInstance > 0)) {
+            throw bad("AUTOSCALING_TARGET_INVOCATIONS", targetInvocationsPerInstance, "must be > 0");
+        }
+        requireRange("AUTOSCALING_SCALE_IN_COOLDOWN_SECONDS", scaleInCooldownSeconds, 0, 86_400);
+        requireRange("AUTOSCALING_SCALE_OUT_COOLDOWN_SECONDS", scaleOutCooldownSeconds, 0, 86_400);
+        requireRange("TRAFFIC_STEP_PERCENT", trafficStepPercent, 1, 100);
+        requireRange("TRAFFIC_WAIT_SECONDS", trafficWaitSeconds, 0, 3_600);
+        requireRange("TERMINATION_WAIT_SECONDS", terminationWaitSeconds, 0, 3_600);
+        maxExecutionTimeoutSeconds = maxExecutionTimeoutSeconds == null ? Optional.empty() : maxExecutionTimeoutSeconds;
+        maxExecutionTimeoutSeconds.ifPresent(v -> requireRange("MAX_EXECUTION_TIMEOUT_SECONDS", v, 600, 14_400));
+        rollbackAlarmNames = List.copyOf(rollbackAlarmNames);
+        requireRange("KEEP_LAST_VERSIONS", keepLastVersions, 1, 100);
+    }
+
+    /** Reads the configuration from a variable map (the process environment in Lambda). */
+    public static DeployConfig fromEnvironment(Map<String, String> env) {
+        Reader r = new Reader(env);
+        return new DeployConfig(
+                r.required("MODEL_PACKAGE_GROUP_NAME"),
+                r.required("ENDPOINT_NAME"),
+                r.required("EXECUTION_ROLE_ARN"),
+                Optional.ofNullable(r.optional("KMS_KEY_ID")),
+                r.decimal("F1_THRESHOLD", 0.9),
+                r.string("INSTANCE_TYPE", "ml.m5.large"),
+                r.integer("INITIAL_INSTANCE_COUNT", 1),
+                r.integer("AUTOSCALING_MIN_CAPACITY", 1),
+                r.integer("AUTOSCALING_MAX_CAPACITY", 4),
+                r.decimal("AUTOSCALING_TARGET_INVOCATIONS", 70.0),
+                r.integer("AUTOSCALING_SCALE_IN_COOLDOWN_SECONDS", 300),
+                r.integer("AUTOSCALING_SCALE_OUT_COOLDOWN_SECONDS", 60),
+                r.strategy("DEPLOYMENT_STRATEGY", TrafficStrategy.CANARY),
+                r.integer("TRAFFIC_STEP_PERCENT", 10),
+                r.integer("TRAFFIC_WAIT_SECONDS", 300),
+                r.integer("TERMINATION_WAIT_SECONDS", 300),
+                Optional.ofNullable(r.optional("MAX_EXECUTION_TIMEOUT_SECONDS"))
+                        .map(v -> r.integer("MAX_EXECUTION_TIMEOUT_SECONDS", 0)),
+                r.list("ROLLBACK_ALARM_NAMES"),
+                r.integer("KEEP_LAST_VERSIONS", 3),
+                r.bool("ENABLE_NETWORK_ISOLATION", true));
+    }
+
+    private static void requireMatch(String name, String value, Pattern pattern) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw bad(name, value, "must match " + pattern.pattern());
+        }
+    }
+
+    private static void requireRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw bad(name, value, "must be in [" + min + ", " + max + "]");
+        }
+    }
+
+    private static IllegalArgumentException bad(String name, Object value, String rule) {
+        return new IllegalArgumentException(
+                "environment variable " + name + " " + rule + ", got \"" + value + "\"");
+    }
+
+    /** Typed access to the variable map; each parse error names the variable and its value. */
+    private record Reader(Map<String, String> env) {
+        String optional(String name) {
+            String value = env.get(name);
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+
+        String required(String name) {
+            String value = optional(name);
+            if (value == null) {
+                throw new IllegalArgumentException("environment variable " + name + " is required");
+            }
+            return value;
+        }
+
+        String string(String name, String fallback) {
+            String value = optional(name);
+            return value == null ? fallback : value;
+        }
+
+        int integer(String name, int fallback) {
+            String value = optional(name);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw bad(name, value, "must be an integer");
+            }
+        }
+
+        double decimal(String name, double fallback) {
+            String value = optional(name);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw bad(name, value, "must be a number");
+            }
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String value = optional(name);
+            if (value == null) {
+                return fallback;
+            }
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(name, value, "must be true or false");
+            };
+        }
+
+        TrafficStrategy strategy(String name, TrafficStrategy fallback) {
+            String value = optional(name);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return TrafficStrategy.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw bad(name, value, "must be one of " + Arrays.toString(TrafficStrategy.values()));
+            }
+        }
+
+        List<String> list(String name) {
+            String value = optional(name);
+            if (value == null) {
+                return List.of();
+            }
+            return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.lgbmops.deploy;
+
+/** Base of the few errors the handler lets escape; the subtype tells the caller what to do next. */
+public abstract class DeployException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DeployException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** Short machine-readable kind, used in the log line. */
+    public abstract String kind();
+}

@@ -1,0 +1,126 @@
+package io.lgbmops.deploy;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * Lambda entry point ({@code io.lgbmops.deploy.DeployHandler}). A thin adapter: parse the event,
+ * hand it to {@link DeployService}, log the decision, write the result JSON.
+ *
+ * <p>Errors escape as one of three types so the caller can react: {@link InvalidEventException}
+ * (don't retry), {@link RetryableDeployException} (deliver again; EventBridge's asynchronous
+ * retries and the dead-letter queue do), {@link DeployFailedException} (needs a person).
+ *
+ * <p>SnapStart: the handler registers itself as a CRaC resource and, before the snapshot, runs
+ * the parser, translator and JSON writer on sample input so their classes are loaded and warm
+ * in the snapshot. It calls no AWS API then.
+ */
+public final class DeployHandler implements RequestStreamHandler, Resource {
+
+    /** Lambda's limit for an asynchronous payload. */
+    static final int MAX_PAYLOAD_BYTES = 256 * 1024;
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    /** Created once per execution environment and reused by every invocation. */
+    private static final class DefaultClients {
+        static final AwsClients INSTANCE = AwsClients.fromEnvironment();
+    }
+
+    private final DeployConfig config;
+    private final EventParser parser;
+    private final DeployTranslator translator;
+    private final DeployService service;
+    private final DecisionLog log;
+
+    /** Used by the Lambda runtime: environment configuration, shared clients, logs to stdout. */
+    public DeployHandler() {
+        this(DefaultClients.INSTANCE, DeployConfig.fromEnvironment(System.getenv()), System.out);
+        Core.getGlobalContext().register(this);
+    }
+
+    /** Tests and {@link LocalInvoke} pass their own clients (pointed at the emulator) and log stream. */
+    DeployHandler(AwsClients clients, DeployConfig config, PrintStream logStream) {
+        this.config = config;
+        this.parser = new EventParser(MAPPER, config);
+        this.translator = new DeployTranslator(config);
+        this.log = new DecisionLog(MAPPER, logStream);
+        this.service = new DeployService(clients, config, translator, MAPPER, log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        String requestId = context == null ? null : context.getAwsRequestId();
+        try {
+            DeployResult result = service.handle(parser.parse(readPayload(input)), requestId);
+            log.decision(requestId, result);
+            MAPPER.writeValue(output, result);
+        } catch (DeployException e) {
+            log.failure(requestId, e);
+            throw e;
+        }
+    }
+
+    private static byte[] readPayload(InputStream input) throws IOException {
+        byte[] payload = input.readNBytes(MAX_PAYLOAD_BYTES + 1);
+        if (payload.length > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException("$", "is larger than " + MAX_PAYLOAD_BYTES + " bytes");
+        }
+        return payload;
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: the SDK re-resolves credentials after restore on its own.
+    }
+
+    /** Exercises parsing, planning and serialisation on sample input; no network. */
+    void prime() {
+        String arn = "arn:aws:sagemaker:us-east-1:000000000000:model-package/"
+                + config.modelPackageGroupName() + "/1";
+        String pipeline = "{\"model_package_arn\":\"" + arn + "\",\"endpoint_name\":\"" + config.endpointName()
+                + "\",\"instance_type\":\"" + config.instanceType() + "\",\"initial_instance_count\":\"1\"}";
+        String event = "{\"detail-type\":\"" + EventParser.MODEL_PACKAGE_STATE_CHANGE + "\",\"source\":\""
+                + EventParser.SOURCE + "\",\"detail\":{\"ModelPackageGroupName\":\"" + config.modelPackageGroupName()
+                + "\",\"ModelPackageArn\":\"" + arn + "\",\"ModelApprovalStatus\":\"Approved\"}}";
+        for (String sample : new String[] {pipeline, event}) {
+            EventParser.Invocation invocation = parser.parse(sample.getBytes(StandardCharsets.UTF_8));
+            if (invocation instanceof EventParser.Invocation.Deploy deploy) {
+                DeployTranslator.Plan plan = translator.plan(deploy.request(), 1);
+                translator.describeModelPackage(arn);
+                translator.createModel(plan);
+                translator.createEndpointConfig(plan);
+                translator.createEndpoint(plan);
+                translator.updateEndpoint(plan, false);
+                translator.registerScalableTarget(plan.endpointName());
+                translator.putScalingPolicy(plan.endpointName());
+                translator.describeScalableTarget(plan.endpointName());
+                translator.deregisterScalableTarget(plan.endpointName());
+                translator.getEvaluationReport("s3://bucket/evaluation/evaluation.json");
+                try {
+                    MAPPER.writeValueAsBytes(DeployResult.of(DeployStatus.UNCHANGED, plan.endpointName(), "priming"));
+                    MAPPER.readTree("{\"classification_metrics\":{\"f1\":{\"value\":0.5}}}");
+                } catch (IOException e) {
+                    throw new IllegalStateException("priming JSON failed", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.lgbmops.deploy;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Turns the raw invocation payload into one {@link Invocation}. Three shapes are accepted:
+ * the pipeline's Lambda step arguments, the EventBridge "SageMaker Model Package State Change"
+ * event, and the EventBridge "SageMaker Endpoint State Change" event (used to re-apply
+ * autoscaling once an endpoint is InService again). Everything else is an
+ * {@link InvalidEventException} naming the field.
+ */
+public final class EventParser {
+
+    static final String MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change";
+    static final String ENDPOINT_STATE_CHANGE = "SageMaker Endpoint State Change";
+    static final String SOURCE = "aws.sagemaker";
+    static final String APPROVED = "Approved";
+
+    private static final Set<String> PIPELINE_FIELDS =
+            Set.of("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count");
+
+    private final ObjectMapper mapper;
+    private final DeployConfig config;
+
+    public EventParser(ObjectMapper mapper, DeployConfig config) {
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    /** What one invocation asks for. */
+    public sealed interface Invocation {
+        /** Deploy (or keep) this package. */
+        record Deploy(DeployRequest request) implements Invocation { }
+
+        /** A state-change event for a package of our group that is not Approved: nothing to do. */
+        record NotApproved(String modelPackageArn, String approvalStatus) implements Invocation { }
+
+        /** Our endpoint changed state: make sure autoscaling is in place if it is InService. */
+        record EndpointChanged(String endpointName) implements Invocation { }
+    }
+
+    public Invocation parse(byte[] payload) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(payload);
+        } catch (JacksonException e) {
+            throw new InvalidEventException("$", "is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new InvalidEventException("$", "could not be read: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new InvalidEventException("$", "must be a JSON object");
+        }
+        if (root.has("detail-type")) {
+            return parseEvent(root);
+        }
+        if (root.has("model_package_arn")) {
+            return parsePipelineArguments(root);
+        }
+        throw new InvalidEventException("$",
+                "must be either the pipeline's arguments (with model_package_arn) or an EventBridge event (with detail-type)");
+    }
+
+    private Invocation parsePipelineArguments(JsonNode root) {
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!PIPELINE_FIELDS.contains(name)) {
+                throw new InvalidEventException(name, "is not a known argument; expected " + PIPELINE_FIELDS);
+            }
+        }
+        String arn = text(root, "model_package_arn", "model_package_arn", true);
+        String endpoint = text(root, "endpoint_name", "endpoint_name", false);
+        if (endpoint != null && !endpoint.equals(config.endpointName())) {
+            throw new InvalidEventException("endpoint_name",
+                    "this function only deploys to \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
+        }
+        String instanceType = text(root, "instance_type", "instance_type", false);
+        Integer count = count(root, "initial_instance_count");
+        return new Invocation.Deploy(new DeployRequest(
+                DeployRequest.Source.PIPELINE,
+                arn,
+                config.endpointName(),
+                instanceType == null ? config.instanceType() : instanceType,
+                count == null ? config.initialInstanceCount() : count));
+    }
+
+    private Invocation parseEvent(JsonNode root) {
+        String detailType = text(root, "detail-type", "detail-type", true);
+        String source = text(root, "source", "source", true);
+        if (!SOURCE.equals(source)) {
+            throw new InvalidEventException("source", "must be \"" + SOURCE + "\", got \"" + source + "\"");
+        }
+        JsonNode detail = root.get("detail");
+        if (detail == null || detail.isNull()) {
+            throw new InvalidEventException("detail", "is required");
+        }
+        if (!detail.isObject()) {
+            throw new InvalidEventException("detail", "must be an object, got " + detail.getNodeType());
+        }
+        return switch (detailType) {
+            case MODEL_PACKAGE_STATE_CHANGE -> parseModelPackageEvent(detail);
+            case ENDPOINT_STATE_CHANGE -> parseEndpointEvent(detail);
+            default -> throw new InvalidEventException("detail-type",
+                    "must be \"" + MODEL_PACKAGE_STATE_CHANGE + "\" or \"" + ENDPOINT_STATE_CHANGE
+                            + "\", got \"" + detailType + "\"");
+        };
+    }
+
+    private Invocation parseModelPackageEvent(JsonNode detail) {
+        String group = text(detail, "ModelPackageGroupName", "detail.ModelPackageGroupName", true);
+        if (!group.equals(config.modelPackageGroupName())) {
+            throw new InvalidEventException("detail.ModelPackageGroupName",
+                    "this function only deploys group \"" + config.modelPackageGroupName() + "\", got \"" + group + "\"");
+        }
+        String arn = text(detail, "ModelPackageArn", "detail.ModelPackageArn", true);
+        String status = text(detail, "ModelApprovalStatus", "detail.ModelApprovalStatus", true);
+        if (!APPROVED.equals(status)) {
+            return new Invocation.NotApproved(arn, status);
+        }
+        return new Invocation.Deploy(new DeployRequest(
+                DeployRequest.Source.MODEL_PACKAGE_EVENT,
+                arn,
+                config.endpointName(),
+                config.instanceType(),
+                config.initialInstanceCount()));
+    }
+
+    private Invocation parseEndpointEvent(JsonNode detail) {
+        String endpoint = text(detail, "EndpointName", "detail.EndpointName", true);
+        if (!endpoint.equals(config.endpointName())) {
+            throw new InvalidEventException("detail.EndpointName",
+                    "this function only manages \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
+        }
+        return new Invocation.EndpointChanged(endpoint);
+    }
+
+    private static String text(JsonNode parent, String key, String field, boolean required) {
+        JsonNode node = parent.get(key);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new InvalidEventException(field, "is required");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidEventException(field, "must be a string, got " + node.getNodeType());
+        }
+        String value = node.textValue();
+        if (value.isBlank()) {
+            throw new InvalidEventException(field, "must not be empty");
+        }
+        return value;
+    }
+
+    /** The pipeline passes numbers through its parameters as strings, so both forms are accepted. */
+    private static Integer count(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            return node.intValue();
+        }
+        if (node.isTextual() && node.textValue().trim().matches("\\d{1,9}")) {
+            return Integer.parseInt(node.textValue().trim());
+        }
+        throw new InvalidEventException(field, "must be an integer (or a string holding one), got " + node);
+    }
+}

@@ -1,0 +1,105 @@
+package io.lgbmops.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
+import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
+import software.amazon.awssdk.services.sagemaker.model.EndpointStatus;
+import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
+
+/**
+ * Stands in for SageMaker's UpdateEndpoint, which moto 5.2.5 does not implement. Installed on
+ * the {@link FaultInjectingProxy}, it answers {@code SageMaker.UpdateEndpoint} the way the
+ * service does for what this module relies on, and makes the update visible in moto:
+ * <ul>
+ *   <li>unknown endpoint or endpoint config, or an endpoint not InService: ValidationException;</li>
+ *   <li>a new instance type for a variant that is an Application Auto Scaling target:
+ *       ValidationException (SageMaker's documented rule);</li>
+ *   <li>otherwise the endpoint is re-created in moto on the new config (completing at once,
+ *       as moto's endpoints do) and the request, DeploymentConfig included, stays recorded
+ *       by the proxy for assertions.</li>
+ * </ul>
+ */
+public final class UpdateEndpointEmulator implements FaultInjectingProxy.Responder {
+
+    public static final String OPERATION = "SageMaker.UpdateEndpoint";
+
+    private final AwsClients moto;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    /** {@code moto}: clients that talk to the emulator directly, not through the proxy. */
+    public UpdateEndpointEmulator(AwsClients moto) {
+        this.moto = moto;
+    }
+
+    public static void install(FaultInjectingProxy proxy, AwsClients moto) {
+        proxy.when(call -> OPERATION.equals(call.operation()), -1, new UpdateEndpointEmulator(moto));
+    }
+
+    @Override
+    public FaultInjectingProxy.Reply respond(FaultInjectingProxy.Call call, FaultInjectingProxy.Forwarder forwarder)
+            throws java.io.IOException {
+        JsonNode body = mapper.readTree(call.body());
+        String endpointName = body.path("EndpointName").asText();
+        String configName = body.path("EndpointConfigName").asText();
+        Optional<DescribeEndpointResponse> endpoint = describeEndpoint(endpointName);
+        if (endpoint.isEmpty()) {
+            return validation("Could not find endpoint \"" + endpointName + "\".");
+        }
+        if (endpoint.get().endpointStatus() != EndpointStatus.IN_SERVICE) {
+            return validation("Cannot update in-progress endpoint \"" + endpointName + "\".");
+        }
+        Optional<DescribeEndpointConfigResponse> next = describeConfig(configName);
+        if (next.isEmpty()) {
+            return validation("Could not find endpoint configuration \"" + configName + "\".");
+        }
+        Optional<DescribeEndpointConfigResponse> current = describeConfig(endpoint.get().endpointConfigName());
+        for (ProductionVariant variant : next.get().productionVariants()) {
+            String before = current.flatMap(c -> c.productionVariants().stream()
+                    .filter(v -> v.variantName().equals(variant.variantName())).findFirst())
+                    .map(ProductionVariant::instanceTypeAsString).orElse(null);
+            if (before != null && !Objects.equals(before, variant.instanceTypeAsString())
+                    && isScalableTarget(endpointName, variant.variantName())) {
+                return validation("The variant " + variant.variantName() + " is registered with Application Auto "
+                        + "Scaling; deregister it before changing its instance type.");
+            }
+        }
+        moto.sageMaker().deleteEndpoint(r -> r.endpointName(endpointName));
+        String arn = moto.sageMaker().createEndpoint(r -> r.endpointName(endpointName).endpointConfigName(configName))
+                .endpointArn();
+        return FaultInjectingProxy.Reply.json(200, "{\"EndpointArn\":\"" + arn + "\"}");
+    }
+
+    private boolean isScalableTarget(String endpointName, String variantName) {
+        return !moto.autoscaling().describeScalableTargets(r -> r
+                .serviceNamespace(ServiceNamespace.SAGEMAKER)
+                .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
+                .resourceIds("endpoint/" + endpointName + "/variant/" + variantName))
+                .scalableTargets().isEmpty();
+    }
+
+    private Optional<DescribeEndpointResponse> describeEndpoint(String name) {
+        try {
+            return Optional.of(moto.sageMaker().describeEndpoint(r -> r.endpointName(name)));
+        } catch (AwsServiceException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<DescribeEndpointConfigResponse> describeConfig(String name) {
+        try {
+            return Optional.of(moto.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name)));
+        } catch (AwsServiceException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static FaultInjectingProxy.Reply validation(String message) {
+        return FaultInjectingProxy.Reply.awsJsonError(400, "ValidationException", message);
+    }
+}
