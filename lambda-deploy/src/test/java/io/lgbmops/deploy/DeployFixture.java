@@ -77,9 +77,16 @@ final class DeployFixture implements AutoCloseable {
         moto.reset();
         proxy.reset();
         logs.reset();
+        reports.set(0);
         UpdateEndpointEmulator.install(proxy, direct);
         direct.s3().createBucket(r -> r.bucket(BUCKET));
         direct.sageMaker().createModelPackageGroup(r -> r.modelPackageGroupName(GROUP));
+    }
+
+    /** Forgets recorded calls and test-specific proxy rules; keeps the emulator's state. */
+    void clearRecordedCalls() {
+        proxy.reset();
+        UpdateEndpointEmulator.install(proxy, direct);
     }
 
     static Map<String, String> environment() {

@@ -1,0 +1,460 @@
+package io.lgbmops.deploy;
+
+import static io.lgbmops.deploy.DeployFixture.ENDPOINT;
+import static io.lgbmops.deploy.DeployFixture.JSON;
+import static io.lgbmops.deploy.DeployFixture.approvedEvent;
+import static io.lgbmops.deploy.DeployFixture.invoke;
+import static io.lgbmops.deploy.DeployFixture.pipelineArguments;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.applicationautoscaling.model.MetricType;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalingPolicy;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeModelResponse;
+import software.amazon.awssdk.services.sagemaker.model.EndpointConfigSummary;
+import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+import software.amazon.awssdk.services.sagemaker.model.ModelSummary;
+
+/**
+ * The handler against moto in server mode, over real HTTP, through the recording proxy.
+ * moto lacks UpdateEndpoint: {@link UpdateEndpointEmulator} answers it at the proxy.
+ */
+class DeployHandlerIntegrationTest {
+
+    private static final String GROUP_ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:model-package/";
+    private static DeployFixture fixture;
+
+    @BeforeAll
+    static void startEmulator() {
+        fixture = DeployFixture.start();
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        fixture.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        fixture.reset();
+    }
+
+    @Test
+    void handleRequest_whenFirstApprovedPackage_createsAutoscaledEncryptedEndpoint() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(fixture.handler(), pipelineArguments(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals("APPLIED", result.path("autoscaling").asText());
+        assertEquals(0.71, result.path("f1").asDouble(), 1e-9);
+        String configName = result.path("endpoint_config_name").asText();
+        DescribeEndpointResponse endpoint = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT));
+        assertEquals(configName, endpoint.endpointConfigName());
+        DescribeEndpointConfigResponse config =
+                fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(configName));
+        assertEquals(DeployFixture.KMS_KEY, config.kmsKeyId());
+        assertEquals("AllTraffic", config.productionVariants().get(0).variantName());
+        assertEquals("ml.m5.large", config.productionVariants().get(0).instanceTypeAsString());
+        DescribeModelResponse model = fixture.direct.sageMaker()
+                .describeModel(r -> r.modelName(config.productionVariants().get(0).modelName()));
+        assertEquals(arn, model.containers().get(0).modelPackageName());
+        assertEquals(DeployFixture.ROLE, model.executionRoleArn());
+        ScalableTarget target = single(fixture.scalableTargets());
+        assertEquals("endpoint/" + ENDPOINT + "/variant/AllTraffic", target.resourceId());
+        assertEquals(1, target.minCapacity());
+        assertEquals(3, target.maxCapacity());
+        ScalingPolicy policy = single(fixture.scalingPolicies());
+        assertEquals(MetricType.SAGE_MAKER_VARIANT_INVOCATIONS_PER_INSTANCE, policy
+                .targetTrackingScalingPolicyConfiguration().predefinedMetricSpecification().predefinedMetricType());
+        assertEquals(120.0, policy.targetTrackingScalingPolicyConfiguration().targetValue(), 1e-9);
+        assertTrue(fixture.proxy.calls("SageMaker.CreateModel").get(0).bodyText()
+                .contains("\"EnableNetworkIsolation\":true"));
+    }
+
+    @Test
+    void handleRequest_whenNewerVersionApproved_updatesSameEndpointAndVariantWithGuardrails() {
+        DeployHandler handler = fixture.handler();
+        String first = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        invoke(handler, approvedEvent(first));
+        String second = fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(handler, approvedEvent(second));
+
+        assertEquals("UPDATED", result.path("status").asText(), result::toString);
+        assertEquals(ENDPOINT, result.path("endpoint_name").asText());
+        assertEquals(1, fixture.endpointCount());
+        DescribeEndpointResponse endpoint = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT));
+        assertEquals(result.path("endpoint_config_name").asText(), endpoint.endpointConfigName());
+        assertEquals("AllTraffic", endpoint.productionVariants().get(0).variantName());
+        JsonNode update = body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)));
+        assertTrue(update.path("RetainAllVariantProperties").asBoolean(), update::toString);
+        JsonNode blueGreen = update.path("DeploymentConfig").path("BlueGreenUpdatePolicy");
+        assertEquals("CANARY", blueGreen.path("TrafficRoutingConfiguration").path("Type").asText(), update::toString);
+        assertEquals(10, blueGreen.path("TrafficRoutingConfiguration").path("CanarySize").path("Value").asInt());
+        assertEquals(Set.copyOf(DeployFixture.ALARMS), update.path("DeploymentConfig")
+                .path("AutoRollbackConfiguration").path("Alarms").findValuesAsText("AlarmName").stream()
+                .collect(Collectors.toSet()));
+        assertEquals(0, fixture.proxy.count("AnyScaleFrontendService.DeregisterScalableTarget"));
+        assertEquals(1, fixture.scalableTargets().size());
+    }
+
+    @Test
+    void handleRequest_whenStrategyIsAllAtOnce_sendsAllAtOnceTrafficRouting() {
+        DeployHandler handler = fixture.handler(Map.of("DEPLOYMENT_STRATEGY", "all_at_once"));
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+
+        invoke(handler, approvedEvent(fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED)));
+
+        JsonNode update = body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)));
+        assertEquals("ALL_AT_ONCE", update.path("DeploymentConfig").path("BlueGreenUpdatePolicy")
+                .path("TrafficRoutingConfiguration").path("Type").asText(), update::toString);
+    }
+
+    @Test
+    void handleRequest_whenSameEventDeliveredFiveTimes_createsOneConfigAndUpdatesOnce() {
+        DeployHandler handler = fixture.handler();
+        String first = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        List<String> firstStatuses = Stream.generate(() -> invoke(handler, approvedEvent(first)))
+                .limit(5).map(r -> r.path("status").asText()).toList();
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        List<String> secondStatuses = Stream.generate(() -> invoke(handler, approvedEvent(second)))
+                .limit(5).map(r -> r.path("status").asText()).toList();
+
+        assertEquals(List.of("DEPLOYED", "UNCHANGED", "UNCHANGED", "UNCHANGED", "UNCHANGED"), firstStatuses);
+        assertEquals(List.of("UPDATED", "UNCHANGED", "UNCHANGED", "UNCHANGED", "UNCHANGED"), secondStatuses);
+        assertEquals(2, fixture.endpointConfigs().size());
+        assertEquals(2, fixture.models().size());
+        assertEquals(1, fixture.proxy.count("SageMaker.CreateEndpoint"));
+        assertEquals(1, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
+    }
+
+    @Test
+    void handleRequest_whenPipelineAndEventDeploySameVersionWithOtherInstanceType_keepsLiveConfig() {
+        DeployHandler handler = fixture.handler();
+        String arn = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        invoke(handler, pipelineArguments(arn, "ml.m5.xlarge"));
+
+        JsonNode result = invoke(handler, approvedEvent(arn));
+
+        assertEquals("UNCHANGED", result.path("status").asText(), result::toString);
+        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
+        assertEquals(1, fixture.endpointConfigs().size());
+    }
+
+    @Test
+    void handleRequest_whenApprovedBelowGate_refusesAndCreatesNothing() {
+        String arn = fixture.registerPackage(0.42, ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().contains("classification_metrics.f1.value 0.42"), result::toString);
+        assertNothingCreated();
+        assertTrue(fixture.logs().contains("\"status\":\"GATE_FAILED\""), fixture::logs);
+    }
+
+    @Test
+    void handleRequest_whenEvaluationReportMissing_refusesAndCreatesNothing() {
+        String arn = fixture.registerPackage(0.9, ModelApprovalStatus.APPROVED);
+        fixture.direct.s3().deleteObject(r -> r.bucket(DeployFixture.BUCKET).key("evaluation/1/evaluation.json"));
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().contains("does not exist"), result::toString);
+        assertNothingCreated();
+    }
+
+    @Test
+    void handleRequest_whenPipelineRegistersPendingPackage_waitsForApprovalEvent() {
+        DeployHandler handler = fixture.handler();
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.PENDING_MANUAL_APPROVAL);
+
+        JsonNode pending = invoke(handler, pipelineArguments(arn));
+        assertEquals("PENDING_APPROVAL", pending.path("status").asText(), pending::toString);
+        assertNothingCreated();
+
+        fixture.approve(arn);
+        JsonNode approved = invoke(handler, approvedEvent(arn));
+        assertEquals("DEPLOYED", approved.path("status").asText(), approved::toString);
+    }
+
+    @Test
+    void handleRequest_whenEventSaysApprovedButPackageIsRejected_refuses() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.REJECTED);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("NOT_APPROVED", result.path("status").asText(), result::toString);
+        assertNothingCreated();
+    }
+
+    static Stream<Arguments> malformedEvents() {
+        String arn = GROUP_ARN_PREFIX + DeployFixture.GROUP + "/1";
+        return Stream.of(
+                Arguments.of("invalid JSON", "{\"model_package_arn\": ", "$"),
+                Arguments.of("not an object", "[1, 2]", "$"),
+                Arguments.of("neither shape", "{\"hello\": \"world\"}", "$"),
+                Arguments.of("missing field", DeployFixture.approvedEvent(arn)
+                        .replace("\"ModelPackageArn\"", "\"SomethingElse\""), "detail.ModelPackageArn"),
+                Arguments.of("mistyped field", "{\"model_package_arn\": \"" + arn
+                        + "\", \"initial_instance_count\": true}", "initial_instance_count"),
+                Arguments.of("mistyped arn", "{\"model_package_arn\": 42}", "model_package_arn"),
+                Arguments.of("unknown argument", "{\"model_package_arn\": \"" + arn + "\", \"instance_typ\": \"x\"}",
+                        "instance_typ"),
+                Arguments.of("other group", DeployFixture.packageEvent("someone-elses-group",
+                        GROUP_ARN_PREFIX + "someone-elses-group/1", "Approved"), "detail.ModelPackageGroupName"),
+                Arguments.of("other detail-type", DeployFixture.approvedEvent(arn)
+                        .replace("SageMaker Model Package State Change", "SageMaker Training Job State Change"),
+                        "detail-type"),
+                Arguments.of("other source", DeployFixture.approvedEvent(arn)
+                        .replace("\"aws.sagemaker\"", "\"my.app\""), "source"),
+                Arguments.of("other endpoint", "{\"model_package_arn\": \"" + arn
+                        + "\", \"endpoint_name\": \"prod-other\"}", "endpoint_name"),
+                Arguments.of("not an ARN", "{\"model_package_arn\": \"lgbm-census/1\"}", "model_package_arn"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedEvents")
+    void handleRequest_whenEventMalformed_throwsNamedErrorAndCallsNothing(String label, String payload, String field) {
+        fixture.registerPackage(0.9, ModelApprovalStatus.APPROVED);
+
+        InvalidEventException error = assertThrows(InvalidEventException.class,
+                () -> invoke(fixture.handler(), payload));
+
+        assertEquals(field, error.field(), error::getMessage);
+        assertTrue(error.getMessage().startsWith(field + ": "), error::getMessage);
+        assertEquals(List.of(), fixture.proxy.operations(), label);
+        assertTrue(fixture.logs().contains("\"field\":\"" + field + "\""), fixture::logs);
+    }
+
+    @Test
+    void handleRequest_whenEventNotApproved_refusesNamingStatusFieldAndCallsNothing() {
+        String arn = fixture.registerPackage(0.9, ModelApprovalStatus.REJECTED);
+
+        JsonNode result = invoke(fixture.handler(), DeployFixture.packageEvent(DeployFixture.GROUP, arn, "Rejected"));
+
+        assertEquals("NOT_APPROVED", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().contains("detail.ModelApprovalStatus"), result::toString);
+        assertEquals(List.of(), fixture.proxy.operations());
+    }
+
+    @Test
+    void handleRequest_whenPackageOfAnotherGroupViaPipeline_throwsNamedErrorAndCreatesNothing() {
+        fixture.direct.sageMaker().createModelPackageGroup(r -> r.modelPackageGroupName("other-group"));
+        String arn = fixture.direct.sageMaker().createModelPackage(r -> r.modelPackageGroupName("other-group")
+                .modelApprovalStatus(ModelApprovalStatus.APPROVED)).modelPackageArn();
+
+        InvalidEventException error = assertThrows(InvalidEventException.class,
+                () -> invoke(fixture.handler(), pipelineArguments(arn)));
+
+        assertEquals("model_package_arn", error.field());
+        assertNothingCreated();
+    }
+
+    @Test
+    void handleRequest_whenEndpointIsUpdating_throwsRetryableAndChangesNothing() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.clearRecordedCalls();
+        reportEndpointStatus("Updating");
+
+        assertThrows(RetryableDeployException.class, () -> invoke(handler, approvedEvent(second)));
+
+        assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
+        assertEquals(1, fixture.endpointConfigs().size());
+    }
+
+    @Test
+    void handleRequest_whenEndpointFailed_throwsFailedAndDeletesNothing() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        reportEndpointStatus("Failed");
+
+        DeployFailedException error = assertThrows(DeployFailedException.class,
+                () -> invoke(handler, approvedEvent(second)));
+
+        assertTrue(error.getMessage().contains("is Failed"), error::getMessage);
+        assertEquals(1, fixture.endpointCount());
+        assertTrue(fixture.proxy.operations().stream().noneMatch(op -> op.contains("Delete")));
+    }
+
+    @Test
+    void handleRequest_whenInstanceTypeChanges_deregistersAutoscalingAroundUpdate() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.clearRecordedCalls();
+
+        JsonNode result = invoke(handler, pipelineArguments(second, "ml.m5.xlarge"));
+
+        assertEquals("UPDATED", result.path("status").asText(), result::toString);
+        List<String> autoscalingAndUpdate = fixture.proxy.operations().stream()
+                .filter(op -> op.endsWith("ScalableTarget") || op.equals(UpdateEndpointEmulator.OPERATION))
+                .toList();
+        assertEquals(List.of(
+                "AnyScaleFrontendService.DeregisterScalableTarget",
+                UpdateEndpointEmulator.OPERATION,
+                "AnyScaleFrontendService.RegisterScalableTarget"), autoscalingAndUpdate);
+        assertFalse(body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)))
+                .path("RetainAllVariantProperties").asBoolean(true));
+        assertEquals(1, fixture.scalableTargets().size());
+        assertEquals(1, fixture.scalingPolicies().size());
+        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        assertEquals("ml.m5.xlarge", fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(live))
+                .productionVariants().get(0).instanceTypeAsString());
+    }
+
+    @Test
+    void handleRequest_whenUpdateRejectedAfterDeregistering_restoresAutoscaling() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.proxy.reset();
+        fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, FaultInjectingProxy.Reply.awsJsonError(400,
+                "ValidationException", "Instance type ml.m5.xlarge is not available"));
+
+        assertThrows(DeployFailedException.class, () -> invoke(handler, pipelineArguments(second, "ml.m5.xlarge")));
+
+        assertEquals(1, fixture.proxy.count("AnyScaleFrontendService.DeregisterScalableTarget"));
+        assertEquals(1, fixture.scalableTargets().size());
+        assertEquals(1, fixture.scalingPolicies().size());
+    }
+
+    @Test
+    void handleRequest_whenOlderVersionArrivesAfterNewer_isSupersededAndUpdatesNothing() {
+        DeployHandler handler = fixture.handler();
+        String older = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        String newer = fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED);
+        invoke(handler, approvedEvent(newer));
+
+        JsonNode result = invoke(handler, approvedEvent(older));
+
+        assertEquals("SUPERSEDED", result.path("status").asText(), result::toString);
+        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
+        assertEquals(1, fixture.endpointConfigs().size());
+    }
+
+    @Test
+    void handleRequest_whenMoreVersionsThanKept_deletesOldestModelsAndConfigs() {
+        DeployHandler handler = fixture.handler(Map.of("KEEP_LAST_VERSIONS", "2"));
+        for (int i = 0; i < 4; i++) {
+            invoke(handler, approvedEvent(fixture.registerPackage(0.70 + i / 100.0, ModelApprovalStatus.APPROVED)));
+        }
+
+        assertEquals(Set.of(3, 4), versions(fixture.endpointConfigs().stream()
+                .map(EndpointConfigSummary::endpointConfigName).toList()));
+        assertEquals(Set.of(3, 4), versions(fixture.models().stream().map(ModelSummary::modelName).toList()));
+        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        assertEquals(4, new ResourceNames(ENDPOINT).versionOf(live).getAsInt());
+    }
+
+    @Test
+    void handleRequest_whenUpdatesRollBack_neverDeletesLiveConfigOrItsModel() {
+        DeployHandler handler = fixture.handler(Map.of("KEEP_LAST_VERSIONS", "1"));
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        fixture.proxy.reset();
+        // Accept updates without applying them: the endpoint stays on v1, as after an automatic rollback.
+        fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, FaultInjectingProxy.Reply.json(200,
+                "{\"EndpointArn\":\"arn:aws:sagemaker:us-east-1:123456789012:endpoint/" + ENDPOINT + "\"}"));
+        for (int i = 0; i < 3; i++) {
+            invoke(handler, approvedEvent(fixture.registerPackage(0.71 + i / 100.0, ModelApprovalStatus.APPROVED)));
+        }
+
+        List<String> configs = fixture.endpointConfigs().stream().map(EndpointConfigSummary::endpointConfigName)
+                .toList();
+        assertTrue(configs.contains(live), configs::toString);
+        String liveModel = fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(live))
+                .productionVariants().get(0).modelName();
+        assertTrue(fixture.models().stream().anyMatch(m -> m.modelName().equals(liveModel)));
+        assertEquals(Set.of(1, 4), versions(configs));
+    }
+
+    @Test
+    void handleRequest_whenEndpointBackInService_reappliesAutoscaling() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        fixture.direct.autoscaling().deregisterScalableTarget(
+                new DeployTranslator(DeployConfig.fromEnvironment(DeployFixture.environment()))
+                        .deregisterScalableTarget(ENDPOINT));
+        assertEquals(0, fixture.scalableTargets().size());
+
+        JsonNode result = invoke(handler, DeployFixture.endpointEvent(ENDPOINT, "IN_SERVICE"));
+
+        assertEquals("AUTOSCALING_APPLIED", result.path("status").asText(), result::toString);
+        assertEquals(1, fixture.scalableTargets().size());
+        assertEquals(1, fixture.scalingPolicies().size());
+    }
+
+    @Test
+    void handleRequest_whenEndpointStillUpdating_waitsWithoutError() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        reportEndpointStatus("Updating");
+
+        JsonNode result = invoke(handler, DeployFixture.endpointEvent(ENDPOINT, "UPDATING"));
+
+        assertEquals("WAITING", result.path("status").asText(), result::toString);
+    }
+
+    private static void reportEndpointStatus(String status) {
+        fixture.proxy.when(call -> "SageMaker.DescribeEndpoint".equals(call.operation()), -1, (call, forwarder) -> {
+            FaultInjectingProxy.Reply reply = forwarder.forward(call);
+            ObjectNode body = (ObjectNode) JSON.readTree(reply.body());
+            body.put("EndpointStatus", status);
+            if ("Failed".equals(status)) {
+                body.put("FailureReason", "Image pull failed");
+            }
+            return new FaultInjectingProxy.Reply(reply.status(), reply.headers(), JSON.writeValueAsBytes(body));
+        });
+    }
+
+    private static void assertNothingCreated() {
+        assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
+        assertEquals(0, fixture.endpointCount());
+        assertEquals(List.of(), fixture.endpointConfigs());
+        assertEquals(List.of(), fixture.models());
+        assertEquals(List.of(), fixture.scalableTargets());
+    }
+
+    private static Set<Integer> versions(List<String> names) {
+        ResourceNames ours = new ResourceNames(ENDPOINT);
+        return names.stream().map(n -> ours.versionOf(n).orElse(-1)).collect(Collectors.toSet());
+    }
+
+    private static JsonNode body(FaultInjectingProxy.Call call) {
+        try {
+            return JSON.readTree(call.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T single(List<T> items) {
+        assertEquals(1, items.size(), items::toString);
+        return items.get(0);
+    }
+}
