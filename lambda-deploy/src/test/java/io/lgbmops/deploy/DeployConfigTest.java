@@ -1,0 +1,82 @@
+package io.lgbmops.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DeployConfigTest {
+
+    private static final Map<String, String> REQUIRED = Map.of(
+            "MODEL_PACKAGE_GROUP_NAME", "lgbm-census",
+            "ENDPOINT_NAME", "lgbm-census",
+            "EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/exec");
+
+    @Test
+    void fromEnvironment_whenOnlyRequiredSet_appliesDocumentedDefaults() {
+        DeployConfig config = DeployConfig.fromEnvironment(REQUIRED);
+
+        assertEquals(0.9, config.f1Threshold());
+        assertEquals("ml.m5.large", config.instanceType());
+        assertEquals(1, config.initialInstanceCount());
+        assertEquals(1, config.minCapacity());
+        assertEquals(4, config.maxCapacity());
+        assertEquals(70.0, config.targetInvocationsPerInstance());
+        assertEquals(DeployConfig.TrafficStrategy.CANARY, config.strategy());
+        assertEquals(3, config.keepLastVersions());
+        assertEquals(Optional.empty(), config.kmsKeyId());
+        assertEquals(Optional.empty(), config.maxExecutionTimeoutSeconds());
+        assertEquals(List.of(), config.rollbackAlarmNames());
+        assertTrue(config.networkIsolation());
+    }
+
+    @Test
+    void fromEnvironment_whenRequiredMissing_namesTheVariable() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.remove("EXECUTION_ROLE_ARN");
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> DeployConfig.fromEnvironment(env));
+
+        assertEquals("environment variable EXECUTION_ROLE_ARN is required", error.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "F1_THRESHOLD|1.7|must be in (0, 1]",
+            "F1_THRESHOLD|high|must be a number",
+            "AUTOSCALING_MAX_CAPACITY|0|must be in [1, 100]",
+            "INITIAL_INSTANCE_COUNT|two|must be an integer",
+            "DEPLOYMENT_STRATEGY|big-bang|must be one of",
+            "ENABLE_NETWORK_ISOLATION|yes|must be true or false",
+            "ENDPOINT_NAME|bad_name|must match",
+            "INSTANCE_TYPE|m5.large|must match",
+            "KEEP_LAST_VERSIONS|0|must be in [1, 100]",
+            "MAX_EXECUTION_TIMEOUT_SECONDS|60|must be in [600, 14400]"})
+    void fromEnvironment_whenValueInvalid_namesVariableAndValue(String name, String value, String rule) {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put(name, value);
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> DeployConfig.fromEnvironment(env));
+
+        assertTrue(error.getMessage().startsWith("environment variable " + name + " "), error.getMessage());
+        assertTrue(error.getMessage().contains(rule), error.getMessage());
+        assertTrue(error.getMessage().endsWith("got \"" + value + "\""), error.getMessage());
+    }
+
+    @Test
+    void fromEnvironment_whenAlarmListHasBlanks_keepsNamesOnly() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("ROLLBACK_ALARM_NAMES", " e-5xx , ,e-latency ");
+
+        assertEquals(List.of("e-5xx", "e-latency"), DeployConfig.fromEnvironment(env).rollbackAlarmNames());
+    }
+}

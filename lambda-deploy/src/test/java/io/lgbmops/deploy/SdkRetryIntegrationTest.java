@@ -1,0 +1,116 @@
+package io.lgbmops.deploy;
+
+import static io.lgbmops.deploy.DeployFixture.approvedEvent;
+import static io.lgbmops.deploy.DeployFixture.invoke;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+
+/**
+ * The production client configuration (standard retry strategy, 3 attempts) against an emulator
+ * that throttles or fails: the proxy answers chosen calls with the errors AWS sends.
+ */
+class SdkRetryIntegrationTest {
+
+    private static final FaultInjectingProxy.Reply THROTTLED =
+            FaultInjectingProxy.Reply.awsJsonError(400, "ThrottlingException", "Rate exceeded");
+    private static final FaultInjectingProxy.Reply UNAVAILABLE =
+            FaultInjectingProxy.Reply.awsJsonError(503, "ServiceUnavailable", "Service is unavailable");
+    private static final FaultInjectingProxy.Reply INTERNAL =
+            FaultInjectingProxy.Reply.awsJsonError(500, "InternalFailure", "We encountered an internal error");
+
+    private static DeployFixture fixture;
+
+    @BeforeAll
+    static void startEmulator() {
+        fixture = DeployFixture.start();
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        fixture.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        fixture.reset();
+    }
+
+    @Test
+    void handleRequest_whenDescribeThrottledTwice_retriesAndDeploys() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.proxy.failNext("SageMaker.DescribeModelPackage", 2, THROTTLED);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals(3, fixture.proxy.count("SageMaker.DescribeModelPackage"));
+    }
+
+    @Test
+    void handleRequest_whenCreateEndpointAnswers5xxTwice_retriesAndCreatesOneEndpoint() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.proxy.failNext("SageMaker.CreateEndpoint", 2, UNAVAILABLE);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals(3, fixture.proxy.count("SageMaker.CreateEndpoint"));
+        assertEquals(1, fixture.endpointCount());
+    }
+
+    @Test
+    void handleRequest_whenEvaluationReportReadSlowsDown_retriesAndDeploys() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        String report = "GET /" + DeployFixture.BUCKET + "/evaluation/1/evaluation.json";
+        fixture.proxy.failNext(report, 2, new FaultInjectingProxy.Reply(503, Map.of("Content-Type", "application/xml"),
+                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                        .getBytes(StandardCharsets.UTF_8)));
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals(3, fixture.proxy.count(report));
+    }
+
+    @Test
+    void handleRequest_whenServiceKeepsFailing_throwsRetryableAfterThreeAttemptsAndCreatesNothing() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.proxy.failAlways("SageMaker.DescribeModelPackage", INTERNAL);
+
+        RetryableDeployException error = assertThrows(RetryableDeployException.class,
+                () -> invoke(fixture.handler(), approvedEvent(arn)));
+
+        assertTrue(error.getMessage().contains("InternalFailure"), error::getMessage);
+        assertEquals(3, fixture.proxy.count("SageMaker.DescribeModelPackage"));
+        assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
+        assertTrue(fixture.logs().contains("\"error\":\"RETRYABLE\""), fixture::logs);
+    }
+
+    @Test
+    void handleRequest_whenThrottlingOutlastsRetriesMidway_redeliveryFinishesWithoutDuplicates() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        DeployHandler handler = fixture.handler();
+        fixture.proxy.failAlways("SageMaker.CreateEndpoint", THROTTLED);
+
+        assertThrows(RetryableDeployException.class, () -> invoke(handler, approvedEvent(arn)));
+        assertEquals(0, fixture.endpointCount());
+        fixture.clearRecordedCalls();
+        JsonNode result = invoke(handler, approvedEvent(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals(1, fixture.endpointConfigs().size());
+        assertEquals(1, fixture.models().size());
+        assertEquals(List.of(), fixture.proxy.calls("SageMaker.CreateModel"));
+    }
+}
