@@ -1,0 +1,21 @@
+package io.lgbmops.pipeline;
+
+import java.util.List;
+
+/** One step of a pipeline definition. Each kind serializes to its SageMaker JSON shape. */
+public sealed interface Step
+        permits ProcessingStep, TuningStep, ModelStep, RegisterModelStep, ClarifyCheckStep,
+                LambdaStep, FailStep, ConditionStep {
+
+    String name();
+
+    /** The {@code Type} SageMaker knows the step by, e.g. {@code Processing}. */
+    String type();
+
+    /** Names of steps that must finish first although no data flows from them. */
+    List<String> dependsOn();
+
+    static List<String> names(List<? extends Step> steps) {
+        return steps.stream().map(Step::name).toList();
+    }
+}
