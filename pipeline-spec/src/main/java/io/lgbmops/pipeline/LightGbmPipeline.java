@@ -1,0 +1,373 @@
+package io.lgbmops.pipeline;
+
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.AlgorithmSpecification;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.Channel;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.CheckpointConfig;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.MetricDefinition;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.Objective;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.OutputDataConfig;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ParameterRanges;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.Range;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceConfig;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceLimits;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TrainingJobDefinition;
+import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TuningJobConfig;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBaselines;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBias;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckExplainability;
+import io.lgbmops.pipeline.CreateModelPackage.FileSource;
+import io.lgbmops.pipeline.CreateModelPackage.InferenceSpecification;
+import io.lgbmops.pipeline.CreateModelPackage.MetricsSource;
+import io.lgbmops.pipeline.CreateModelPackage.ModelMetrics;
+import io.lgbmops.pipeline.CreateModelPackage.ModelQuality;
+import io.lgbmops.pipeline.CreateProcessingJob.AppSpecification;
+import io.lgbmops.pipeline.CreateProcessingJob.ClusterConfig;
+import io.lgbmops.pipeline.CreateProcessingJob.Input;
+import io.lgbmops.pipeline.CreateProcessingJob.NetworkConfig;
+import io.lgbmops.pipeline.CreateProcessingJob.Output;
+import io.lgbmops.pipeline.CreateProcessingJob.OutputConfig;
+import io.lgbmops.pipeline.CreateProcessingJob.Resources;
+import io.lgbmops.pipeline.CreateProcessingJob.StoppingCondition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The LightGBM census-income pipeline: preprocess, tune, evaluate, and, when the test F1 reaches
+ * the threshold, create the model, run the Clarify bias and explainability checks, register the
+ * model package and deploy it; otherwise fail with the F1 reached.
+ *
+ * <pre>{@code
+ * PipelineDefinition definition = LightGbmPipeline.build(settings);
+ * String body = definition.toJson();           // AWS::SageMaker::Pipeline PipelineDefinitionBody
+ * Map<String, String> files = new LightGbmPipeline(settings).clarifyAnalysisConfigs();
+ * }</pre>
+ */
+public final class LightGbmPipeline {
+
+    // Step names, as the SageMaker console shows them.
+    public static final String PREPROCESS = "Preprocess";
+    public static final String TUNE = "Tune";
+    public static final String EVALUATE = "Evaluate";
+    public static final String CHECK_F1 = "CheckF1";
+    public static final String CREATE_MODEL = "CreateModel";
+    public static final String CLARIFY_BIAS = "ClarifyBias";
+    public static final String CLARIFY_EXPLAINABILITY = "ClarifyExplainability";
+    public static final String REGISTER = "Register";
+    public static final String DEPLOY = "Deploy";
+    public static final String F1_BELOW_THRESHOLD = "F1BelowThreshold";
+
+    /** Every step name, in definition order (condition branches after their condition). */
+    public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
+            CREATE_MODEL, CLARIFY_BIAS, CLARIFY_EXPLAINABILITY, REGISTER, DEPLOY, F1_BELOW_THRESHOLD);
+
+    // Parameter names.
+    public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
+    public static final String PROCESSING_INSTANCE_COUNT = "ProcessingInstanceCount";
+    public static final String TRAINING_INSTANCE_TYPE = "TrainingInstanceType";
+    public static final String TRAINING_INSTANCE_COUNT = "TrainingInstanceCount";
+    public static final String DEPLOY_INSTANCE_TYPE = "DeployInstanceType";
+    public static final String DEPLOY_INSTANCE_COUNT = "DeployInstanceCount";
+    public static final String INPUT_DATA_URI = "InputDataUri";
+    public static final String F1_THRESHOLD = "F1Threshold";
+    public static final String MODEL_APPROVAL_STATUS = "ModelApprovalStatus";
+    public static final String MAX_TUNING_JOBS = "MaxTuningJobs";
+    public static final String MAX_PARALLEL_TUNING_JOBS = "MaxParallelTuningJobs";
+    public static final String SKIP_MODEL_BIAS_CHECK = "SkipModelBiasCheck";
+    public static final String REGISTER_NEW_MODEL_BIAS_BASELINE = "RegisterNewModelBiasBaseline";
+    public static final String MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS = "ModelBiasSuppliedBaselineConstraints";
+    public static final String SKIP_MODEL_EXPLAINABILITY_CHECK = "SkipModelExplainabilityCheck";
+    public static final String REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE = "RegisterNewModelExplainabilityBaseline";
+    public static final String MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS =
+            "ModelExplainabilitySuppliedBaselineConstraints";
+
+    /** The property file the gate reads, on {@link #EVALUATE}, and where in it the F1 is. */
+    public static final String EVALUATION_REPORT = "EvaluationReport";
+    public static final String EVALUATION_OUTPUT = "evaluation";
+    public static final String EVALUATION_FILE = "evaluation.json";
+    public static final String F1_JSON_PATH = "classification_metrics.f1.value";
+
+    /** What the Deploy step's function must return (keys of its JSON result). */
+    public static final List<String> DEPLOY_OUTPUT_PARAMETERS = List.of("status", "endpoint_name", "endpoint_config_name");
+
+    /** The tuning objective: the line our {@code train} prints, e.g. {@code validation_f1=0.712345}. */
+    public static final String OBJECTIVE_METRIC = "validation:f1";
+    public static final String OBJECTIVE_REGEX = "validation_f1=([0-9\\.]+)";
+
+    /** Key prefix, in the write bucket, of everything an execution writes: {@code <prefix>/<execution id>/<step>/...}. */
+    public static final String RUNS_PREFIX = "pipeline-runs";
+    /** Key prefix, in the write bucket, of the static files the stack uploads (Clarify configs). */
+    public static final String SETTINGS_PREFIX = "pipeline-settings";
+
+    private static final String OPT_ML_PROCESSING = "/opt/ml/processing/";
+    private static final int VOLUME_SIZE_GB = 30;
+
+    private final PipelineSettings settings;
+    private final TuningStrategy strategy;
+
+    public LightGbmPipeline(PipelineSettings settings) {
+        this(settings, TuningStrategy.BAYESIAN);
+    }
+
+    public LightGbmPipeline(PipelineSettings settings, TuningStrategy strategy) {
+        this.settings = settings;
+        this.strategy = strategy;
+    }
+
+    /** The pipeline with Bayesian tuning. */
+    public static PipelineDefinition build(PipelineSettings settings) {
+        return new LightGbmPipeline(settings).definition();
+    }
+
+    /**
+     * The Clarify analysis configuration files: key relative to {@link #SETTINGS_PREFIX} in the
+     * write bucket (e.g. {@code clarify/model-bias/analysis_config.json}) to JSON text. The
+     * definition refers to them by S3 URI, so they must be uploaded before an execution starts.
+     */
+    public Map<String, String> clarifyAnalysisConfigs() {
+        return ClarifyAnalysisConfigs.documents(settings);
+    }
+
+    public PipelineDefinition definition() {
+        List<Parameter> parameters = parameters();
+        ProcessingStep preprocess = preprocess();
+        TuningStep tune = tune(preprocess);
+        Value topModel = topModelUri(tune);
+        ProcessingStep evaluate = evaluate(preprocess, topModel);
+        JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1_JSON_PATH);
+
+        ModelStep createModel = createModel(topModel);
+        ClarifyCheckStep bias = clarifyBias(preprocess, createModel);
+        ClarifyCheckStep explainability = clarifyExplainability(preprocess, createModel);
+        RegisterModelStep register = register(evaluate, tune, topModel, f1, bias, explainability);
+        LambdaStep deploy = deploy(register);
+        FailStep below = new FailStep(F1_BELOW_THRESHOLD,
+                "Stops the execution: the best model's test F1 is below the threshold.",
+                Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
+                        Get.parameter(F1_THRESHOLD), Value.text("; the model was not registered")));
+
+        ConditionStep checkF1 = new ConditionStep(CHECK_F1,
+                "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
+                new ConditionStep.Arguments(
+                        List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
+                        List.of(createModel, bias, explainability, register, deploy),
+                        List.of(below)));
+        return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
+    }
+
+    private List<Parameter> parameters() {
+        return List.of(
+                Parameter.string(INPUT_DATA_URI, settings.defaultInputDataUri()),
+                Parameter.string(PROCESSING_INSTANCE_TYPE, settings.processingInstanceType()),
+                Parameter.integer(PROCESSING_INSTANCE_COUNT, settings.processingInstanceCount()),
+                Parameter.string(TRAINING_INSTANCE_TYPE, settings.trainingInstanceType()),
+                Parameter.integer(TRAINING_INSTANCE_COUNT, settings.trainingInstanceCount()),
+                Parameter.integer(MAX_TUNING_JOBS, settings.maxTuningJobs()),
+                Parameter.integer(MAX_PARALLEL_TUNING_JOBS, settings.maxParallelTuningJobs()),
+                Parameter.floating(F1_THRESHOLD, settings.f1Threshold()),
+                Parameter.string(MODEL_APPROVAL_STATUS, settings.modelApprovalStatus()),
+                Parameter.string(DEPLOY_INSTANCE_TYPE, settings.deployInstanceType()),
+                Parameter.integer(DEPLOY_INSTANCE_COUNT, settings.deployInstanceCount()),
+                // A fresh model package group has no approved baseline to check against, so the
+                // defaults skip the drift check and register this run's baseline; see README.
+                Parameter.bool(SKIP_MODEL_BIAS_CHECK, true),
+                Parameter.bool(REGISTER_NEW_MODEL_BIAS_BASELINE, true),
+                Parameter.string(MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS, ""),
+                Parameter.bool(SKIP_MODEL_EXPLAINABILITY_CHECK, true),
+                Parameter.bool(REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE, true),
+                Parameter.string(MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS, ""));
+    }
+
+    private ProcessingStep preprocess() {
+        var outputs = new ArrayList<Output>();
+        for (String split : List.of("train", "validation", "test", "baseline")) {
+            outputs.add(Output.s3(split, runUri(PREPROCESS, split), OPT_ML_PROCESSING + split));
+        }
+        var arguments = processingArguments(
+                text(settings.imageUri()),
+                Value.texts("preprocess", "--train-ratio", "0.7", "--validation-ratio", "0.15",
+                        "--test-ratio", "0.15", "--seed", "42"),
+                List.of(Input.s3("census", Get.parameter(INPUT_DATA_URI), OPT_ML_PROCESSING + "input")),
+                outputs, true, 1800);
+        return new ProcessingStep(PREPROCESS,
+                "Splits the raw census data into train/validation/test and samples the Clarify baseline.",
+                List.of(), arguments, List.of());
+    }
+
+    private TuningStep tune(ProcessingStep preprocess) {
+        var config = new TuningJobConfig(
+                strategy.apiName(),
+                new Objective("Maximize", OBJECTIVE_METRIC),
+                new ResourceLimits(Get.parameter(MAX_TUNING_JOBS), Get.parameter(MAX_PARALLEL_TUNING_JOBS)),
+                new ParameterRanges(
+                        List.of(new Range("num_iterations", "100", "1000", "Linear"),
+                                new Range("num_leaves", "16", "256", "Linear"),
+                                new Range("max_bin", "63", "511", "Linear"),
+                                new Range("min_data_in_leaf", "10", "200", "Linear")),
+                        List.of(new Range("learning_rate", "0.01", "0.3", "Logarithmic"),
+                                new Range("feature_fraction", "0.5", "1.0", "Linear"))),
+                // train prints its metrics once, at the end: nothing for early stopping to read.
+                "Off");
+        var definition = new TrainingJobDefinition(
+                Map.of("early_stopping_rounds", "20", "seed", "42"),
+                new AlgorithmSpecification(text(settings.imageUri()), "File", List.of(
+                        new MetricDefinition(OBJECTIVE_METRIC, OBJECTIVE_REGEX),
+                        new MetricDefinition("validation:auc", "validation_auc=([0-9\\.]+)"),
+                        new MetricDefinition("train:auc", "train_auc=([0-9\\.]+)"))),
+                text(settings.executionRoleArn()),
+                List.of(Channel.csv("train", preprocess.outputUri("train")),
+                        Channel.csv("validation", preprocess.outputUri("validation"))),
+                new OutputDataConfig(tuningOutputPath(), text(settings.kmsKeyId())),
+                new ResourceConfig(Get.parameter(TRAINING_INSTANCE_TYPE), Get.parameter(TRAINING_INSTANCE_COUNT),
+                        VOLUME_SIZE_GB, text(settings.kmsKeyId())),
+                // Spot capacity may take a while: wait up to an hour on top of the hour of training.
+                new CreateHyperParameterTuningJob.StoppingCondition(3600, 7200),
+                true, true, true,
+                new CheckpointConfig(runUri(TUNE, "checkpoints"), "/opt/ml/checkpoints"));
+        return new TuningStep(TUNE,
+                "Tunes LightGBM hyperparameters for validation F1 with managed spot training.",
+                List.of(), new CreateHyperParameterTuningJob.Arguments(config, definition));
+    }
+
+    /** Where the tuning job's training jobs write: {@code <this>/<training job name>/output/model.tar.gz}. */
+    private Join tuningOutputPath() {
+        return runUri(TUNE, "models");
+    }
+
+    /**
+     * The best training job's model artifact, built like the SageMaker SDK's
+     * {@code TuningStep.get_top_model_s3_uri}: the tuning output path, the job name, then
+     * {@code output/model.tar.gz}.
+     */
+    private Join topModelUri(TuningStep tune) {
+        var values = new ArrayList<>(tuningOutputPath().values());
+        values.add(tune.bestTrainingJobName());
+        values.add(Value.text("output"));
+        values.add(Value.text("model.tar.gz"));
+        return new Join("/", values);
+    }
+
+    private ProcessingStep evaluate(ProcessingStep preprocess, Value topModel) {
+        var arguments = processingArguments(
+                text(settings.imageUri()),
+                Value.texts("evaluate"),
+                List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
+                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test")),
+                List.of(Output.s3(EVALUATION_OUTPUT, runUri(EVALUATE, EVALUATION_OUTPUT),
+                        OPT_ML_PROCESSING + EVALUATION_OUTPUT)),
+                true, 1800);
+        return new ProcessingStep(EVALUATE, "Scores the best tuned model on the held-out test split.",
+                List.of(), arguments,
+                List.of(new PropertyFile(EVALUATION_REPORT, EVALUATION_OUTPUT, EVALUATION_FILE)));
+    }
+
+    private ModelStep createModel(Value topModel) {
+        return new ModelStep(CREATE_MODEL, "Creates the model that the Clarify checks run against.", List.of(),
+                new CreateModel.Arguments(text(settings.executionRoleArn()),
+                        new CreateModel.Container(text(settings.imageUri()), topModel), true));
+    }
+
+    private ClarifyCheckStep clarifyBias(ProcessingStep preprocess, ModelStep model) {
+        return clarifyCheck(CLARIFY_BIAS, "Measures post-training bias (DPPL) across sex on the baseline sample.",
+                ClarifyCheckStep.CheckType.MODEL_BIAS, ClarifyAnalysisConfigs.MODEL_BIAS, preprocess, model,
+                SKIP_MODEL_BIAS_CHECK, REGISTER_NEW_MODEL_BIAS_BASELINE, MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS);
+    }
+
+    private ClarifyCheckStep clarifyExplainability(ProcessingStep preprocess, ModelStep model) {
+        return clarifyCheck(CLARIFY_EXPLAINABILITY, "Computes SHAP feature attributions on the baseline sample.",
+                ClarifyCheckStep.CheckType.MODEL_EXPLAINABILITY, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY,
+                preprocess, model, SKIP_MODEL_EXPLAINABILITY_CHECK, REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE,
+                MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS);
+    }
+
+    private ClarifyCheckStep clarifyCheck(String name, String description, ClarifyCheckStep.CheckType type,
+            String configKey, ProcessingStep preprocess, ModelStep model, String skipCheck,
+            String registerNewBaseline, String suppliedBaseline) {
+        var arguments = processingArguments(
+                text(settings.clarifyImageUri()),
+                null,
+                List.of(Input.s3("analysis_config", settingsUri(configKey), OPT_ML_PROCESSING + "input/config"),
+                        Input.s3("dataset", preprocess.outputUri("baseline"), OPT_ML_PROCESSING + "input/data")),
+                List.of(Output.s3("analysis_result", runUri(name, "analysis_result"), OPT_ML_PROCESSING + "output")),
+                // Clarify calls the SageMaker API to start a shadow endpoint: no network isolation.
+                false, 3600);
+        return new ClarifyCheckStep(name, description, List.of(), arguments, type,
+                text(settings.modelPackageGroupName()),
+                Get.parameter(skipCheck), Value.bool(true), Get.parameter(registerNewBaseline),
+                Get.parameter(suppliedBaseline), model.modelName());
+    }
+
+    private RegisterModelStep register(ProcessingStep evaluate, TuningStep tune, Value topModel, JsonGet f1,
+            ClarifyCheckStep bias, ClarifyCheckStep explainability) {
+        var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
+        var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
+                List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
+        var metrics = new ModelMetrics(
+                new ModelQuality(MetricsSource.json(
+                        Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(EVALUATION_FILE)))),
+                new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
+                new CreateModelPackage.Explainability(
+                        MetricsSource.json(explainability.calculatedBaselineConstraints())));
+        var driftCheck = new DriftCheckBaselines(
+                new DriftCheckBias(FileSource.json(settingsUri(ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
+                        MetricsSource.json(bias.baselineUsedForDriftCheckConstraints())),
+                new DriftCheckExplainability(
+                        FileSource.json(settingsUri(ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
+                        MetricsSource.json(explainability.baselineUsedForDriftCheckConstraints())));
+        var arguments = new CreateModelPackage.Arguments(
+                text(settings.modelPackageGroupName()),
+                "LightGBM census income classifier, tuned for F1 by a SageMaker pipeline execution.",
+                inference, metrics, driftCheck, Get.parameter(MODEL_APPROVAL_STATUS),
+                Map.of("pipeline_execution_arn", Get.PIPELINE_EXECUTION_ARN,
+                        "training_job_name", tune.bestTrainingJobName(),
+                        // Metadata values are strings; a one-element join turns the number into one.
+                        "test_f1", Join.of("", f1)));
+        // The data references already order Register after both checks; DependsOn states it
+        // outright so that removing a metric cannot let registration overtake a running check.
+        return new RegisterModelStep(REGISTER,
+                "Registers the model package with its evaluation, bias and explainability reports.",
+                List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
+    }
+
+    private LambdaStep deploy(RegisterModelStep register) {
+        return new LambdaStep(DEPLOY, "Deploys the registered model package to the endpoint once it is approved.",
+                List.of(), settings.deployFunctionArn(),
+                Map.of("model_package_arn", register.modelPackageArn(),
+                        "endpoint_name", text(settings.endpointName()),
+                        "instance_type", Get.parameter(DEPLOY_INSTANCE_TYPE),
+                        "initial_instance_count", Get.parameter(DEPLOY_INSTANCE_COUNT)),
+                DEPLOY_OUTPUT_PARAMETERS.stream().map(LambdaOutput::string).toList());
+    }
+
+    private CreateProcessingJob.Arguments processingArguments(Value image, List<Value> entrypoint,
+            List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
+        return new CreateProcessingJob.Arguments(
+                new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
+                        Get.parameter(PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
+                new AppSpecification(image, entrypoint, null),
+                text(settings.executionRoleArn()),
+                inputs,
+                new OutputConfig(outputs, text(settings.kmsKeyId())),
+                new NetworkConfig(networkIsolation, true),
+                new StoppingCondition(maxRuntimeSeconds),
+                null);
+    }
+
+    /** {@code s3://<write bucket>/pipeline-runs/<execution id>/<step>/<name>}. */
+    private Join runUri(String stepName, String name) {
+        return Join.s3Uri(text(settings.writeBucketName()), Value.text(RUNS_PREFIX), Get.PIPELINE_EXECUTION_ID,
+                Value.text(stepName), Value.text(name));
+    }
+
+    /**
+     * {@code s3://<write bucket>/pipeline-settings/<key>}, as a plain string: these files exist
+     * before any execution. The bucket name may be a token, which CDK resolves inside the string.
+     */
+    private Value settingsUri(String key) {
+        return text("s3://" + settings.writeBucketName() + "/" + SETTINGS_PREFIX + "/" + key);
+    }
+
+    private static Value text(String value) {
+        return Value.text(value);
+    }
+}

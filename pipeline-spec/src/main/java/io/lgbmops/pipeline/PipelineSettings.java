@@ -1,0 +1,215 @@
+package io.lgbmops.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the pipeline needs from its surroundings, plus the defaults of its parameters.
+ *
+ * <p>The strings may be CDK token strings such as {@code ${Token[TOKEN.123]}} at synth time: they
+ * are passed through untouched, and only values that hold no token are checked. Numbers are
+ * always checked, since they are the defaults an execution starts with.
+ */
+public record PipelineSettings(
+        String imageUri,
+        String executionRoleArn,
+        String writeBucketName,
+        String kmsKeyId,
+        String defaultInputDataUri,
+        String deployFunctionArn,
+        String modelPackageGroupName,
+        String endpointName,
+        String clarifyImageUri,
+        String processingInstanceType,
+        int processingInstanceCount,
+        String trainingInstanceType,
+        int trainingInstanceCount,
+        String deployInstanceType,
+        int deployInstanceCount,
+        String clarifyInstanceType,
+        double f1Threshold,
+        String modelApprovalStatus,
+        int maxTuningJobs,
+        int maxParallelTuningJobs) {
+
+    private static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
+    private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+    private static final Pattern SAGEMAKER_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    private static final Set<String> APPROVAL_STATUSES = Set.of("Approved", "Rejected", "PendingManualApproval");
+
+    public PipelineSettings {
+        List<String> problems = new ArrayList<>();
+        requireMatch(problems, "imageUri", imageUri, Pattern.compile("^\\S+/\\S+$"), "an image URI");
+        requireArn(problems, "executionRoleArn", executionRoleArn, ":role/");
+        requireMatch(problems, "writeBucketName", writeBucketName, BUCKET, "an S3 bucket name");
+        requireArn(problems, "kmsKeyId", kmsKeyId, ":key/");
+        requireMatch(problems, "defaultInputDataUri", defaultInputDataUri,
+                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"), "an s3:// URI");
+        requireArn(problems, "deployFunctionArn", deployFunctionArn, ":function:");
+        requireMatch(problems, "modelPackageGroupName", modelPackageGroupName, SAGEMAKER_NAME,
+                "a SageMaker name");
+        requireMatch(problems, "endpointName", endpointName, SAGEMAKER_NAME, "a SageMaker name");
+        requireMatch(problems, "clarifyImageUri", clarifyImageUri, Pattern.compile("^\\S+/\\S+$"),
+                "an image URI");
+        requireMatch(problems, "processingInstanceType", processingInstanceType, INSTANCE_TYPE,
+                "an ml.* instance type");
+        requireMatch(problems, "trainingInstanceType", trainingInstanceType, INSTANCE_TYPE,
+                "an ml.* instance type");
+        requireMatch(problems, "deployInstanceType", deployInstanceType, INSTANCE_TYPE,
+                "an ml.* instance type");
+        requireMatch(problems, "clarifyInstanceType", clarifyInstanceType, INSTANCE_TYPE,
+                "an ml.* instance type");
+        requireAtLeastOne(problems, "processingInstanceCount", processingInstanceCount);
+        requireAtLeastOne(problems, "trainingInstanceCount", trainingInstanceCount);
+        requireAtLeastOne(problems, "deployInstanceCount", deployInstanceCount);
+        requireAtLeastOne(problems, "maxTuningJobs", maxTuningJobs);
+        requireAtLeastOne(problems, "maxParallelTuningJobs", maxParallelTuningJobs);
+        if (maxParallelTuningJobs > maxTuningJobs) {
+            problems.add("maxParallelTuningJobs must be at most maxTuningJobs (" + maxTuningJobs
+                    + "), got " + maxParallelTuningJobs);
+        }
+        if (!(f1Threshold > 0 && f1Threshold <= 1)) {
+            problems.add("f1Threshold must be in (0, 1], got " + f1Threshold);
+        }
+        if (modelApprovalStatus == null || !isToken(modelApprovalStatus)
+                && !APPROVAL_STATUSES.contains(modelApprovalStatus)) {
+            problems.add("modelApprovalStatus must be one of Approved, Rejected, PendingManualApproval, got "
+                    + modelApprovalStatus);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    /** CDK renders unresolved string values as {@code ${Token[...]}}; such a value is resolved by CloudFormation. */
+    public static boolean isToken(String value) {
+        return value.contains("${Token[");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Fixed, obviously fake values (the AWS documentation's example account) for the committed
+     * snapshot, the package-time artifacts and tests.
+     */
+    public static PipelineSettings placeholders() {
+        String account = "111122223333";
+        return builder()
+                .imageUri(account + ".dkr.ecr.us-east-1.amazonaws.com/lgbmops:placeholder")
+                .executionRoleArn("arn:aws:iam::" + account + ":role/lgbmops-pipeline-execution")
+                .writeBucketName("lgbmops-write-" + account)
+                .kmsKeyId("arn:aws:kms:us-east-1:" + account + ":key/00000000-0000-0000-0000-000000000000")
+                .defaultInputDataUri("s3://lgbmops-read-" + account + "/census/adult.data")
+                .deployFunctionArn("arn:aws:lambda:us-east-1:" + account + ":function:lgbmops-deploy")
+                .modelPackageGroupName("lgbmops-census-income")
+                .endpointName("lgbmops-census-income")
+                .clarifyImageUri(ClarifyImage.uriFor("us-east-1"))
+                .build();
+    }
+
+    private static void requireMatch(List<String> problems, String setting, String value, Pattern pattern,
+            String what) {
+        if (value == null || value.isBlank()) {
+            problems.add(setting + " must be set, got " + value);
+        } else if (!isToken(value) && !pattern.matcher(value).matches()) {
+            problems.add(setting + " must be " + what + ", got " + value);
+        }
+    }
+
+    private static void requireArn(List<String> problems, String setting, String value, String resourceMarker) {
+        if (value == null || value.isBlank()) {
+            problems.add(setting + " must be set, got " + value);
+        } else if (!isToken(value) && !(value.startsWith("arn:") && value.contains(resourceMarker))) {
+            problems.add(setting + " must be an ARN containing " + resourceMarker + ", got " + value);
+        }
+    }
+
+    private static void requireAtLeastOne(List<String> problems, String setting, int value) {
+        if (value < 1) {
+            problems.add(setting + " must be at least 1, got " + value);
+        }
+    }
+
+    /** Required values first; every default documented at its field. */
+    public static final class Builder {
+        private String imageUri;
+        private String executionRoleArn;
+        private String writeBucketName;
+        private String kmsKeyId;
+        private String defaultInputDataUri;
+        private String deployFunctionArn;
+        private String modelPackageGroupName;
+        private String endpointName;
+        private String clarifyImageUri;
+        /** Default: ml.m5.large, also the Clarify jobs' instance type. */
+        private String processingInstanceType = "ml.m5.large";
+        /** Default: 1. */
+        private int processingInstanceCount = 1;
+        /** Default: ml.m5.large. */
+        private String trainingInstanceType = "ml.m5.large";
+        /** Default: 1 (LightGBM here trains on one node). */
+        private int trainingInstanceCount = 1;
+        /** Default: ml.m5.large. */
+        private String deployInstanceType = "ml.m5.large";
+        /** Default: 1. */
+        private int deployInstanceCount = 1;
+        /** Default: ml.m5.large: the shadow endpoint Clarify starts from the model. */
+        private String clarifyInstanceType = "ml.m5.large";
+        /** Default: 0.9. */
+        private double f1Threshold = 0.9;
+        /** Default: PendingManualApproval. */
+        private String modelApprovalStatus = "PendingManualApproval";
+        /** Default: 20. */
+        private int maxTuningJobs = 20;
+        /** Default: 2. */
+        private int maxParallelTuningJobs = 2;
+
+        private Builder() {}
+
+        public Builder imageUri(String value) { imageUri = value; return this; }
+        public Builder executionRoleArn(String value) { executionRoleArn = value; return this; }
+        public Builder writeBucketName(String value) { writeBucketName = value; return this; }
+        public Builder kmsKeyId(String value) { kmsKeyId = value; return this; }
+        public Builder defaultInputDataUri(String value) { defaultInputDataUri = value; return this; }
+        public Builder deployFunctionArn(String value) { deployFunctionArn = value; return this; }
+        public Builder modelPackageGroupName(String value) { modelPackageGroupName = value; return this; }
+        public Builder endpointName(String value) { endpointName = value; return this; }
+        public Builder clarifyImageUri(String value) { clarifyImageUri = value; return this; }
+        public Builder processingInstanceType(String value) { processingInstanceType = value; return this; }
+        public Builder processingInstanceCount(int value) { processingInstanceCount = value; return this; }
+        public Builder trainingInstanceType(String value) { trainingInstanceType = value; return this; }
+        public Builder trainingInstanceCount(int value) { trainingInstanceCount = value; return this; }
+        public Builder deployInstanceType(String value) { deployInstanceType = value; return this; }
+        public Builder deployInstanceCount(int value) { deployInstanceCount = value; return this; }
+        public Builder clarifyInstanceType(String value) { clarifyInstanceType = value; return this; }
+        public Builder f1Threshold(double value) { f1Threshold = value; return this; }
+        public Builder modelApprovalStatus(String value) { modelApprovalStatus = value; return this; }
+        public Builder maxTuningJobs(int value) { maxTuningJobs = value; return this; }
+        public Builder maxParallelTuningJobs(int value) { maxParallelTuningJobs = value; return this; }
+
+        public PipelineSettings build() {
+            return new PipelineSettings(imageUri, executionRoleArn, writeBucketName, kmsKeyId,
+                    defaultInputDataUri, deployFunctionArn, modelPackageGroupName, endpointName,
+                    clarifyImageUri, processingInstanceType, processingInstanceCount, trainingInstanceType,
+                    trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
+                    f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs);
+        }
+    }
+
+    /** A builder holding these settings, to change a few of them. */
+    public Builder toBuilder() {
+        return builder().imageUri(imageUri).executionRoleArn(executionRoleArn).writeBucketName(writeBucketName)
+                .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri).deployFunctionArn(deployFunctionArn)
+                .modelPackageGroupName(modelPackageGroupName).endpointName(endpointName)
+                .clarifyImageUri(clarifyImageUri).processingInstanceType(processingInstanceType)
+                .processingInstanceCount(processingInstanceCount).trainingInstanceType(trainingInstanceType)
+                .trainingInstanceCount(trainingInstanceCount).deployInstanceType(deployInstanceType)
+                .deployInstanceCount(deployInstanceCount).clarifyInstanceType(clarifyInstanceType)
+                .f1Threshold(f1Threshold).modelApprovalStatus(modelApprovalStatus).maxTuningJobs(maxTuningJobs)
+                .maxParallelTuningJobs(maxParallelTuningJobs);
+    }
+}

@@ -1,0 +1,240 @@
+package io.lgbmops.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LightGbmPipelineTest {
+
+    private static JsonNode definition;
+
+    @BeforeAll
+    static void build() {
+        definition = Definitions.placeholderJson();
+    }
+
+    @Test
+    void definition_whenBuilt_hasTheContractsStepNamesInOrder() {
+        List<String> names = new ArrayList<>();
+        Definitions.placeholder().allSteps().forEach(step -> names.add(step.name()));
+
+        assertEquals(LightGbmPipeline.PIPELINE_STEP_NAMES, names);
+        assertEquals("2020-12-01", definition.path("Version").asText());
+    }
+
+    @Test
+    void checkF1_whenBuilt_comparesEvaluationReportF1WithThresholdParameter() {
+        JsonNode condition = Definitions.step(definition, "CheckF1").path("Arguments").path("Conditions").get(0);
+
+        assertEquals("GreaterThanOrEqualTo", condition.path("Type").asText());
+        JsonNode jsonGet = condition.path("LeftValue").path("Std:JsonGet");
+        assertEquals("Steps.Evaluate.PropertyFiles.EvaluationReport", jsonGet.path("PropertyFile").path("Get").asText());
+        assertEquals("classification_metrics.f1.value", jsonGet.path("Path").asText());
+        assertEquals("Parameters.F1Threshold", condition.path("RightValue").path("Get").asText());
+    }
+
+    @Test
+    void evaluate_whenBuilt_declaresEvaluationReportOnItsEvaluationOutput() {
+        JsonNode evaluate = Definitions.step(definition, "Evaluate");
+        JsonNode file = evaluate.path("PropertyFiles").get(0);
+
+        assertEquals("EvaluationReport", file.path("PropertyFileName").asText());
+        assertEquals("evaluation", file.path("OutputName").asText());
+        assertEquals("evaluation.json", file.path("FilePath").asText());
+        assertEquals("evaluate", evaluate.path("Arguments").path("AppSpecification").path("ContainerEntrypoint")
+                .get(0).asText());
+    }
+
+    @Test
+    void objectiveRegex_whenTrainPrintsValidationF1_capturesTheValue() {
+        JsonNode tuning = Definitions.step(definition, "Tune").path("Arguments");
+        String metric = tuning.path("HyperParameterTuningJobConfig").path("HyperParameterTuningJobObjective")
+                .path("MetricName").asText();
+        String regex = null;
+        for (JsonNode definitionOfMetric : tuning.path("TrainingJobDefinition").path("AlgorithmSpecification")
+                .path("MetricDefinitions")) {
+            if (definitionOfMetric.path("Name").asText().equals(metric)) {
+                regex = definitionOfMetric.path("Regex").asText();
+            }
+        }
+
+        Matcher matcher = Pattern.compile(regex).matcher("validation_f1=0.712345");
+
+        assertTrue(matcher.find(), "the objective's regex must match what train prints");
+        assertEquals("0.712345", matcher.group(1));
+        assertFalse(Pattern.compile(regex).matcher("validation_auc=0.93").find());
+    }
+
+    @Test
+    void tune_whenBuilt_searchesTheContractsHyperparametersWithSpotTrainingAndEncryption() {
+        JsonNode arguments = Definitions.step(definition, "Tune").path("Arguments");
+        JsonNode config = arguments.path("HyperParameterTuningJobConfig");
+        JsonNode training = arguments.path("TrainingJobDefinition");
+
+        assertEquals("Bayesian", config.path("Strategy").asText());
+        assertEquals("Maximize", config.path("HyperParameterTuningJobObjective").path("Type").asText());
+        assertEquals("Parameters.MaxTuningJobs",
+                config.path("ResourceLimits").path("MaxNumberOfTrainingJobs").path("Get").asText());
+        assertEquals(List.of("num_iterations", "num_leaves", "max_bin", "min_data_in_leaf"),
+                names(config.path("ParameterRanges").path("IntegerParameterRanges")));
+        assertEquals(List.of("learning_rate", "feature_fraction"),
+                names(config.path("ParameterRanges").path("ContinuousParameterRanges")));
+        assertEquals("Logarithmic",
+                config.path("ParameterRanges").path("ContinuousParameterRanges").get(0).path("ScalingType").asText());
+        assertTrue(training.path("EnableManagedSpotTraining").asBoolean());
+        assertTrue(training.path("EnableNetworkIsolation").asBoolean());
+        assertTrue(training.path("EnableInterContainerTrafficEncryption").asBoolean());
+        assertTrue(training.path("StoppingCondition").path("MaxWaitTimeInSeconds").asInt()
+                >= training.path("StoppingCondition").path("MaxRuntimeInSeconds").asInt());
+        assertFalse(training.path("CheckpointConfig").path("S3Uri").isMissingNode());
+        assertFalse(training.path("ResourceConfig").path("VolumeKmsKeyId").asText().isEmpty());
+        assertFalse(training.path("OutputDataConfig").path("KmsKeyId").asText().isEmpty());
+        assertEquals(List.of("train", "validation"), channelNames(training.path("InputDataConfig")));
+    }
+
+    @Test
+    void randomStrategy_whenChosen_isWrittenAsRandom() {
+        var random = new LightGbmPipeline(PipelineSettings.placeholders(), TuningStrategy.RANDOM).definition();
+
+        assertEquals("Random", Definitions.step(random.toJsonNode(), "Tune").path("Arguments")
+                .path("HyperParameterTuningJobConfig").path("Strategy").asText());
+    }
+
+    @Test
+    void topModelUri_whenBuilt_isTuningOutputPathThenBestJobThenModelTarball() {
+        JsonNode outputPath = Definitions.step(definition, "Tune").path("Arguments").path("TrainingJobDefinition")
+                .path("OutputDataConfig").path("S3OutputPath").path("Std:Join").path("Values");
+        JsonNode modelUri = Definitions.step(definition, "CreateModel").path("Arguments").path("PrimaryContainer")
+                .path("ModelDataUrl").path("Std:Join").path("Values");
+
+        for (int i = 0; i < outputPath.size(); i++) {
+            assertEquals(outputPath.get(i), modelUri.get(i));
+        }
+        assertEquals("Steps.Tune.BestTrainingJob.TrainingJobName", modelUri.get(outputPath.size()).path("Get").asText());
+        assertEquals("output", modelUri.get(outputPath.size() + 1).asText());
+        assertEquals("model.tar.gz", modelUri.get(outputPath.size() + 2).asText());
+    }
+
+    @Test
+    void register_whenBuilt_carriesMetricsFromEvaluateAndTheClarifyChecks() {
+        JsonNode arguments = Definitions.step(definition, "Register").path("Arguments");
+        JsonNode metrics = arguments.path("ModelMetrics");
+
+        assertEquals("Parameters.ModelApprovalStatus", arguments.path("ModelApprovalStatus").path("Get").asText());
+        assertEquals("Steps.ClarifyBias.CalculatedBaselineConstraints",
+                metrics.path("Bias").path("PostTrainingReport").path("S3Uri").path("Get").asText());
+        assertEquals("Steps.ClarifyExplainability.CalculatedBaselineConstraints",
+                metrics.path("Explainability").path("Report").path("S3Uri").path("Get").asText());
+        assertEquals("Steps.ClarifyBias.BaselineUsedForDriftCheckConstraints",
+                arguments.path("DriftCheckBaselines").path("Bias").path("PostTrainingConstraints").path("S3Uri")
+                        .path("Get").asText());
+        JsonNode statistics = metrics.path("ModelQuality").path("Statistics").path("S3Uri").path("Std:Join")
+                .path("Values");
+        assertEquals("Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri",
+                statistics.get(0).path("Get").asText());
+        assertEquals("evaluation.json", statistics.get(1).asText());
+        assertEquals(List.of("text/csv"), texts(arguments.path("InferenceSpecification").path("SupportedContentTypes")));
+        assertEquals(List.of("ClarifyBias", "ClarifyExplainability"),
+                texts(Definitions.step(definition, "Register").path("DependsOn")));
+    }
+
+    @Test
+    void clarifySteps_whenBuilt_runTheModelFromCreateModelWithTheirParameters() {
+        JsonNode bias = Definitions.step(definition, "ClarifyBias");
+        JsonNode explainability = Definitions.step(definition, "ClarifyExplainability");
+
+        assertEquals("MODEL_BIAS", bias.path("CheckType").asText());
+        assertEquals("MODEL_EXPLAINABILITY", explainability.path("CheckType").asText());
+        assertEquals("Steps.CreateModel.ModelName", bias.path("ModelName").path("Get").asText());
+        assertEquals("Parameters.SkipModelBiasCheck", bias.path("SkipCheck").path("Get").asText());
+        assertEquals("Parameters.RegisterNewModelBiasBaseline", bias.path("RegisterNewBaseline").path("Get").asText());
+        assertEquals("Parameters.ModelBiasSuppliedBaselineConstraints",
+                bias.path("SuppliedBaselineConstraints").path("Get").asText());
+        assertEquals("s3://lgbmops-write-111122223333/pipeline-settings/clarify/model-bias/analysis_config.json",
+                bias.path("Arguments").path("ProcessingInputs").get(0).path("S3Input").path("S3Uri").asText());
+        assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri",
+                bias.path("Arguments").path("ProcessingInputs").get(1).path("S3Input").path("S3Uri").path("Get")
+                        .asText());
+    }
+
+    @Test
+    void deploy_whenBuilt_passesTheContractsEventAndDeclaresItsResult() {
+        JsonNode deploy = Definitions.step(definition, "Deploy");
+
+        assertEquals("arn:aws:lambda:us-east-1:111122223333:function:lgbmops-deploy", deploy.path("FunctionArn").asText());
+        assertEquals("Steps.Register.ModelPackageArn",
+                deploy.path("Arguments").path("model_package_arn").path("Get").asText());
+        assertEquals("lgbmops-census-income", deploy.path("Arguments").path("endpoint_name").asText());
+        assertEquals("Parameters.DeployInstanceType", deploy.path("Arguments").path("instance_type").path("Get").asText());
+        assertEquals("Parameters.DeployInstanceCount",
+                deploy.path("Arguments").path("initial_instance_count").path("Get").asText());
+        List<String> outputs = new ArrayList<>();
+        deploy.path("OutputParameters").forEach(output -> outputs.add(output.path("OutputName").asText()));
+        assertEquals(LightGbmPipeline.DEPLOY_OUTPUT_PARAMETERS, outputs);
+    }
+
+    @Test
+    void f1BelowThreshold_whenBuilt_reportsTheF1ReachedAndTheThreshold() {
+        JsonNode values = Definitions.step(definition, "F1BelowThreshold").path("Arguments").path("ErrorMessage")
+                .path("Std:Join").path("Values");
+
+        assertEquals("classification_metrics.f1.value", values.get(1).path("Std:JsonGet").path("Path").asText());
+        assertEquals("Parameters.F1Threshold", values.get(3).path("Get").asText());
+    }
+
+    @Test
+    void parameters_whenBuilt_defaultToTheSettings() {
+        var built = Definitions.placeholder();
+
+        assertEquals(0.9, built.parameter("F1Threshold").orElseThrow().defaultValue());
+        assertEquals("PendingManualApproval", built.parameter("ModelApprovalStatus").orElseThrow().defaultValue());
+        assertEquals(20, built.parameter("MaxTuningJobs").orElseThrow().defaultValue());
+        assertEquals(2, built.parameter("MaxParallelTuningJobs").orElseThrow().defaultValue());
+        assertEquals("s3://lgbmops-read-111122223333/census/adult.data",
+                built.parameter("InputDataUri").orElseThrow().defaultValue());
+        assertEquals(0.5, LightGbmPipeline.build(PipelineSettings.placeholders().toBuilder().f1Threshold(0.5).build())
+                .parameter("F1Threshold").orElseThrow().defaultValue());
+    }
+
+    @Test
+    void toJson_whenBuiltTwice_isIdentical() {
+        assertEquals(Definitions.placeholder().toJson(), Definitions.placeholder().toJson());
+    }
+
+    @Test
+    void jsonGet_whenPropertyFileIsNotDeclared_failsAtBuildTime() {
+        ProcessingStep evaluate = (ProcessingStep) Definitions.placeholder().step("Evaluate").orElseThrow();
+
+        var failure = assertThrows(IllegalArgumentException.class,
+                () -> evaluate.jsonGet("EvaluationReprot", "classification_metrics.f1.value"));
+
+        assertEquals("step Evaluate declares no property file EvaluationReprot", failure.getMessage());
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(element -> names.add(element.path("Name").asText()));
+        return names;
+    }
+
+    private static List<String> channelNames(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(element -> names.add(element.path("ChannelName").asText()));
+        return names;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(element -> texts.add(element.asText()));
+        return texts;
+    }
+}
