@@ -1,0 +1,164 @@
+package io.lgbmops.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of a definition's JSON, flattened out of condition branches, with every reference
+ * each step makes. Both the validator and the graph picture read definitions through this, so
+ * they read any definition JSON, not only ours.
+ */
+final class StepGraph {
+
+    /** A step; {@code scope} lists the branches it is nested in, outermost first ("CheckF1 if"). */
+    record Node(String name, String type, JsonNode json, List<Branch> scope) {}
+
+    /** One branch of a condition step. */
+    record Branch(String condition, boolean ifBranch) {
+        @Override
+        public String toString() {
+            return condition + (ifBranch ? " (if)" : " (else)");
+        }
+    }
+
+    /** {@code {"Get": path}} in step {@code from}; {@code jsonPath} is set when it is a Std:JsonGet's property file. */
+    record Reference(String from, String path, String jsonPath) {
+        boolean isJsonGet() {
+            return jsonPath != null;
+        }
+    }
+
+    enum EdgeKind { DATA, DEPENDS_ON, IF_BRANCH, ELSE_BRANCH }
+
+    record Edge(String from, String to, EdgeKind kind) {}
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Node> byName = new LinkedHashMap<>();
+    private final List<Reference> references = new ArrayList<>();
+    private final List<String> parameters = new ArrayList<>();
+
+    private StepGraph() {}
+
+    static StepGraph of(JsonNode definition) {
+        StepGraph graph = new StepGraph();
+        for (JsonNode parameter : definition.path("Parameters")) {
+            graph.parameters.add(parameter.path("Name").asText());
+        }
+        graph.addSteps(definition.path("Steps"), List.of());
+        return graph;
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The first step of that name (names are meant to be unique; the validator says when not). */
+    Node node(String name) {
+        return byName.get(name);
+    }
+
+    List<Reference> references() {
+        return references;
+    }
+
+    List<String> parameters() {
+        return parameters;
+    }
+
+    /** The step a {@code Steps.<name>...} path names, or null for other paths. */
+    static String stepNameOf(String path) {
+        if (!path.startsWith("Steps.")) {
+            return null;
+        }
+        int dot = path.indexOf('.', "Steps.".length());
+        return dot < 0 ? path.substring("Steps.".length()) : path.substring("Steps.".length(), dot);
+    }
+
+    /** What follows {@code Steps.<name>.} in a path: the property. */
+    static String propertyOf(String path) {
+        String step = stepNameOf(path);
+        int start = "Steps.".length() + step.length() + 1;
+        return start > path.length() ? "" : path.substring(start);
+    }
+
+    /**
+     * Every direct ordering between steps that the definition states: data references, DependsOn,
+     * and each condition to the steps of its branches. References to unknown steps are left out.
+     */
+    List<Edge> edges() {
+        List<Edge> edges = new ArrayList<>();
+        for (Reference reference : references) {
+            String source = stepNameOf(reference.path());
+            if (source != null && byName.containsKey(source)) {
+                edges.add(new Edge(source, reference.from(), EdgeKind.DATA));
+            }
+        }
+        for (Node node : nodes) {
+            for (JsonNode dependency : node.json().path("DependsOn")) {
+                if (byName.containsKey(dependency.asText())) {
+                    edges.add(new Edge(dependency.asText(), node.name(), EdgeKind.DEPENDS_ON));
+                }
+            }
+            if (!node.scope().isEmpty()) {
+                Branch branch = node.scope().get(node.scope().size() - 1);
+                edges.add(new Edge(branch.condition(), node.name(),
+                        branch.ifBranch() ? EdgeKind.IF_BRANCH : EdgeKind.ELSE_BRANCH));
+            }
+        }
+        return edges;
+    }
+
+    private void addSteps(JsonNode steps, List<Branch> scope) {
+        for (JsonNode step : steps) {
+            String name = step.path("Name").asText();
+            String type = step.path("Type").asText();
+            Node node = new Node(name, type, step, scope);
+            nodes.add(node);
+            byName.putIfAbsent(name, node);
+            collectReferences(name, step, "Condition".equals(type));
+            if ("Condition".equals(type)) {
+                addSteps(step.path("Arguments").path("IfSteps"), extend(scope, new Branch(name, true)));
+                addSteps(step.path("Arguments").path("ElseSteps"), extend(scope, new Branch(name, false)));
+            }
+        }
+    }
+
+    private static List<Branch> extend(List<Branch> scope, Branch branch) {
+        List<Branch> extended = new ArrayList<>(scope);
+        extended.add(branch);
+        return List.copyOf(extended);
+    }
+
+    /** A condition's own references are in its conditions; its branch steps speak for themselves. */
+    private void collectReferences(String stepName, JsonNode step, boolean isCondition) {
+        for (Map.Entry<String, JsonNode> field : step.properties()) {
+            if (isCondition && field.getKey().equals("Arguments")) {
+                walk(stepName, field.getValue().path("Conditions"));
+            } else if (!field.getKey().equals("DependsOn")) {
+                walk(stepName, field.getValue());
+            }
+        }
+    }
+
+    private void walk(String stepName, JsonNode value) {
+        if (value.isObject()) {
+            if (value.size() == 1 && value.has("Get") && value.get("Get").isTextual()) {
+                references.add(new Reference(stepName, value.get("Get").asText(), null));
+                return;
+            }
+            JsonNode jsonGet = value.get("Std:JsonGet");
+            if (value.size() == 1 && jsonGet != null) {
+                JsonNode file = jsonGet.path("PropertyFile");
+                String path = file.isTextual() ? file.asText() : file.path("Get").asText();
+                references.add(new Reference(stepName, path, jsonGet.path("Path").asText()));
+                return;
+            }
+            value.elements().forEachRemaining(child -> walk(stepName, child));
+        } else if (value.isArray()) {
+            value.elements().forEachRemaining(child -> walk(stepName, child));
+        }
+    }
+}
