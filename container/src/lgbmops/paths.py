@@ -1,0 +1,94 @@
+"""Where SageMaker puts things inside the container, and the environment names we read.
+
+Everything hangs off one root, `/opt/ml` in SageMaker. Tests and the local pipeline runner point
+`LGBMOPS_OPT_ML` at a temporary directory of the same shape. Paths are computed when asked for,
+so a change of the environment (as tests do) is always seen.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+OPT_ML_ENV = "LGBMOPS_OPT_ML"
+DEFAULT_OPT_ML = "/opt/ml"
+
+# Serving.
+PORT_ENV = "SAGEMAKER_BIND_TO_PORT"
+DEFAULT_PORT = 8080
+BIND_HOST_ENV = "LGBMOPS_BIND_HOST"
+DEFAULT_BIND_HOST = "0.0.0.0"
+WORKERS_ENV = "SAGEMAKER_MODEL_SERVER_WORKERS"
+MAX_PAYLOAD_MB_ENV = "SAGEMAKER_MAX_PAYLOAD_IN_MB"  # set by batch transform
+MAX_PAYLOAD_BYTES_ENV = "LGBMOPS_MAX_PAYLOAD_BYTES"  # ours; wins over the one above
+DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # what a real-time endpoint accepts
+
+# Training.
+CHECKPOINT_EVERY_ENV = "LGBMOPS_CHECKPOINT_EVERY"
+DEFAULT_CHECKPOINT_EVERY = 25  # boosting rounds between two checkpoints
+
+
+def opt_ml() -> Path:
+    return Path(os.environ.get(OPT_ML_ENV, DEFAULT_OPT_ML))
+
+
+@dataclass(frozen=True)
+class TrainingPaths:
+    root: Path
+
+    @property
+    def hyperparameters(self) -> Path:
+        return self.root / "input" / "config" / "hyperparameters.json"
+
+    def channel(self, name: str) -> Path:
+        return self.root / "input" / "data" / name
+
+    @property
+    def model_dir(self) -> Path:
+        return self.root / "model"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def failure_file(self) -> Path:
+        # Training jobs report DescribeTrainingJob.FailureReason from this file.
+        return self.root / "output" / "failure"
+
+
+@dataclass(frozen=True)
+class ProcessingPaths:
+    root: Path
+
+    def dir(self, name: str) -> Path:
+        return self.root / "processing" / name
+
+    @property
+    def input_dir(self) -> Path:
+        return self.dir("input")
+
+    @property
+    def model_tarball(self) -> Path:
+        return self.dir("model") / "model.tar.gz"
+
+    @property
+    def evaluation_file(self) -> Path:
+        return self.dir("evaluation") / "evaluation.json"
+
+    @property
+    def failure_file(self) -> Path:
+        # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
+        return self.root / "output" / "message"
+
+
+def training_paths() -> TrainingPaths:
+    return TrainingPaths(opt_ml())
+
+
+def processing_paths() -> ProcessingPaths:
+    return ProcessingPaths(opt_ml())
+
+
+def serving_model_dir() -> Path:
+    return opt_ml() / "model"

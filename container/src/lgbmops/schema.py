@@ -1,0 +1,175 @@
+"""The model's input schema: feature names and order, kinds, category levels, label mapping.
+
+Training fixes the category levels from the training data and saves them next to the model
+(`schema.json`). Every consumer encodes inputs through this schema, so a level means the same
+code at training, evaluation and serving time. LightGBM itself sees categorical features as
+float codes (the index of the level); a level the model never saw, and a missing value, become
+NaN, which is what LightGBM does with an unseen category.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import LgbmopsError
+
+NUMERIC = "numeric"
+CATEGORICAL = "categorical"
+SCHEMA_FILE = "schema.json"
+FORMAT_VERSION = 1
+
+
+class SchemaError(LgbmopsError):
+    """Data or a model does not match the schema; the message says where."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str  # NUMERIC or CATEGORICAL
+    categories: tuple[str, ...] = ()  # CATEGORICAL only, in code order
+
+    def __post_init__(self) -> None:
+        if self.kind not in (NUMERIC, CATEGORICAL):
+            raise SchemaError(f"feature {self.name}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class ModelSchema:
+    features: tuple[Feature, ...]
+    label: str
+    classes: tuple[str, str]  # class 0, class 1 (the positive class)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def categorical_names(self) -> list[str]:
+        return [f.name for f in self.features if f.kind == CATEGORICAL]
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def infer(cls, features: pd.DataFrame, label: str, classes: tuple[str, str]) -> "ModelSchema":
+        """Fix kinds and levels from training data read as text (`""` = missing).
+
+        A column whose present values all parse as numbers is numeric; any other column is
+        categorical with its distinct present values, sorted, as levels.
+        """
+        built = []
+        for name in features.columns:
+            column = features[name]
+            present = column[column != ""]
+            if pd.to_numeric(present, errors="coerce").notna().all():
+                built.append(Feature(name, NUMERIC))
+            else:
+                built.append(Feature(name, CATEGORICAL, tuple(sorted(present.unique()))))
+        return cls(tuple(built), label, classes)
+
+    # --- persistence ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "features": [
+                {"name": f.name, "type": f.kind, **({"categories": list(f.categories)}
+                                                    if f.kind == CATEGORICAL else {})}
+                for f in self.features
+            ],
+            "label": {
+                "name": self.label,
+                "classes": {"0": self.classes[0], "1": self.classes[1]},
+                "positive_class": 1,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ModelSchema":
+        if data.get("format_version") != FORMAT_VERSION:
+            raise SchemaError(f"unsupported schema format_version {data.get('format_version')!r}")
+        features = tuple(
+            Feature(f["name"], f["type"], tuple(f.get("categories", ()))) for f in data["features"]
+        )
+        classes = data["label"]["classes"]
+        return cls(features, data["label"]["name"], (classes["0"], classes["1"]))
+
+    def save(self, model_dir: Path) -> Path:
+        path = Path(model_dir) / SCHEMA_FILE
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, model_dir: Path) -> "ModelSchema":
+        path = Path(model_dir) / SCHEMA_FILE
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise SchemaError(f"{path} is missing: the model directory has no schema") from None
+        except (KeyError, TypeError, json.JSONDecodeError) as err:
+            raise SchemaError(f"{path} is not a valid schema: {err}") from None
+
+    # --- encoding -------------------------------------------------------------------------
+
+    def select(self, features: pd.DataFrame, source: str) -> pd.DataFrame:
+        """The schema's columns of `features`, in schema order."""
+        missing = [n for n in self.names if n not in features.columns]
+        if missing:
+            raise SchemaError(f"{source}: missing feature columns {missing}")
+        return features[self.names]
+
+    def training_frame(self, features: pd.DataFrame, source: str) -> pd.DataFrame:
+        """Typed frame for LightGBM: numeric float64, categorical with the fixed levels."""
+        features = self.select(features, source)
+        typed = {}
+        for feature in self.features:
+            column = features[feature.name]
+            if feature.kind == NUMERIC:
+                typed[feature.name] = _to_float(column, feature.name, source)
+            else:
+                typed[feature.name] = pd.Categorical(
+                    column.where(column != ""), categories=list(feature.categories)
+                )
+        return pd.DataFrame(typed, index=features.index)
+
+    def matrix(self, features: pd.DataFrame, source: str) -> np.ndarray:
+        """Float64 matrix in schema order with categories as codes (NaN = missing/unseen)."""
+        frame = self.training_frame(features, source)
+        out = np.empty(frame.shape, dtype=np.float64)
+        for j, feature in enumerate(self.features):
+            column = frame[feature.name]
+            if feature.kind == NUMERIC:
+                out[:, j] = column.to_numpy(dtype=np.float64)
+            else:
+                codes = column.cat.codes.to_numpy(dtype=np.float64)
+                codes[codes < 0] = math.nan
+                out[:, j] = codes
+        return out
+
+    def check_model(self, feature_names: Iterable[str], pandas_categorical: Any) -> None:
+        """Fail unless a LightGBM model was trained on exactly this schema."""
+        names = list(feature_names)
+        if names != self.names:
+            raise SchemaError(f"model features {names} differ from schema features {self.names}")
+        model_levels = [list(levels) for levels in (pandas_categorical or [])]
+        schema_levels = [list(f.categories) for f in self.features if f.kind == CATEGORICAL]
+        if model_levels != schema_levels:
+            raise SchemaError("model category levels differ from the schema's")
+
+
+def _to_float(column: pd.Series, name: str, source: str) -> pd.Series:
+    numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
+    bad = numbers.isna() & (column != "") & column.notna()
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SchemaError(
+            f"{source}: data row {position + 1}, column {name}: "
+            f"{column.iloc[position]!r} is not a number"
+        )
+    return numbers.astype(np.float64)

@@ -1,0 +1,96 @@
+"""HTTP semantics of the SageMaker inference contract, free of any socket code.
+
+`GET /ping` answers 200 once the model is loaded; `POST /invocations` scores `text/csv` or
+`application/json` bodies; `GET /execution-parameters` tells batch transform how to call us.
+Payload problems become 4xx responses whose text names the row and column.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from .decode import PayloadError
+from .encode import CSV, JSON, encode, parse_custom_attributes
+from .predict import Predictor
+
+log = logging.getLogger(__name__)
+
+TEXT = "text/plain; charset=utf-8"
+CUSTOM_ATTRIBUTES = b"x-amzn-sagemaker-custom-attributes"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = TEXT
+
+
+def error_response(status: int, message: str) -> Response:
+    return Response(status, message.encode("utf-8") + b"\n")
+
+
+class InferenceApp:
+    def __init__(self, predictor: Predictor, max_payload_bytes: int, workers: int):
+        self.predictor = predictor
+        self.decoder = predictor.decoder
+        self.max_payload_bytes = max_payload_bytes
+        self.execution_parameters = json.dumps({
+            "MaxConcurrentTransforms": workers,
+            "BatchStrategy": "MULTI_RECORD",
+            "MaxPayloadInMB": max(1, max_payload_bytes // (1024 * 1024)),
+        }).encode()
+
+    def handle(self, method: bytes, path: bytes, headers: dict[bytes, bytes], body: bytes) -> Response:
+        if path == b"/invocations":
+            if method != b"POST":
+                return error_response(405, "use POST /invocations")
+            try:
+                return self.invocations(headers, body)
+            except PayloadError as err:
+                log.info("rejected request: %d %s", err.status, err.message)
+                return error_response(err.status, err.message)
+        if path == b"/ping":
+            return Response(200) if method in (b"GET", b"POST") else error_response(405, "use GET /ping")
+        if path == b"/execution-parameters" and method == b"GET":
+            return Response(200, self.execution_parameters, JSON)
+        return error_response(404, f"no such endpoint: {path.decode('latin-1')}")
+
+    def invocations(self, headers: dict[bytes, bytes], body: bytes) -> Response:
+        accept = _accepted(headers.get(b"accept"))
+        spec = parse_custom_attributes(
+            headers[CUSTOM_ATTRIBUTES].decode("latin-1") if CUSTOM_ATTRIBUTES in headers else None
+        )
+        content_type = _media_type(headers.get(b"content-type", b""))
+        if content_type == CSV:
+            matrix = self.decoder.csv(body)
+        elif content_type == JSON:
+            matrix = self.decoder.json(body)
+        else:
+            raise PayloadError(
+                415,
+                f"unsupported content type {content_type or '(none)'!r}: "
+                f"send {CSV} (headerless rows) or {JSON}",
+            )
+        probabilities = self.predictor.predict(matrix)
+        return Response(200, encode(probabilities, spec, accept), accept)
+
+
+def _media_type(value: bytes) -> str:
+    return value.split(b";", 1)[0].strip().lower().decode("latin-1")
+
+
+def _accepted(value: bytes | None) -> str:
+    """First of our types the Accept header allows, in its order; CSV when it allows anything."""
+    if not value:
+        return CSV
+    for item in value.split(b","):
+        media = _media_type(item)
+        if media in (CSV, JSON):
+            return media
+        if media in ("*/*", "text/*"):
+            return CSV
+        if media == "application/*":
+            return JSON
+    raise PayloadError(406, f"cannot answer with {value.decode('latin-1')!r}: use {CSV} or {JSON}")

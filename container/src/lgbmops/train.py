@@ -1,0 +1,214 @@
+"""Train a LightGBM binary classifier with native categorical features, resumable from checkpoints.
+
+Spot training can stop the job at any moment. Every `checkpoint_every` rounds the booster and
+the early-stopping state are written to the checkpoint directory (SageMaker syncs it to S3 and
+restores it on restart); a restarted job continues from there with `init_model` for the
+remaining rounds, so the run ends at the same total number of rounds it would have reached.
+Row and feature sampling restart their random streams on resume, so a resumed model is an
+equally valid model, not a bit-identical one (with the default sampling it is identical).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import lightgbm as lgb
+import numpy as np
+
+from . import census
+from .hyperparameters import Hyperparameters
+from .metrics import binary_metrics
+from .sagemaker_io import LabelledData, replace_atomically
+from .schema import ModelSchema
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_STATE = "checkpoint.json"
+VALIDATION = "validation"
+STOPPING_METRIC = "binary_logloss"  # lower is better
+
+
+@dataclass
+class EarlyStopping:
+    """Patience-based early stopping on validation log loss whose state survives a restart."""
+
+    rounds: int  # 0 = never stop early
+    best_score: float = math.inf
+    best_iteration: int = -1  # 0-based round index of the best score so far
+    stopped: bool = False
+
+    def update(self, iteration: int, score: float) -> None:
+        if score < self.best_score:
+            self.best_score = score
+            self.best_iteration = iteration
+        elif self.rounds and iteration - self.best_iteration >= self.rounds:
+            self.stopped = True
+
+
+@dataclass
+class Checkpoint:
+    iteration: int  # rounds contained in the model file
+    model_file: str
+    fingerprint: str
+    early_stopping: dict[str, Any] = field(default_factory=dict)
+
+
+class Checkpoints:
+    """Checkpoint files in one directory: `checkpoint-NNNNNN.txt` plus `checkpoint.json`.
+
+    The state file is replaced atomically after its model file is complete, so a job killed
+    mid-write still finds the previous consistent checkpoint.
+    """
+
+    def __init__(self, directory: Path, fingerprint: str, every: int):
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self.every = every
+
+    def load(self) -> Checkpoint | None:
+        state_path = self.directory / CHECKPOINT_STATE
+        if not state_path.exists():
+            return None
+        try:
+            checkpoint = Checkpoint(**json.loads(state_path.read_text(encoding="utf-8")))
+        except (TypeError, ValueError) as err:
+            log.warning("ignoring unreadable checkpoint %s: %s", state_path, err)
+            return None
+        if checkpoint.fingerprint != self.fingerprint:
+            log.warning("ignoring checkpoint made with other data or hyperparameters")
+            return None
+        if not (self.directory / checkpoint.model_file).exists():
+            log.warning("ignoring checkpoint: %s is missing", checkpoint.model_file)
+            return None
+        return checkpoint
+
+    def model_path(self, checkpoint: Checkpoint) -> Path:
+        return self.directory / checkpoint.model_file
+
+    def save(self, booster: lgb.Booster, iteration: int, stopping: EarlyStopping) -> None:
+        model_file = f"checkpoint-{iteration:06d}.txt"
+        booster.save_model(self.directory / model_file, num_iteration=iteration)
+        state = Checkpoint(iteration, model_file, self.fingerprint, asdict(stopping))
+        replace_atomically(self.directory / CHECKPOINT_STATE, json.dumps(asdict(state)))
+        for old in self.directory.glob("checkpoint-*.txt"):
+            if old.name != model_file:
+                old.unlink(missing_ok=True)
+
+
+class _Monitor:
+    """LightGBM callback: tracks early stopping and writes checkpoints."""
+
+    def __init__(self, stopping: EarlyStopping, checkpoints: Checkpoints | None):
+        self.stopping = stopping
+        self.checkpoints = checkpoints
+        self.rounds_run = 0
+
+    def __call__(self, env: lgb.callback.CallbackEnv) -> None:
+        self.rounds_run += 1
+        score = next(
+            value for data, name, value, _ in env.evaluation_result_list
+            if data == VALIDATION and name == STOPPING_METRIC
+        )
+        self.stopping.update(env.iteration, score)
+        done = env.iteration + 1
+        if self.checkpoints and self.checkpoints.every and done % self.checkpoints.every == 0:
+            self.checkpoints.save(env.model, done, self.stopping)
+        if self.stopping.stopped:
+            raise lgb.callback.EarlyStopException(
+                self.stopping.best_iteration,
+                [(VALIDATION, STOPPING_METRIC, self.stopping.best_score, False)],
+            )
+
+
+@dataclass
+class TrainResult:
+    booster: lgb.Booster
+    schema: ModelSchema
+    metrics: dict[str, float | int]
+    best_iteration: int  # rounds kept in the saved model
+    total_iterations: int  # rounds boosted in all, this run and the checkpointed ones
+    resumed_from: int  # rounds taken from a checkpoint (0 = fresh start)
+    rounds_run: int  # rounds boosted by this run
+
+
+def fingerprint(hp: Hyperparameters, schema: ModelSchema, train: LabelledData) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps(asdict(hp), sort_keys=True).encode())
+    digest.update(json.dumps(schema.to_dict(), sort_keys=True).encode())
+    digest.update(str(len(train.labels)).encode())
+    digest.update(np.ascontiguousarray(train.labels).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def train(
+    hp: Hyperparameters,
+    train_data: LabelledData,
+    validation_data: LabelledData,
+    checkpoint_dir: Path | None = None,
+    checkpoint_every: int = 25,
+    callbacks: list[Callable[[lgb.callback.CallbackEnv], None]] = (),
+) -> TrainResult:
+    """Pure training: data in, booster and metrics out; files only in `checkpoint_dir`."""
+    schema = ModelSchema.infer(
+        train_data.features, census.LABEL, (census.NEGATIVE_LABEL, census.POSITIVE_LABEL)
+    )
+    train_frame = schema.training_frame(train_data.features, train_data.source)
+    validation_frame = schema.training_frame(validation_data.features, validation_data.source)
+
+    checkpoints = None
+    checkpoint = None
+    if checkpoint_dir is not None and checkpoint_dir.is_dir():
+        checkpoints = Checkpoints(
+            checkpoint_dir, fingerprint(hp, schema, train_data), checkpoint_every
+        )
+        checkpoint = checkpoints.load()
+    stopping = EarlyStopping(hp.early_stopping_rounds)
+    resumed_from = 0
+    init_model = None
+    if checkpoint is not None:
+        resumed_from = checkpoint.iteration
+        stopping = EarlyStopping(**checkpoint.early_stopping)
+        init_model = checkpoints.model_path(checkpoint)
+        log.info("resuming from checkpoint at round %d", resumed_from)
+
+    monitor = _Monitor(stopping, checkpoints)
+    remaining = hp.num_iterations - resumed_from
+    train_set = lgb.Dataset(
+        train_frame, label=train_data.labels, categorical_feature=schema.categorical_names
+    )
+    if remaining > 0 and not stopping.stopped:
+        validation_set = lgb.Dataset(
+            validation_frame, label=validation_data.labels, reference=train_set
+        )
+        booster = lgb.train(
+            hp.lightgbm_params(),
+            train_set,
+            num_boost_round=remaining,
+            valid_sets=[validation_set],
+            valid_names=[VALIDATION],
+            init_model=init_model,
+            callbacks=[monitor, *callbacks],
+        )
+    else:
+        booster = lgb.Booster(model_file=init_model)
+    # lgb.train hands back the booster cut to its best round; count the rounds boosted instead.
+    total = resumed_from + monitor.rounds_run
+    if hp.early_stopping_rounds and stopping.best_iteration >= 0:
+        best = stopping.best_iteration + 1
+    else:
+        best = total
+
+    validation_p = booster.predict(validation_frame, num_iteration=best)
+    scores = binary_metrics(validation_data.labels, validation_p)
+    metrics: dict[str, float | int] = {
+        f"validation_{k}": v for k, v in scores.as_dict().items()
+        if k in ("f1", "auc", "logloss", "precision", "recall", "accuracy")
+    }
+    metrics.update(best_iteration=best, total_iterations=total, resumed_from_iteration=resumed_from)
+    return TrainResult(booster, schema, metrics, best, total, resumed_from, monitor.rounds_run)
