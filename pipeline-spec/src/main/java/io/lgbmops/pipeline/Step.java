@@ -14,8 +14,4 @@ public sealed interface Step
 
     /** Names of steps that must finish first although no data flows from them. */
     List<String> dependsOn();
-
-    static List<String> names(List<? extends Step> steps) {
-        return steps.stream().map(Step::name).toList();
-    }
 }

@@ -150,6 +150,11 @@ final class StepGraph {
                 return;
             }
             JsonNode jsonGet = value.get("Std:JsonGet");
+            if (value.size() == 1 && jsonGet != null && jsonGet.has("S3Uri")) {
+                // JsonGet(s3_uri=...): reads a JSON object at a computed URI; only the URI refers.
+                walk(stepName, jsonGet.get("S3Uri"));
+                return;
+            }
             if (value.size() == 1 && jsonGet != null) {
                 JsonNode file = jsonGet.path("PropertyFile");
                 String path = file.isTextual() ? file.asText() : file.path("Get").asText();

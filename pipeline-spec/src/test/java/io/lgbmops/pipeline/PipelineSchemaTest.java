@@ -9,9 +9,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The project's schema accepts our definition and real SDK output, and rejects malformed shapes. */
@@ -19,13 +20,14 @@ class PipelineSchemaTest {
 
     static final String SCHEMA = "/io/lgbmops/pipeline/pipeline-definition.schema.json";
 
-    private static JsonSchema schema;
+    private static final JsonSchema schema = load();
 
-    @BeforeAll
-    static void loadSchema() throws Exception {
+    private static JsonSchema load() {
         try (InputStream in = PipelineSchemaTest.class.getResourceAsStream(SCHEMA)) {
             JsonNode node = PipelineJson.mapper().readTree(in);
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(node);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -153,4 +153,19 @@ class PipelineValidatorTest {
 
         assertEquals(2, PipelineValidator.problems(definition).size());
     }
+
+    @Test
+    void problems_whenJsonGetReadsAnS3Uri_checksTheReferencesInTheUri() {
+        ObjectNode definition = Definitions.placeholderJson();
+        ObjectNode jsonGet = ((ArrayNode) Definitions.step(definition, "F1BelowThreshold")
+                .path("Arguments").path("ErrorMessage").path("Std:Join").path("Values"))
+                .addObject().putObject("Std:JsonGet");
+        jsonGet.put("Path", "classification_metrics.f1.value");
+        jsonGet.putObject("S3Uri").put("Get", "Steps.Evaluat.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri");
+
+        assertEquals(List.of("step F1BelowThreshold: Get Steps.Evaluat.ProcessingOutputConfig.Outputs['evaluation']"
+                        + ".S3Output.S3Uri names no step"),
+                PipelineValidator.problems(definition));
+        assertEquals(List.of(), PipelineSchemaTest.errors(definition));
+    }
 }
