@@ -56,23 +56,26 @@ final class ClarifyAnalysisConfigs {
         return config;
     }
 
-    /** What a ModelBiasMonitor needs to recheck the same facet on live traffic. */
+    /**
+     * What a ModelBiasMonitor needs to recheck the same facet on live traffic; the shape the
+     * SageMaker SDK's BiasAnalysisConfig writes.
+     */
     static Map<String, Object> modelBiasMonitoring() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("version", "1.0");
+        Map<String, Object> config = new LinkedHashMap<>(biasFacet());
         config.put("headers", CensusData.COLUMNS);
         config.put("label", CensusData.LABEL);
-        config.putAll(biasFacet());
         return config;
     }
 
-    /** What a ModelExplainabilityMonitor needs: no label, since live requests carry none. */
+    /**
+     * What a ModelExplainabilityMonitor needs (the SDK's ExplainabilityAnalysisConfig shape):
+     * feature headers only, since live requests carry no label.
+     */
     static Map<String, Object> modelExplainabilityMonitoring(PipelineSettings settings) {
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("version", "1.0");
-        config.put("headers", CensusData.FEATURES);
-        config.put("explainability", Map.of("shap", shap()));
+        config.put("methods", Map.of("shap", shap()));
         config.put("predictor", predictor(settings));
+        config.put("headers", CensusData.FEATURES);
         return config;
     }
 

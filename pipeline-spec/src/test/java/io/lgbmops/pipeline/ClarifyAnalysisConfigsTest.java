@@ -70,6 +70,17 @@ class ClarifyAnalysisConfigsTest {
         assertEquals(expected, CensusData.SHAP_BASELINE);
     }
 
+    @Test
+    void monitoringConfigs_whenBuilt_matchTheCheckedFacetAndFeatures() {
+        JsonNode bias = PipelineJson.read(files.get("clarify/model-bias/monitoring_analysis_config.json"));
+        JsonNode explainability = PipelineJson.read(
+                files.get("clarify/model-explainability/monitoring_analysis_config.json"));
+
+        assertEquals("Female", bias.path("facet").get(0).path("value_or_threshold").get(0).asText());
+        assertEquals(CensusData.FEATURES, texts(explainability.path("headers")));
+        assertEquals(1, explainability.path("methods").path("shap").path("baseline").size());
+    }
+
     private static Object typical(List<String[]> rows, int column) {
         List<Integer> numbers = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
