@@ -56,6 +56,11 @@ public record PipelineDefinition(
         return PipelineJson.write(this);
     }
 
+    /** The same definition on one line (about a third smaller): for the CloudFormation template. */
+    public String toCompactJson() {
+        return PipelineJson.writeCompact(this);
+    }
+
     public JsonNode toJsonNode() {
         return PipelineJson.toTree(this);
     }

@@ -49,6 +49,15 @@ public final class PipelineJson {
         }
     }
 
+    /** One-line JSON, for size-bound places such as a CloudFormation template. */
+    public static String writeCompact(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
     public static JsonNode read(String json) {
         try {
             return MAPPER.readTree(json);

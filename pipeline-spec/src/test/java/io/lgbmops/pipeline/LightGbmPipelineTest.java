@@ -211,6 +211,14 @@ class LightGbmPipelineTest {
     }
 
     @Test
+    void toCompactJson_whenParsed_equalsThePrettyJson() {
+        var built = Definitions.placeholder();
+
+        assertEquals(PipelineJson.read(built.toJson()), PipelineJson.read(built.toCompactJson()));
+        assertFalse(built.toCompactJson().contains("\n"));
+    }
+
+    @Test
     void jsonGet_whenPropertyFileIsNotDeclared_failsAtBuildTime() {
         ProcessingStep evaluate = (ProcessingStep) Definitions.placeholder().step("Evaluate").orElseThrow();
 
