@@ -24,7 +24,7 @@ class InputError(LgbmopsError):
 @dataclass(frozen=True)
 class LabelledData:
     labels: np.ndarray  # 0/1
-    features: pd.DataFrame  # text columns, "" = missing
+    features: pd.DataFrame  # as pandas parsed them; NaN = missing
     source: str  # names the data in messages
 
 
@@ -50,12 +50,15 @@ def channel_files(directory: Path, suffixes: tuple[str, ...] = CSV_SUFFIXES) -> 
 
 
 def read_labelled_csv(paths: list[Path], label: str, source: str) -> LabelledData:
-    """Read split CSVs (header, label first as 0/1, then features) as text; `""` = missing."""
+    """Read split CSVs (header, label first as 0/1, then features); an empty field is missing.
+
+    Pandas' C parser types the columns (numbers or text); text such as "NA" stays text.
+    """
     frames = []
     header: list[str] | None = None
     for path in paths:
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
             raise InputError(f"{path}: {err}") from None
         columns = list(frame.columns)
@@ -64,7 +67,7 @@ def read_labelled_csv(paths: list[Path], label: str, source: str) -> LabelledDat
         if header is not None and columns != header:
             raise InputError(f"{path}: header {columns} differs from {paths[0]}'s {header}")
         header = columns
-        bad = ~frame[label].isin(["0", "1"])
+        bad = ~frame[label].isin([0, 1])
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(

@@ -58,19 +58,19 @@ class ModelSchema:
 
     @classmethod
     def infer(cls, features: pd.DataFrame, label: str, classes: tuple[str, str]) -> "ModelSchema":
-        """Fix kinds and levels from training data read as text (`""` = missing).
+        """Fix kinds and levels from the training data, as pandas parsed it (NaN = missing).
 
-        A column whose present values all parse as numbers is numeric; any other column is
-        categorical with its distinct present values, sorted, as levels.
+        A column pandas read as numbers is numeric; any other column is categorical with its
+        distinct present values, sorted, as levels.
         """
         built = []
         for name in features.columns:
             column = features[name]
-            present = column[column != ""]
-            if pd.to_numeric(present, errors="coerce").notna().all():
+            if _is_number_column(column):
                 built.append(Feature(name, NUMERIC))
             else:
-                built.append(Feature(name, CATEGORICAL, tuple(sorted(present.unique()))))
+                levels = {_as_text(v) for v in column.dropna().unique()} - {""}
+                built.append(Feature(name, CATEGORICAL, tuple(sorted(levels))))
         return cls(tuple(built), label, classes)
 
     # --- persistence ----------------------------------------------------------------------
@@ -125,17 +125,24 @@ class ModelSchema:
         return features[self.names]
 
     def training_frame(self, features: pd.DataFrame, source: str) -> pd.DataFrame:
-        """Typed frame for LightGBM: numeric float64, categorical with the fixed levels."""
+        """Typed frame for LightGBM: numeric float64, categorical with the fixed levels.
+
+        Missing values may come as NaN or as empty text; a level outside the schema's becomes
+        missing, as LightGBM treats a category it never saw.
+        """
         features = self.select(features, source)
         typed = {}
         for feature in self.features:
             column = features[feature.name]
             if feature.kind == NUMERIC:
-                typed[feature.name] = _to_float(column, feature.name, source)
-            else:
-                typed[feature.name] = pd.Categorical(
-                    column.where(column != ""), categories=list(feature.categories)
+                typed[feature.name] = (
+                    column.astype(np.float64) if _is_number_column(column)
+                    else _to_float(column, feature.name, source)
                 )
+            else:
+                if column.dtype != object:
+                    column = column.map(_as_text, na_action="ignore")
+                typed[feature.name] = pd.Categorical(column, categories=list(feature.categories))
         return pd.DataFrame(typed, index=features.index)
 
     def matrix(self, features: pd.DataFrame, source: str) -> np.ndarray:
@@ -163,13 +170,25 @@ class ModelSchema:
             raise SchemaError("model category levels differ from the schema's")
 
 
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _as_text(value: Any) -> str:
+    """A level as text; an integral float (a number column with gaps) without its `.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _to_float(column: pd.Series, name: str, source: str) -> pd.Series:
-    numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
-    bad = numbers.isna() & (column != "") & column.notna()
+    text = column.astype(object).where(column.notna(), "")
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = numbers.isna() & (text != "")
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
         raise SchemaError(
             f"{source}: data row {position + 1}, column {name}: "
-            f"{column.iloc[position]!r} is not a number"
+            f"{text.iloc[position]!r} is not a number"
         )
     return numbers.astype(np.float64)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import mmap
 import os
 import signal
 import socket
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -180,7 +182,7 @@ class _ChunkedBody:
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: InferenceApp, board: "_BusyBoard"):
+    def __init__(self, app: InferenceApp, board: "_ActivityBoard"):
         self.app = app
         self.board = board
         self.limit = app.max_payload_bytes
@@ -260,14 +262,14 @@ class _Connection(asyncio.Protocol):
 
     def _respond(self, head: _Head, body: bytes) -> Response:
         board = self.board
-        board.set_busy(True)
+        board.begin()
         try:
             return self.app.handle(head.method, head.path, head.headers, body)
         except Exception as err:  # noqa: BLE001 - one bad request must not take the worker down
             log.error("internal error: %s\n%s", err, traceback.format_exc())
             return error_response(500, f"internal error: {type(err).__name__}")
         finally:
-            board.set_busy(False)
+            board.end()
 
     def _send(self, response: Response, keep_alive: bool) -> None:
         if self.closed:
@@ -286,18 +288,22 @@ class _Connection(asyncio.Protocol):
 
 # --- processes ----------------------------------------------------------------------------------
 
-class _BusyBoard:
-    """One byte per worker in memory shared by all workers: is it scoring a request right now?
+class _ActivityBoard:
+    """When each worker last scored a request, in memory shared by all workers.
 
     LightGBM threads beyond one per core only fight each other, so a worker scores with
-    `cores // workers` threads, except that a large batch takes every core while all other
-    workers are idle (a lone batch-transform stream, say). Each worker writes only its own
-    byte; a stale read costs a little oversubscription for one request, nothing worse.
+    `cores // workers` threads, except that a large batch takes every core while no other
+    worker has been scoring in the last RECENT_SECONDS: a lone stream of batches (one batch
+    transform request at a time, say) gets the whole machine, while concurrent streams keep
+    one thread each instead of oversubscribing. Each worker writes only its own slot (+inf
+    while scoring, else when it finished); a stale read costs one request some speed, no more.
     """
 
+    RECENT_SECONDS = 0.02
+
     def __init__(self, workers: int):
-        self.memory = mmap.mmap(-1, workers)  # anonymous and shared, so it survives fork
-        self.workers = workers
+        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous and shared: survives fork
+        self.finished = memoryview(self.memory).cast("d")
         self.cores = _cores()
         self.base_threads = max(1, self.cores // workers)
         self.slot = 0
@@ -305,14 +311,23 @@ class _BusyBoard:
     def threads_for(self, rows: int) -> int:
         if rows < PARALLEL_ROWS or self.cores <= self.base_threads:
             return self.base_threads
-        others = self.memory[: self.slot] + self.memory[self.slot + 1 :]
-        return self.base_threads if b"\x01" in others else self.cores
+        recent = time.monotonic() - self.RECENT_SECONDS
+        for slot, finished in enumerate(self.finished):
+            if slot != self.slot and finished > recent:
+                return self.base_threads
+        return self.cores
 
-    def set_busy(self, busy: bool) -> None:
-        self.memory[self.slot] = busy
+    def begin(self) -> None:
+        self.finished[self.slot] = math.inf
+
+    def end(self) -> None:
+        self.finished[self.slot] = time.monotonic()
+
+    def reset(self, slot: int) -> None:
+        self.finished[slot] = 0.0
 
 
-def _worker(listener: socket.socket, config: ServerConfig, board: _BusyBoard, slot: int) -> None:
+def _worker(listener: socket.socket, config: ServerConfig, board: _ActivityBoard, slot: int) -> None:
     """Runs in a forked child; never returns."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -366,12 +381,12 @@ def run(config: ServerConfig) -> int:
         config.model_dir, config.host, listener.getsockname()[1], config.workers,
         config.max_payload_bytes,
     )
-    board = _BusyBoard(config.workers)
+    board = _ActivityBoard(config.workers)
     children: dict[int, int] = {}  # pid -> slot on the busy board
     state = {"stopping": False, "status": 0}
 
     def spawn(slot: int) -> None:
-        board.memory[slot] = 0
+        board.reset(slot)
         pid = os.fork()
         if pid == 0:
             _worker(listener, config, board, slot)

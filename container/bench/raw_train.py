@@ -1,0 +1,37 @@
+"""The reference for the training-time comparison: plain pandas + lightgbm.train, nothing else.
+
+Usage: raw_train.py TRAIN_CSV VALIDATION_CSV PARAMS_JSON ROUNDS PATIENCE MODEL_OUT
+"""
+import json
+import sys
+
+import lightgbm as lgb
+import pandas as pd
+
+
+def load(path, reference=None):
+    frame = pd.read_csv(path)
+    labels = frame.pop("income")
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            levels = None if reference is None else reference[name].cat.categories
+            frame[name] = pd.Categorical(frame[name], categories=levels)
+    return frame, labels
+
+
+def main():
+    train_csv, validation_csv, params, rounds, patience, model_out = sys.argv[1:]
+    train_x, train_y = load(train_csv)
+    validation_x, validation_y = load(validation_csv, train_x)
+    train_set = lgb.Dataset(train_x, train_y)
+    validation_set = lgb.Dataset(validation_x, validation_y, reference=train_set)
+    booster = lgb.train(
+        json.loads(params), train_set, num_boost_round=int(rounds), valid_sets=[validation_set],
+        callbacks=[lgb.early_stopping(int(patience), verbose=False)],
+    )
+    booster.save_model(model_out)
+    print(f"best_iteration={booster.best_iteration}")
+
+
+if __name__ == "__main__":
+    main()
