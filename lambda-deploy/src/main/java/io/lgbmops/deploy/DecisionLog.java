@@ -1,10 +1,11 @@
 package io.lgbmops.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,54 +15,58 @@ import java.util.Map;
  */
 final class DecisionLog {
 
-    private final ObjectMapper mapper;
+    private final JsonFactory json;
     private final PrintStream out;
 
-    DecisionLog(ObjectMapper mapper, PrintStream out) {
-        this.mapper = mapper;
+    DecisionLog(JsonFactory json, PrintStream out) {
+        this.json = json;
         this.out = out;
     }
 
     void decision(String requestId, DeployResult result) {
-        Map<String, Object> line = header("INFO", "deploy_decision", requestId);
-        line.putAll(mapper.convertValue(result, Map.class));
-        write(line);
+        write("INFO", "deploy_decision", requestId, g -> result.writeFields(g));
     }
 
     void info(String requestId, String event, Map<String, ?> fields) {
-        Map<String, Object> line = header("INFO", event, requestId);
-        line.putAll(fields);
-        write(line);
+        write("INFO", event, requestId, g -> {
+            for (Map.Entry<String, ?> field : fields.entrySet()) {
+                g.writeFieldName(field.getKey());
+                g.writeObject(field.getValue());
+            }
+        });
     }
 
     void failure(String requestId, DeployException e) {
-        Map<String, Object> line = header(e instanceof RetryableDeployException ? "WARN" : "ERROR",
-                "deploy_failed", requestId);
-        line.put("error", e.kind());
-        line.put("error_type", e.getClass().getSimpleName());
-        if (e instanceof InvalidEventException invalid) {
-            line.put("field", invalid.field());
-        }
-        line.put("reason", e.getMessage());
-        write(line);
+        write(e instanceof RetryableDeployException ? "WARN" : "ERROR", "deploy_failed", requestId, g -> {
+            g.writeStringField("error", e.kind());
+            g.writeStringField("error_type", e.getClass().getSimpleName());
+            if (e instanceof InvalidEventException invalid) {
+                g.writeStringField("field", invalid.field());
+            }
+            g.writeStringField("reason", e.getMessage());
+        });
     }
 
-    private static Map<String, Object> header(String level, String event, String requestId) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("timestamp", Instant.now().toString());
-        line.put("level", level);
-        line.put("event", event);
-        if (requestId != null) {
-            line.put("request_id", requestId);
-        }
-        return line;
+    private interface Fields {
+        void write(JsonGenerator generator) throws IOException;
     }
 
-    private void write(Map<String, Object> line) {
-        try {
-            out.println(mapper.writeValueAsString(line));
-        } catch (JsonProcessingException e) {
+    private void write(String level, String event, String requestId, Fields fields) {
+        StringWriter line = new StringWriter();
+        try (JsonGenerator g = json.createGenerator(line)) {
+            g.writeStartObject();
+            g.writeStringField("timestamp", Instant.now().toString());
+            g.writeStringField("level", level);
+            g.writeStringField("event", event);
+            if (requestId != null) {
+                g.writeStringField("request_id", requestId);
+            }
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
             out.println("{\"level\":\"ERROR\",\"event\":\"log_serialization_failed\"}");
+            return;
         }
+        out.println(line);
     }
 }

@@ -56,7 +56,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         this.config = config;
         this.parser = new EventParser(MAPPER, config);
         this.translator = new DeployTranslator(config);
-        this.log = new DecisionLog(MAPPER, logStream);
+        this.log = new DecisionLog(MAPPER.getFactory(), logStream);
         this.service = new DeployService(clients, config, translator, MAPPER, log);
     }
 
@@ -66,10 +66,18 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         try {
             DeployResult result = service.handle(parser.parse(readPayload(input)), requestId);
             log.decision(requestId, result);
-            MAPPER.writeValue(output, result);
+            writeResult(output, result);
         } catch (DeployException e) {
             log.failure(requestId, e);
             throw e;
+        }
+    }
+
+    private static void writeResult(OutputStream output, DeployResult result) throws IOException {
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(output)) {
+            json.writeStartObject();
+            result.writeFields(json);
+            json.writeEndObject();
         }
     }
 
@@ -91,8 +99,13 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         // Nothing to refresh: the SDK re-resolves credentials after restore on its own.
     }
 
-    /** Exercises parsing, planning and serialisation on sample input; no network. */
+    /** Exercises parsing, planning and serialisation on sample input, and sets up TLS; no network. */
     void prime() {
+        try {
+            javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no default TLS context", e);
+        }
         String arn = "arn:aws:sagemaker:us-east-1:000000000000:model-package/"
                 + config.modelPackageGroupName() + "/1";
         String pipeline = "{\"model_package_arn\":\"" + arn + "\",\"endpoint_name\":\"" + config.endpointName()
@@ -115,7 +128,8 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
                 translator.deregisterScalableTarget(plan.endpointName());
                 translator.getEvaluationReport("s3://bucket/evaluation/evaluation.json");
                 try {
-                    MAPPER.writeValueAsBytes(DeployResult.of(DeployStatus.UNCHANGED, plan.endpointName(), "priming"));
+                    writeResult(new java.io.ByteArrayOutputStream(),
+                            DeployResult.of(DeployStatus.UNCHANGED, plan.endpointName(), "priming"));
                     MAPPER.readTree("{\"classification_metrics\":{\"f1\":{\"value\":0.5}}}");
                 } catch (IOException e) {
                     throw new IllegalStateException("priming JSON failed", e);

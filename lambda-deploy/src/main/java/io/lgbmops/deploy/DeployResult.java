@@ -1,8 +1,7 @@
 package io.lgbmops.deploy;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -16,12 +15,10 @@ import java.util.List;
  * @param modelPackageVersion its version in the group
  * @param f1                 the F1 read from the package's evaluation report
  * @param f1Threshold        the gate it was compared with
- * @param autoscaling        APPLIED, PENDING (applied once the endpoint is InService) or SUSPENDED_FOR_UPDATE
+ * @param autoscaling        APPLIED, RETAINED or PENDING (applied once the endpoint is InService)
  * @param deleted            old models and endpoint configs removed by this invocation
  * @param reason             why, in a sentence, naming the field or value that decided
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record DeployResult(
         DeployStatus status,
         String endpointName,
@@ -46,5 +43,41 @@ public record DeployResult(
     DeployResult withDeleted(List<String> names) {
         return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
                 modelPackageVersion, f1, f1Threshold, autoscaling, names, reason);
+    }
+
+    /**
+     * Writes the fields (not the enclosing braces), so a log line can put them after its own.
+     * Written by hand rather than by data binding: no reflection on the cold path.
+     */
+    void writeFields(JsonGenerator json) throws IOException {
+        json.writeStringField("status", status.name());
+        text(json, "endpoint_name", endpointName);
+        text(json, "endpoint_config_name", endpointConfigName);
+        text(json, "model_name", modelName);
+        text(json, "model_package_arn", modelPackageArn);
+        if (modelPackageVersion != null) {
+            json.writeNumberField("model_package_version", modelPackageVersion);
+        }
+        if (f1 != null) {
+            json.writeNumberField("f1", f1);
+        }
+        if (f1Threshold != null) {
+            json.writeNumberField("f1_threshold", f1Threshold);
+        }
+        text(json, "autoscaling", autoscaling);
+        if (!deleted.isEmpty()) {
+            json.writeArrayFieldStart("deleted");
+            for (String name : deleted) {
+                json.writeString(name);
+            }
+            json.writeEndArray();
+        }
+        text(json, "reason", reason);
+    }
+
+    private static void text(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
     }
 }

@@ -377,12 +377,6 @@ final class DeployService {
                 Named c = configs.get(i);
                 (i < config.keepLastVersions() || configsInUse.contains(c.name()) ? keptConfigs : staleConfigs).add(c);
             }
-            Set<String> modelsInUse = new HashSet<>();
-            for (Named kept : keptConfigs) {
-                describe("describe endpoint config " + kept.name(),
-                        () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(kept.name())))
-                        .ifPresent(c -> c.productionVariants().forEach(v -> modelsInUse.add(v.modelName())));
-            }
             List<Named> models = new ArrayList<>();
             call("list models", () -> {
                 sageMaker.listModelsPaginator(r -> r.nameContains(names.prefix())).models()
@@ -390,7 +384,16 @@ final class DeployService {
                                 models.add(new Named(m.modelName(), v, m.creationTime()))));
                 return null;
             });
+            if (staleConfigs.isEmpty() && models.size() <= config.keepLastVersions()) {
+                return deleted;
+            }
             models.sort(NEWEST_FIRST);
+            Set<String> modelsInUse = new HashSet<>();
+            for (Named kept : keptConfigs) {
+                describe("describe endpoint config " + kept.name(),
+                        () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(kept.name())))
+                        .ifPresent(c -> c.productionVariants().forEach(v -> modelsInUse.add(v.modelName())));
+            }
             for (Named stale : staleConfigs) {
                 call("delete endpoint config " + stale.name(),
                         () -> sageMaker.deleteEndpointConfig(r -> r.endpointConfigName(stale.name())));
