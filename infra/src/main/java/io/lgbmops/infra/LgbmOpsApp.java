@@ -21,15 +21,15 @@ public final class LgbmOpsApp {
     public static void main(String[] args) {
         App app = new App();
         AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
-        build(app, config);
+        build(app, config, SourcePaths.fromWorkingDirectory());
         app.synth();
     }
 
     /** Adds every stage's stacks and the AwsSolutions checks to {@code app}; returns the stacks. */
-    public static List<Stack> build(App app, AppConfig config) {
+    public static List<Stack> build(App app, AppConfig config, SourcePaths sources) {
         List<Stack> stacks = new ArrayList<>();
         for (StageConfig stage : config.stages()) {
-            stacks.addAll(new StageStacks(app, stage).all());
+            stacks.addAll(new StageStacks(app, stage, sources).all());
         }
         Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
         return stacks;
@@ -39,14 +39,16 @@ public final class LgbmOpsApp {
     public static final class StageStacks {
         public final StorageStack storage;
         public final PlatformStack platform;
+        public final ImageStack image;
 
-        StageStacks(App app, StageConfig stage) {
+        StageStacks(App app, StageConfig stage, SourcePaths sources) {
             StackProps props = StackProps.builder()
                     .env(environment(stage))
                     .description("LightGBM MLOps (" + stage.name() + ")")
                     .build();
             storage = new StorageStack(app, stage.stackName("Storage"), props, stage);
             platform = new PlatformStack(app, stage.stackName("Platform"), props, stage, storage);
+            image = new ImageStack(app, stage.stackName("Image"), props, stage, storage, sources);
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
@@ -54,7 +56,7 @@ public final class LgbmOpsApp {
         }
 
         public List<Stack> all() {
-            return List.of(storage, platform);
+            return List.of(storage, platform, image);
         }
     }
 

@@ -44,6 +44,8 @@ class WholeAppTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 LgbmOpsApp.class.getName())
+                .directory(TestApps.REPO_ROOT.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("CDK_"));
@@ -67,7 +69,7 @@ class WholeAppTest {
     void synth_producesEveryStackOfEveryStage() throws IOException {
         List<String> expected = new ArrayList<>();
         for (String stage : List.of("dev", "prod")) {
-            for (String unit : List.of("Storage", "Platform")) {
+            for (String unit : List.of("Storage", "Platform", "Image")) {
                 expected.add("LgbmOps-" + stage + "-" + unit + ".template.json");
             }
         }
@@ -114,9 +116,16 @@ class WholeAppTest {
 
     @Test
     void cfnLint_findsNothingInAnyTemplate() throws Exception {
-        List<String> command = new ArrayList<>(List.of(VENV.resolve("bin/cfn-lint").toString(), "--format", "parseable", "--"));
-        templates().forEach(template -> command.add(template.toString()));
-        Process lint = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // W3005 (redundant DependsOn) is the one check we do not run: every CDK Lambda function lists its
+        // service role in DependsOn although it also references it with GetAtt. The duplicate changes
+        // nothing in deployment order; every other error and warning fails this test.
+        List<String> command = new ArrayList<>(List.of(VENV.resolve("bin/cfn-lint").toString(),
+                "--format", "parseable", "--ignore-checks", "W3005", "--"));
+        List<Path> templates = templates();
+        assertFalse(templates.isEmpty(), "no template to lint: " + output);
+        templates.forEach(template -> command.add(template.toString()));
+        Process lint = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String findings = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(lint.waitFor(5, TimeUnit.MINUTES), "cfn-lint did not finish");
 
