@@ -36,6 +36,7 @@ EXIT_MODEL_LOAD_FAILED = 3
 MAX_HEAD_BYTES = 64 * 1024
 DISCARD_LIMIT_FACTOR = 16  # beyond 16x the payload limit we hang up instead of reading it off
 PARALLEL_ROWS = 64  # from this many rows a request may use more than one thread
+RESPAWN_PAUSE_SECONDS = 1.0
 _STATUS_LINES = {s.value: f"HTTP/1.1 {s.value} {s.phrase}\r\n".encode() for s in HTTPStatus}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
@@ -382,7 +383,7 @@ def run(config: ServerConfig) -> int:
         config.max_payload_bytes,
     )
     board = _ActivityBoard(config.workers)
-    children: dict[int, int] = {}  # pid -> slot on the busy board
+    children: dict[int, tuple[int, float]] = {}  # pid -> (slot on the board, start time)
     state = {"stopping": False, "status": 0}
 
     def spawn(slot: int) -> None:
@@ -390,7 +391,7 @@ def run(config: ServerConfig) -> int:
         pid = os.fork()
         if pid == 0:
             _worker(listener, config, board, slot)
-        children[pid] = slot
+        children[pid] = (slot, time.monotonic())
 
     def stop(signum: int, _frame: object) -> None:
         state["stopping"] = True
@@ -409,7 +410,7 @@ def run(config: ServerConfig) -> int:
             pid, status = os.wait()
         except ChildProcessError:
             break
-        slot = children.pop(pid)
+        slot, started = children.pop(pid)
         code = os.waitstatus_to_exitcode(status)
         if state["stopping"]:
             continue
@@ -419,6 +420,8 @@ def run(config: ServerConfig) -> int:
             stop(signal.SIGTERM, None)
             continue
         log.warning("worker %d exited with status %d; starting another", pid, code)
+        if time.monotonic() - started < RESPAWN_PAUSE_SECONDS:
+            time.sleep(RESPAWN_PAUSE_SECONDS)  # a worker dying at birth must not spin the CPU
         spawn(slot)
     listener.close()
     log.info("stopped")
