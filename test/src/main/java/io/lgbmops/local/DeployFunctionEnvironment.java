@@ -1,0 +1,90 @@
+package io.lgbmops.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The environment of the deploy Lambda in a local run. From cdk.out it is the function's own, as
+ * deployed. A plain definition does not carry it, so it is derived from the definition the way the
+ * stack wires it: the RegisterModel step's group, the Lambda step's endpoint name, the Model step's
+ * role, the definition's KMS key and the F1Threshold parameter.
+ *
+ * <p>One deliberate difference in both cases: when {@code --param F1Threshold} is given, the
+ * function's F1_THRESHOLD follows it, so that the gate a local run asks for is the gate the
+ * function applies (in AWS the function keeps its stage's threshold whatever an execution passes).
+ */
+final class DeployFunctionEnvironment {
+
+    static final String F1_PARAMETER = "F1Threshold";
+
+    private DeployFunctionEnvironment() {}
+
+    /** The environment derived from a plain definition, applied to every function. */
+    static Map<String, String> derive(PipelineDefinition definition, Map<String, JsonNode> parameters) {
+        ExpressionResolver resolver = new ExpressionResolver(new StaticScope(parameters));
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (StepSpec step : definition.executionOrder()) {
+            JsonNode arguments = step.arguments();
+            switch (step.type()) {
+                case "RegisterModel" -> text(resolver, arguments.get("ModelPackageGroupName"))
+                        .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
+                case "Lambda" -> text(resolver, arguments.get("endpoint_name"))
+                        .ifPresent(v -> environment.putIfAbsent("ENDPOINT_NAME", v));
+                case "Model" -> text(resolver, arguments.get("ExecutionRoleArn"))
+                        .ifPresent(v -> environment.putIfAbsent("EXECUTION_ROLE_ARN", v));
+                default -> {
+                    text(resolver, arguments.path("ProcessingOutputConfig").get("KmsKeyId"))
+                            .ifPresent(v -> environment.putIfAbsent("KMS_KEY_ID", v));
+                    text(resolver, arguments.get("RoleArn")).ifPresent(v -> environment.putIfAbsent("EXECUTION_ROLE_ARN", v));
+                }
+            }
+        }
+        JsonNode threshold = parameters.get(F1_PARAMETER);
+        if (threshold != null) {
+            environment.put("F1_THRESHOLD", Json.text(threshold));
+        }
+        return environment;
+    }
+
+    private static Optional<String> text(ExpressionResolver resolver, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        try {
+            String text = resolver.resolveText(value);
+            return text.isBlank() ? Optional.empty() : Optional.of(text);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Parameters only: what is known before the execution starts. */
+    private record StaticScope(Map<String, JsonNode> parameters) implements ExpressionResolver.Scope {
+        @Override
+        public JsonNode parameter(String name) {
+            return parameters.get(name);
+        }
+
+        @Override
+        public JsonNode executionVariable(String name) {
+            return null;
+        }
+
+        @Override
+        public JsonNode stepProperties(String stepName) {
+            throw new IllegalStateException("not known before the execution");
+        }
+
+        @Override
+        public JsonNode propertyFile(String stepName, String propertyFileName) {
+            throw new IllegalStateException("not known before the execution");
+        }
+
+        @Override
+        public JsonNode jsonAt(String s3Uri) {
+            throw new IllegalStateException("not known before the execution");
+        }
+    }
+}

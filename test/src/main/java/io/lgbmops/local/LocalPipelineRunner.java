@@ -1,0 +1,233 @@
+package io.lgbmops.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs the pipeline definition that {@code cdk deploy} ships on this machine, no AWS account and
+ * no Docker: moto stands in for the AWS APIs (S3, SageMaker's control plane), the container's
+ * console scripts for the image, and the deploy Lambda's own jar for the function. After a
+ * successful execution the registered model is served locally and answers a few test rows.
+ *
+ * <p>Exit status: 0 the execution succeeded (and the smoke test too), 1 it failed (a Fail step,
+ * a step error or the smoke test), 2 the command line or the setup is wrong.
+ */
+public final class LocalPipelineRunner {
+
+    static final int SUCCEEDED = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private LocalPipelineRunner() {}
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out));
+    }
+
+    static int run(List<String> args, PrintStream out) {
+        RunnerOptions options;
+        try {
+            options = RunnerOptions.parse(args);
+        } catch (RunnerOptions.UsageException e) {
+            out.println(e.getMessage());
+            return USAGE;
+        }
+        try {
+            return run(options, out);
+        } catch (RunnerOptions.UsageException e) {
+            out.println("error: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    static int run(RunnerOptions options, PrintStream out) {
+        Console console = new Console(out);
+        DefinitionSource source = DefinitionSource.load(options);
+        PipelineDefinition definition;
+        try {
+            definition = PipelineDefinition.parse(source.definition());
+        } catch (IllegalArgumentException e) {
+            throw new RunnerOptions.UsageException("the pipeline definition is not runnable: " + e.getMessage());
+        }
+        Map<String, JsonNode> parameters = Parameters.resolve(definition, options.parameters());
+        if (!Files.isRegularFile(options.data())) {
+            throw new RunnerOptions.UsageException("no data file at " + options.data() + " (--data)");
+        }
+        JsonNode inputUri = parameters.get(options.dataParameter());
+        if (inputUri == null || !inputUri.asText().startsWith("s3://")) {
+            throw new RunnerOptions.UsageException("parameter " + options.dataParameter()
+                    + " (--data-parameter) must hold an s3:// URI to upload the data to, got " + inputUri);
+        }
+        ExecutionVariables execution = ExecutionVariables.start(
+                options.pipelineName() != null ? options.pipelineName() : source.pipelineName().orElse("lgbmops-local"));
+        Path workDir = options.workDir().resolve(execution.executionId()).toAbsolutePath();
+        LocalImage image = new LocalImage(options.venv().toAbsolutePath());
+
+        try (ChildProcesses processes = new ChildProcesses()) {
+            Files.createDirectories(workDir);
+            Emulator emulator = options.endpointUrl().map(Emulator::external)
+                    .orElseGet(() -> Emulator.start(image.venv(), processes, workDir));
+            try (emulator; AwsClients clients = new AwsClients(emulator.endpoint())) {
+                console.line("Local pipeline run " + execution.executionId() + " of " + execution.pipelineName());
+                console.info("definition", source.description());
+                console.info("emulator", emulator.endpoint() + (emulator.startedHere() ? " (moto_server, started for this run)" : " (given)"));
+                console.info("work dir", workDir.toString());
+                console.info("parameters", describeParameters(definition, parameters, options.parameters()));
+
+                S3Store s3 = new S3Store(clients.s3());
+                createBuckets(s3, definition.json(), parameters);
+                S3Uri dataTarget = S3Uri.parse(inputUri.asText());
+                if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
+                    dataTarget = dataTarget.resolve(options.data().getFileName().toString());
+                }
+                s3.upload(options.data(), dataTarget);
+                console.info("data", options.data() + " -> " + dataTarget);
+                source.staticFiles().forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
+                if (!source.staticFiles().isEmpty()) {
+                    console.info("static files", source.staticFiles().size() + " file(s) the stack deploys: "
+                            + String.join(", ", source.staticFiles().keySet()));
+                }
+
+                Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
+                List<String> deviations = deviations(options, source);
+                deviations.forEach(d -> console.info("local", d));
+                RunSettings settings = new RunSettings(options.seed(), options.maxParallel(),
+                        options.hyperparameterOverrides(), options.lambdaJar().toAbsolutePath(), source.lambdaCode(), lambdaEnvironment);
+                RunContext context = new RunContext(definition, parameters, execution, s3, clients.sageMaker(), processes,
+                        image, workDir, console, settings);
+                console.line("");
+
+                PipelineExecution.Result result = new PipelineExecution(context, handlers(emulator)).run();
+
+                Optional<SmokeTest.Result> smoke = Optional.empty();
+                String smokeError = null;
+                if (result.succeeded() && options.smokeRows() > 0) {
+                    try {
+                        smoke = SmokeTest.run(context, result.steps(), options.smokeRows());
+                    } catch (Exception e) {
+                        smokeError = PipelineExecution.message(e);
+                    }
+                }
+                ObjectNode state = EmulatorState.describe(clients.sageMaker());
+                RunSummary summary = new RunSummary(execution, source.description(), emulator.endpoint().toString(),
+                        parameters, options.hyperparameterOverrides(), deviations, result, smoke, smokeError, state, workDir);
+                summary.print(console);
+                if (options.summary().isPresent()) {
+                    Path file = options.summary().get().toAbsolutePath();
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, Json.write(summary.toJson()));
+                    console.info("summary", file.toString());
+                }
+                if (options.keepEmulator() && emulator.startedHere()) {
+                    long pid = emulator.keepRunning();
+                    console.info("emulator", "still running at " + emulator.endpoint() + " (pid " + pid
+                            + "); e.g. AWS_ENDPOINT_URL=" + emulator.endpoint()
+                            + " aws sagemaker list-endpoints; stop it with: kill " + pid);
+                }
+                return summary.exitCode();
+            }
+        } catch (IOException e) {
+            out.println("error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    static Map<String, StepHandler> handlers(Emulator emulator) {
+        Map<String, StepHandler> handlers = new LinkedHashMap<>();
+        handlers.put("Processing", new ProcessingStep());
+        handlers.put("Training", new TrainingStep());
+        handlers.put("Tuning", new TuningStep());
+        handlers.put("Condition", new ConditionStep());
+        handlers.put("Fail", new FailStep());
+        handlers.put("Model", new ModelStep());
+        handlers.put("RegisterModel", new RegisterModelStep());
+        handlers.put("Lambda", new LambdaStep(emulator.endpoint().toString()));
+        handlers.put("ClarifyCheck", new ClarifyCheckStep());
+        return handlers;
+    }
+
+    /** Every bucket the definition names, so that outputs can land (the stack creates them in AWS). */
+    static void createBuckets(S3Store s3, JsonNode definition, Map<String, JsonNode> parameters) {
+        Set<String> buckets = new LinkedHashSet<>();
+        collectBuckets(definition, buckets);
+        parameters.values().forEach(value -> collectBuckets(value, buckets));
+        buckets.forEach(s3::ensureBucket);
+    }
+
+    private static void collectBuckets(JsonNode node, Set<String> buckets) {
+        if (node.isTextual() && node.asText().startsWith("s3://")) {
+            buckets.add(S3Uri.parse(node.asText()).bucket());
+        } else if (node.isObject() && node.size() == 1 && node.has("Std:Join")) {
+            JsonNode values = node.path("Std:Join").path("Values");
+            if ("/".equals(node.path("Std:Join").path("On").asText()) && values.size() > 1
+                    && "s3:".equals(values.get(0).asText().replace("/", "")) && values.get(1).isTextual()) {
+                buckets.add(values.get(1).asText());
+            }
+            values.forEach(v -> collectBuckets(v, buckets));
+        } else if (node.isContainerNode()) {
+            node.forEach(child -> collectBuckets(child, buckets));
+        }
+    }
+
+    private static Map<String, Map<String, String>> lambdaEnvironment(DefinitionSource source, PipelineDefinition definition,
+                                                                      Map<String, JsonNode> parameters, RunnerOptions options) {
+        Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+        if (source.lambdaEnvironment().isEmpty()) {
+            environments.put("*", new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters)));
+        } else {
+            source.lambdaEnvironment().forEach((arn, env) -> environments.put(arn, new LinkedHashMap<>(env)));
+        }
+        for (Map<String, String> environment : environments.values()) {
+            if (options.parameters().containsKey(DeployFunctionEnvironment.F1_PARAMETER) && environment.containsKey("F1_THRESHOLD")) {
+                environment.put("F1_THRESHOLD", Json.text(parameters.get(DeployFunctionEnvironment.F1_PARAMETER)));
+            }
+            environment.putAll(options.lambdaEnvironment());
+        }
+        return environments;
+    }
+
+    private static List<String> deviations(RunnerOptions options, DefinitionSource source) {
+        List<String> notes = new ArrayList<>();
+        notes.add("images: processing/training entry points run as " + options.venv().resolve("bin") + "/<entry point>;"
+                + " Clarify runs as clarify_local.py against a local shadow endpoint");
+        if (source.lambdaEnvironment().isEmpty()) {
+            notes.add("deploy Lambda environment derived from the definition (a plain definition does not carry it)");
+        }
+        if (options.parameters().containsKey(DeployFunctionEnvironment.F1_PARAMETER)) {
+            notes.add("deploy Lambda F1_THRESHOLD follows --param F1Threshold=" + options.parameters().get(DeployFunctionEnvironment.F1_PARAMETER)
+                    + " (in AWS the function keeps its stage's threshold)");
+        }
+        if (!options.hyperparameterOverrides().isEmpty()) {
+            notes.add("hyperparameters overridden for every training job: " + options.hyperparameterOverrides());
+        }
+        if (!options.lambdaEnvironment().isEmpty()) {
+            notes.add("Lambda environment overridden: " + options.lambdaEnvironment());
+        }
+        return notes;
+    }
+
+    private static String describeParameters(PipelineDefinition definition, Map<String, JsonNode> values, Map<String, String> overrides) {
+        List<String> parts = new ArrayList<>();
+        for (String name : definition.parameters().keySet()) {
+            parts.add(name + "=" + Json.text(values.get(name)) + (overrides.containsKey(name) ? " (given)" : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,48 @@
+package io.lgbmops.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+
+/** A Training step: one training job. */
+final class TrainingStep implements StepHandler {
+
+    @Override
+    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        CreateTrainingJobRequest request = SdkShapes.trainingJob(arguments);
+        Map<String, String> hyperparameters = new LinkedHashMap<>(
+                TrainingJobRunner.hyperparameters(arguments.get("HyperParameters"), "HyperParameters"));
+        hyperparameters.putAll(context.settings().hyperparameterOverrides());
+        String jobName = context.jobName(step.name(), 63);
+        var algorithm = request.algorithmSpecification();
+        var job = new TrainingJobRunner.Job(jobName, algorithm.trainingImage(), algorithm.containerEntrypoint(),
+                algorithm.containerArguments(), hyperparameters, request.inputDataConfig(),
+                request.outputDataConfig().s3OutputPath(), algorithm.metricDefinitions(), request.checkpointConfig(),
+                request.environment(), maxRuntime(request));
+        context.console().stepDetail("job " + jobName);
+        TrainingJobRunner.Outcome outcome = new TrainingJobRunner(context).run(job, Map.of());
+
+        ObjectNode properties = arguments.deepCopy();
+        properties.put("TrainingJobName", jobName);
+        properties.put("TrainingJobArn", context.arn("training-job", jobName));
+        properties.set("HyperParameters", Json.MAPPER.valueToTree(hyperparameters));
+        outcome.finalMetricDataList(properties);
+        ObjectNode details = Json.object().put("jobName", jobName).put("log", outcome.log().toString());
+        details.set("metrics", Json.MAPPER.valueToTree(outcome.metrics()));
+        if (!outcome.completed()) {
+            properties.put("TrainingJobStatus", "Failed").put("FailureReason", outcome.failureReason());
+            return StepOutcome.failed("training job " + jobName + " failed: " + outcome.failureReason(), properties, details);
+        }
+        properties.put("TrainingJobStatus", "Completed");
+        properties.putObject("ModelArtifacts").put("S3ModelArtifacts", outcome.modelArtifacts());
+        return StepOutcome.succeeded(properties, ProcessingStep.summarize(outcome.metrics()), details);
+    }
+
+    static Duration maxRuntime(CreateTrainingJobRequest request) {
+        Integer seconds = request.stoppingCondition() == null ? null : request.stoppingCondition().maxRuntimeInSeconds();
+        return Duration.ofSeconds(seconds == null ? 86_400 : seconds);
+    }
+}

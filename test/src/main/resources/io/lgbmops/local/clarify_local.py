@@ -1,0 +1,193 @@
+"""Local stand-in for the SageMaker Clarify processing container.
+
+Reads a Clarify analysis configuration and the dataset, asks a model endpoint for predictions
+(as Clarify does through its shadow endpoint) and writes `analysis.json` in Clarify's layout:
+
+- post-training bias (MODEL_BIAS): DPPL, DI, AD, RD of the predicted labels across the facet;
+- pre-training bias (DATA_BIAS): CI and DPL of the observed labels;
+- explainability (MODEL_EXPLAINABILITY): Kernel SHAP against the configured baseline record(s),
+  with `num_samples` coalitions, aggregated over the dataset with `agg_method`.
+
+The runner checks beforehand that the configuration asks only for these; this script refuses
+anything else rather than leaving it out.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DESCRIPTIONS = {
+    "CI": "Class Imbalance (CI)",
+    "DPL": "Difference in Positive Proportions in Labels (DPL)",
+    "DPPL": "Difference in Positive Proportions in Predicted Labels (DPPL)",
+    "DI": "Disparate Impact (DI)",
+    "AD": "Accuracy Difference (AD)",
+    "RD": "Recall Difference (RD)",
+}
+PRE_TRAINING = ("CI", "DPL")
+POST_TRAINING = ("DPPL", "DI", "AD", "RD")
+BATCH_ROWS = 5000
+
+
+def read_dataset(config: dict, data_dir: Path) -> pd.DataFrame:
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file())
+    if not files:
+        raise SystemExit(f"no dataset files in {data_dir}")
+    headers = config["headers"]
+    frames = [pd.read_csv(f, header=None, names=headers, dtype=str, keep_default_na=False) for f in files]
+    return pd.concat(frames, ignore_index=True)
+
+
+def predict(endpoint: str, rows: list[list[str]]) -> np.ndarray:
+    scores: list[float] = []
+    for start in range(0, len(rows), BATCH_ROWS):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows[start:start + BATCH_ROWS])
+        request = urllib.request.Request(
+            endpoint, data=buffer.getvalue().encode("utf-8"), method="POST",
+            headers={"Content-Type": "text/csv", "Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = response.read().decode("utf-8")
+        scores.extend(float(line) for line in body.splitlines() if line.strip())
+    result = np.asarray(scores, dtype=float)
+    if len(result) != len(rows):
+        raise SystemExit(f"the endpoint returned {len(result)} scores for {len(rows)} rows")
+    return result
+
+
+def _methods(value) -> list[str]:
+    return list(value) if isinstance(value, list) else list(value.get("methods", [])) if isinstance(value, dict) else []
+
+
+def bias(config: dict, data: pd.DataFrame, endpoint: str | None, post_training: bool) -> dict:
+    label = config["label"]
+    positive = {str(v) for v in config["label_values_or_threshold"]}
+    observed = data[label].isin(positive).to_numpy()
+    methods = _methods(config["methods"]["post_training_bias" if post_training else "pre_training_bias"])
+    wanted = list(POST_TRAINING if post_training else PRE_TRAINING) if methods == ["all"] else methods
+    predicted = None
+    if post_training:
+        features = [h for h in config["headers"] if h != label]
+        scores = predict(endpoint, data[features].values.tolist())
+        predicted = scores > float(config.get("probability_threshold", 0.5))
+    facets = {}
+    for facet in config["facet"]:
+        name = facet["name_or_index"]
+        values = [str(v) for v in facet["value_or_threshold"]]
+        disadvantaged = data[name].isin(values).to_numpy()
+        advantaged = ~disadvantaged
+        metrics = []
+        for method in wanted:
+            value = _metric(method, observed, predicted, advantaged, disadvantaged)
+            metrics.append({"name": method, "description": DESCRIPTIONS[method], "value": value})
+        facets[name] = [{"value_or_threshold": ",".join(values), "metrics": metrics}]
+    key = "post_training_bias_metrics" if post_training else "pre_training_bias_metrics"
+    return {key: {"label": label, "facets": facets, "label_value_or_threshold": ",".join(sorted(positive))}}
+
+
+def _rate(mask: np.ndarray, within: np.ndarray) -> float:
+    return float(mask[within].mean()) if within.any() else float("nan")
+
+
+def _metric(method, observed, predicted, a, d) -> float:
+    if method == "CI":
+        return float((a.sum() - d.sum()) / (a.sum() + d.sum()))
+    if method == "DPL":
+        return _rate(observed, a) - _rate(observed, d)
+    if method == "DPPL":
+        return _rate(predicted, a) - _rate(predicted, d)
+    if method == "DI":
+        qa = _rate(predicted, a)
+        return _rate(predicted, d) / qa if qa else float("nan")
+    if method == "AD":
+        correct = predicted == observed
+        return _rate(correct, a) - _rate(correct, d)
+    if method == "RD":
+        return _rate(predicted, a & observed) - _rate(predicted, d & observed)
+    raise SystemExit(f"no local implementation of bias metric {method}")
+
+
+def kernel_shap(config: dict, data: pd.DataFrame, endpoint: str, seed: int) -> dict:
+    shap = config["methods"]["shap"]
+    label = config.get("label")
+    features = [h for h in config["headers"] if h != label]
+    rows = data[features].astype(str).to_numpy()
+    baselines = [[str(v) for v in record] for record in shap["baseline"]]
+    if any(len(b) != len(features) for b in baselines):
+        raise SystemExit(f"a SHAP baseline record does not have {len(features)} features")
+    m = len(features)
+    k = int(shap.get("num_samples", 2 * m + 2048))
+    rng = np.random.default_rng(int(shap.get("seed", seed)))
+    sizes = np.arange(1, m)
+    size_weights = (m - 1) / (sizes * (m - sizes))
+    coalitions = np.zeros((k, m), dtype=bool)
+    for i, size in enumerate(rng.choice(sizes, size=k, p=size_weights / size_weights.sum())):
+        coalitions[i, rng.choice(m, size=size, replace=False)] = True
+
+    n = len(rows)
+    full = predict(endpoint, rows.tolist())
+    contributions = np.zeros((n, m))
+    expected = 0.0
+    for baseline in baselines:
+        base = np.asarray(baseline, dtype=object)
+        f_base = predict(endpoint, [baseline])[0]
+        synthetic = np.where(coalitions[None, :, :], rows[:, None, :], base[None, None, :]).reshape(n * k, m)
+        f_coalitions = predict(endpoint, synthetic.tolist()).reshape(n, k)
+        total = full - f_base
+        # Efficiency constraint: the attributions add up to f(x) - f(baseline); eliminate the last one.
+        z_last = coalitions[:, -1].astype(float)
+        design = coalitions[:, :-1].astype(float) - z_last[:, None]
+        target = (f_coalitions - f_base) - z_last[None, :] * total[:, None]
+        solved = np.linalg.lstsq(design, target.T, rcond=None)[0].T
+        phi = np.concatenate([solved, (total - solved.sum(axis=1))[:, None]], axis=1)
+        contributions += phi / len(baselines)
+        expected += f_base / len(baselines)
+    method = shap.get("agg_method", "mean_abs")
+    if method == "mean_abs":
+        global_values = np.abs(contributions).mean(axis=0)
+    elif method == "median":
+        global_values = np.median(contributions, axis=0)
+    elif method == "mean_sq":
+        global_values = (contributions ** 2).mean(axis=0)
+    else:
+        raise SystemExit(f"no local implementation of SHAP agg_method {method}")
+    return {"explanations": {"kernel_shap": {"label0": {
+        "global_shap_values": {f: float(v) for f, v in zip(features, global_values)},
+        "expected_value": float(expected),
+    }}}}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--check-type", required=True, choices=["DATA_BIAS", "MODEL_BIAS", "MODEL_EXPLAINABILITY"])
+    parser.add_argument("--endpoint")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    config = json.loads(args.config.read_text(encoding="utf-8"))
+    data = read_dataset(config, args.data)
+    analysis: dict = {"version": "1.0"}
+    if args.check_type == "DATA_BIAS":
+        analysis.update(bias(config, data, None, post_training=False))
+    elif args.check_type == "MODEL_BIAS":
+        analysis.update(bias(config, data, args.endpoint, post_training=True))
+    else:
+        analysis.update(kernel_shap(config, data, args.endpoint, args.seed))
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "analysis.json").write_text(json.dumps(analysis, indent=2) + "\n", encoding="utf-8")
+    print(f"rows={len(data)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
