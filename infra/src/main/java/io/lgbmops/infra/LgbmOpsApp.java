@@ -40,6 +40,8 @@ public final class LgbmOpsApp {
         public final StorageStack storage;
         public final PlatformStack platform;
         public final ImageStack image;
+        public final DeployStack deploy;
+        public final PipelineStack pipeline;
 
         StageStacks(App app, StageConfig stage, SourcePaths sources) {
             StackProps props = StackProps.builder()
@@ -49,6 +51,10 @@ public final class LgbmOpsApp {
             storage = new StorageStack(app, stage.stackName("Storage"), props, stage);
             platform = new PlatformStack(app, stage.stackName("Platform"), props, stage, storage);
             image = new ImageStack(app, stage.stackName("Image"), props, stage, storage, sources);
+            deploy = new DeployStack(app, stage.stackName("Deploy"), props,
+                    new DeployStack.Props(stage, storage, platform, sources));
+            pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
+                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction()));
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
@@ -56,7 +62,7 @@ public final class LgbmOpsApp {
         }
 
         public List<Stack> all() {
-            return List.of(storage, platform, image);
+            return List.of(storage, platform, image, deploy, pipeline);
         }
     }
 

@@ -1,0 +1,263 @@
+package io.lgbmops.infra;
+
+import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.infra.constructs.NagAcknowledgements;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The deploy Lambda of a stage and what drives it: the function (Java, SnapStart, invoked through
+ * its `live` alias), its least-privilege role, the EventBridge rule on approved model packages of
+ * our group, an encrypted dead-letter queue that keeps every event that still fails after retries,
+ * alarms on errors and on the queue, and the endpoint alarms that roll a bad update back.
+ */
+public final class DeployStack extends Stack {
+    /** The production variant every endpoint config of ours uses (see the deploy Lambda's translator). */
+    public static final String VARIANT_NAME = "AllTraffic";
+
+    private final Alias liveFunction;
+    private final Queue deadLetters;
+
+    /** What the deploy stack is wired to. */
+    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, SourcePaths sources) {
+    }
+
+    public DeployStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageConfig stage = props.stage();
+        String endpoint = stage.endpointName();
+
+        Alarm serverErrors = endpointAlarm("EndpointServerErrors", endpoint + "-5xx",
+                metric(endpoint, "Invocation5XXErrors", "Sum"), 1, "5xx responses of the endpoint; rolls an update back");
+        Alarm latency = endpointAlarm("EndpointLatency", endpoint + "-latency",
+                metric(endpoint, "ModelLatency", "p99"), 500_000, "p99 model latency above 500 ms; rolls an update back");
+
+        Role role = Role.Builder.create(this, "DeployFunctionRole")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Deploys approved, F1-gated model packages of " + stage.resourcePrefix() + " to " + endpoint)
+                .build();
+        LogGroup logs = LogGroup.Builder.create(this, "DeployFunctionLogs")
+                .retention(RetentionDays.ONE_YEAR)
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        grant(role, props, endpoint);
+        logs.grantWrite(role);
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("MODEL_PACKAGE_GROUP_NAME", stage.modelPackageGroupName());
+        environment.put("ENDPOINT_NAME", endpoint);
+        environment.put("EXECUTION_ROLE_ARN", props.platform().executionRole().getRoleArn());
+        environment.put("KMS_KEY_ID", props.storage().key().getKeyArn());
+        environment.put("F1_THRESHOLD", String.valueOf(stage.f1Threshold()));
+        environment.put("INSTANCE_TYPE", stage.endpointInstanceType());
+        environment.put("INITIAL_INSTANCE_COUNT", String.valueOf(stage.endpointInstanceCount()));
+        environment.put("AUTOSCALING_MIN_CAPACITY", String.valueOf(stage.minCapacity()));
+        environment.put("AUTOSCALING_MAX_CAPACITY", String.valueOf(stage.maxCapacity()));
+        environment.put("AUTOSCALING_TARGET_INVOCATIONS", String.valueOf(stage.targetInvocationsPerInstance()));
+        environment.put("DEPLOYMENT_STRATEGY", stage.deploymentStrategy().name());
+        environment.put("TRAFFIC_STEP_PERCENT", String.valueOf(stage.trafficShiftPercent()));
+        environment.put("TRAFFIC_WAIT_SECONDS", String.valueOf(stage.waitIntervalMinutes() * 60));
+        environment.put("ROLLBACK_ALARM_NAMES", serverErrors.getAlarmName() + "," + latency.getAlarmName());
+        environment.put("KEEP_LAST_VERSIONS", String.valueOf(stage.modelsToKeep()));
+
+        deadLetters = Queue.Builder.create(this, "DeployDeadLetters")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(14))
+                .build();
+
+        Function function = Function.Builder.create(this, "DeployFunction")
+                .description("Turns an approved model package that passes the F1 gate into the autoscaled endpoint " + endpoint)
+                .runtime(Runtime.JAVA_25)
+                .handler("io.lgbmops.deploy.DeployHandler::handleRequest")
+                .code(Code.fromAsset(props.sources().deployLambdaJar().toString()))
+                .memorySize(1024)
+                .timeout(Duration.minutes(2))
+                .role(role)
+                .environment(environment)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .logGroup(logs)
+                // Events that still fail after Lambda's own retries (e.g. the endpoint stayed busy) are kept here.
+                .retryAttempts(2)
+                .maxEventAge(Duration.hours(6))
+                .onFailure(new SqsDestination(deadLetters))
+                .build();
+        // SnapStart snapshots published versions only; everything invokes the alias.
+        liveFunction = Alias.Builder.create(this, "Live").aliasName("live").version(function.getCurrentVersion()).build();
+        software.amazon.awscdk.Validations.of(function).acknowledge(software.amazon.awscdk.Acknowledgment.builder()
+                .id("Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish")
+                .reason("This stack publishes the function's current version and invokes it only through the live alias.")
+                .build());
+
+        Rule approvals = Rule.Builder.create(this, "ApprovedModelPackages")
+                .description("Approved model packages of " + stage.modelPackageGroupName() + " go to the deploy Lambda")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.sagemaker"))
+                        .detailType(List.of("SageMaker Model Package State Change"))
+                        .detail(Map.of(
+                                "ModelPackageGroupName", List.of(stage.modelPackageGroupName()),
+                                "ModelApprovalStatus", List.of("Approved")))
+                        .build())
+                .build();
+        approvals.addTarget(LambdaFunction.Builder.create(liveFunction)
+                .deadLetterQueue(deadLetters)
+                .retryAttempts(10)
+                .maxEventAge(Duration.hours(6))
+                .build());
+
+        Alarm.Builder.create(this, "DeployFunctionErrors")
+                .alarmDescription("The deploy Lambda of " + endpoint + " failed")
+                .metric(liveFunction.metricErrors().with(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
+                        .period(Duration.minutes(5)).statistic("Sum").build()))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        Alarm.Builder.create(this, "DeployDeadLettersWaiting")
+                .alarmDescription("Deploy events of " + endpoint + " that failed for good wait in the dead-letter queue")
+                .metric(deadLetters.metricApproximateNumberOfMessagesVisible().with(
+                        software.amazon.awscdk.services.cloudwatch.MetricOptions.builder().period(Duration.minutes(5)).statistic("Maximum").build()))
+                .threshold(1)
+                .evaluationPeriods(1)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+
+        NagAcknowledgements.acknowledge(deadLetters, "AwsSolutions-SQS3",
+                "This queue is itself the dead-letter queue of the deploy Lambda and its EventBridge target; a DLQ of a DLQ adds nothing.");
+        CfnOutput.Builder.create(this, "DeployFunctionArn").value(liveFunction.getFunctionArn())
+                .description("the deploy Lambda's live alias, invoked by the pipeline and by EventBridge").build();
+        CfnOutput.Builder.create(this, "DeadLetterQueueUrl").value(deadLetters.getQueueUrl())
+                .description("deploy events that failed after every retry").build();
+    }
+
+    private Metric metric(String endpoint, String name, String statistic) {
+        return Metric.Builder.create()
+                .namespace("AWS/SageMaker")
+                .metricName(name)
+                .dimensionsMap(Map.of("EndpointName", endpoint, "VariantName", VARIANT_NAME))
+                .statistic(statistic)
+                .period(Duration.minutes(1))
+                .build();
+    }
+
+    private Alarm endpointAlarm(String id, String name, Metric metric, double threshold, String description) {
+        return Alarm.Builder.create(this, id)
+                .alarmName(name)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .evaluationPeriods(2)
+                .datapointsToAlarm(2)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+    }
+
+    private String arn(String service, String resource, String name) {
+        return formatArn(ArnComponents.builder().service(service).resource(resource).resourceName(name).build());
+    }
+
+    /** Exactly the calls the deploy Lambda makes, on our group's packages and our endpoint's names only. */
+    private void grant(Role role, Props props, String endpoint) {
+        String group = props.stage().modelPackageGroupName();
+        String versions = endpoint + "-v*";
+        role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
+        role.addToPolicy(statement(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
+                List.of(arn("sagemaker", "model", versions))));
+        role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
+                "sagemaker:DeleteEndpointConfig", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint-config", versions))));
+        role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint",
+                "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
+        role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs",
+                "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
+        role.addToPolicy(statement(List.of("application-autoscaling:RegisterScalableTarget",
+                "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy",
+                "application-autoscaling:DeleteScalingPolicy"),
+                List.of(arn("application-autoscaling", "scalable-target", "*"))));
+        role.addToPolicy(statement(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
+                List.of(formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("TargetTracking-endpoint/" + endpoint + "/*").build()))));
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("iam:CreateServiceLinkedRole"))
+                .resources(List.of(formatArn(ArnComponents.builder().service("iam").region("").resource("role")
+                        .resourceName("aws-service-role/sagemaker.application-autoscaling.amazonaws.com/*").build())))
+                .conditions(Map.of("StringLike", Map.of("iam:AWSServiceName", "sagemaker.application-autoscaling.amazonaws.com")))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("iam:PassRole"))
+                .resources(List.of(props.platform().executionRole().getRoleArn()))
+                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
+                .build());
+        String runs = io.lgbmops.pipeline.LightGbmPipeline.RUNS_PREFIX + "/*";
+        role.addToPolicy(statement(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
+                .fromBucketName(this, "WriteBucket", StorageStack.writeBucketName(props.stage())).arnForObjects(runs))));
+        acknowledgeFindings(role, props.stage(), endpoint, runs);
+        role.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"), List.of(props.storage().key().getKeyArn())));
+    }
+
+    private static void acknowledgeFindings(Role role, StageConfig stage, String endpoint, String runs) {
+        String sagemaker = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:";
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put(sagemaker + "model-package/" + stage.modelPackageGroupName() + "/*",
+                "Versions of our model package group only; the version number is assigned by SageMaker at registration.");
+        reasons.put(sagemaker + "model/" + endpoint + "-v*",
+                "Models the function names <endpoint>-v<package version>-<hash>; only this endpoint's versions.");
+        reasons.put(sagemaker + "endpoint-config/" + endpoint + "-v*",
+                "Endpoint configs the function names <endpoint>-v<package version>-<hash>; only this endpoint's versions.");
+        reasons.put("arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target/*",
+                "Application Auto Scaling assigns scalable-target ids itself, so no narrower ARN can be written before it exists.");
+        reasons.put("arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-endpoint/" + endpoint + "/*",
+                "Target tracking creates and removes its own alarms, named after our endpoint's scalable target.");
+        reasons.put("arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/*",
+                "Only the service-linked role of SageMaker autoscaling, created once per account, with an AWSServiceName condition.");
+        reasons.put("arn:<AWS::Partition>:s3:::" + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + runs,
+                "Reads the evaluation report of a registered package; read-only, pipeline run outputs of our write bucket only.");
+        reasons.put("*", "sagemaker:ListModels, sagemaker:ListEndpointConfigs and Application Auto Scaling's Describe calls support "
+                + "no resource-level permissions; they are read-only and used to find and clean up our own versions.");
+        reasons.forEach((resource, reason) -> NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::" + resource + "]", reason));
+    }
+
+    private static PolicyStatement statement(List<String> actions, List<String> resources) {
+        return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
+    }
+
+    /** The live alias: what the pipeline's Lambda step and the EventBridge rule invoke. */
+    public IFunction liveFunction() {
+        return liveFunction;
+    }
+
+    public Queue deadLetters() {
+        return deadLetters;
+    }
+}

@@ -1,0 +1,205 @@
+package io.lgbmops.infra;
+
+import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.infra.constructs.NagAcknowledgements;
+import io.lgbmops.pipeline.ClarifyImage;
+import io.lgbmops.pipeline.ExecutionRolePermissions;
+import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.PipelineDefinition;
+import io.lgbmops.pipeline.PipelineSettings;
+import io.lgbmops.pipeline.PipelineValidator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnMapping;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.s3.deployment.BucketDeployment;
+import software.amazon.awscdk.services.s3.deployment.ISource;
+import software.amazon.awscdk.services.s3.deployment.ServerSideEncryption;
+import software.amazon.awscdk.services.s3.deployment.Source;
+import software.amazon.awscdk.services.sagemaker.CfnPipeline;
+import software.constructs.Construct;
+
+/**
+ * The SageMaker Model Building Pipeline of a stage, from the typed definition in `pipeline-spec`:
+ * validated at synth, created as `AWS::SageMaker::Pipeline`, wired to the execution role, the
+ * buckets, the key, our image and the deploy Lambda. The role gets exactly the permissions the
+ * pipeline's steps need ({@link ExecutionRolePermissions}), nothing broader.
+ */
+public final class PipelineStack extends Stack {
+    /** Where raw data is expected by default; override per execution with the `InputDataUri` parameter. */
+    public static final String DEFAULT_INPUT_KEY = "raw/adult.data";
+    /** SageMaker's limit for a pipeline definition. */
+    static final int MAX_DEFINITION_BYTES = 1_048_576;
+
+    private final CfnPipeline pipeline;
+    private final PipelineDefinition definition;
+
+    /** What the pipeline stack is wired to. */
+    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction) {
+    }
+
+    public PipelineStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageConfig stage = props.stage();
+        Role role = props.platform().executionRole();
+
+        PipelineSettings settings = PipelineSettings.builder()
+                .imageUri(props.image().imageUri())
+                .executionRoleArn(role.getRoleArn())
+                .writeBucketName(StorageStack.writeBucketName(stage))
+                .kmsKeyId(props.storage().key().getKeyArn())
+                .defaultInputDataUri(defaultInputDataUri(stage))
+                .deployFunctionArn(props.deployFunction().getFunctionArn())
+                .modelPackageGroupName(stage.modelPackageGroupName())
+                .endpointName(stage.endpointName())
+                .clarifyImageUri(clarifyImageUri())
+                .processingInstanceType(stage.processingInstanceType())
+                .processingInstanceCount(stage.processingInstanceCount())
+                .trainingInstanceType(stage.trainingInstanceType())
+                .deployInstanceType(stage.endpointInstanceType())
+                .deployInstanceCount(stage.endpointInstanceCount())
+                .f1Threshold(stage.f1Threshold())
+                .maxTuningJobs(stage.maxTuningJobs())
+                .maxParallelTuningJobs(stage.maxParallelTuningJobs())
+                .build();
+        LightGbmPipeline lightGbm = new LightGbmPipeline(settings);
+        definition = lightGbm.definition();
+        PipelineValidator.validate(definition);
+        String body = definition.toCompactJson();
+        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DEFINITION_BYTES) {
+            throw new IllegalStateException("the pipeline definition is " + bytes + " bytes, over SageMaker's limit of "
+                    + MAX_DEFINITION_BYTES);
+        }
+
+        // The Clarify jobs read their analysis configuration from the write bucket.
+        List<ISource> configs = new ArrayList<>();
+        new TreeMap<>(lightGbm.clarifyAnalysisConfigs()).forEach((key, json) -> configs.add(Source.data(key, json)));
+        BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
+                .sources(configs)
+                .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
+                        StorageStack.writeBucketName(stage)))
+                .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")
+                .serverSideEncryption(ServerSideEncryption.AWS_KMS)
+                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyId())
+                .retainOnDelete(false)
+                .build();
+        settingsUpload.getHandlerRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"))
+                .resources(List.of(props.storage().key().getKeyArn()))
+                .build());
+
+        Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
+                .roles(List.of(role))
+                .statements(statements(role, props.deployFunction()))
+                .build();
+
+        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+                .pipelineName(stage.pipelineName())
+                .pipelineDisplayName(stage.pipelineName())
+                .pipelineDescription("LightGBM: preprocess, tune, evaluate, F1 gate, Clarify, register, deploy (" + stage.name() + ")")
+                .roleArn(role.getRoleArn())
+                .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
+                .build();
+        // An execution must not start before the role may run its steps and the Clarify configs exist.
+        pipeline.getNode().addDependency(permissions);
+        pipeline.getNode().addDependency(settingsUpload);
+
+        acknowledgeFindings(stage, permissions);
+        CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
+                .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
+        CfnOutput.Builder.create(this, "DefaultInputDataUri")
+                .value(defaultInputDataUri(stage))
+                .description("upload the raw census data here, or pass InputDataUri to an execution").build();
+    }
+
+    private static String defaultInputDataUri(StageConfig stage) {
+        return "s3://" + StorageStack.readBucketName(stage) + "/" + DEFAULT_INPUT_KEY;
+    }
+
+    /** The Clarify image lives in one AWS registry per region; the region is known only at deploy time. */
+    private String clarifyImageUri() {
+        Map<String, Map<String, Object>> mapping = new TreeMap<>();
+        ClarifyImage.REGISTRY_ACCOUNTS.forEach((region, account) -> mapping.put(region, Map.of("account", account)));
+        CfnMapping registries = CfnMapping.Builder.create(this, "ClarifyRegistries").mapping(mapping).build();
+        return registries.findInMap(Aws.REGION, "account") + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX + "/"
+                + ClarifyImage.REPOSITORY + ":" + ClarifyImage.TAG;
+    }
+
+    private static List<PolicyStatement> statements(Role role, IFunction deployFunction) {
+        List<PolicyStatement> statements = new ArrayList<>();
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.STATEMENTS) {
+            if (statement.sid().equals("JobLogsAndMetrics")) {
+                continue; // the platform stack grants the role its logs and metrics
+            }
+            PolicyStatement.Builder builder = PolicyStatement.Builder.create()
+                    .sid(statement.sid())
+                    .actions(statement.actions())
+                    .resources(statement.resources().stream()
+                            .map(resource -> resource
+                                    .replace("{partition}", Aws.PARTITION)
+                                    .replace("{region}", Aws.REGION)
+                                    .replace("{account}", Aws.ACCOUNT_ID)
+                                    .replace("{deployFunctionArn}", deployFunction.getFunctionArn())
+                                    .replace("{executionRoleArn}", role.getRoleArn()))
+                            .toList());
+            if (statement.actions().contains("iam:PassRole")) {
+                builder.conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")));
+            }
+            statements.add(builder.build());
+        }
+        return statements;
+    }
+
+    /** Each wildcard resource of the pipeline's permissions, acknowledged with the statement's own reason. */
+    private void acknowledgeFindings(StageConfig stage, Policy permissions) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.STATEMENTS) {
+            for (String resource : statement.resources()) {
+                if (resource.contains("*") && !resource.equals("*")) {
+                    String finding = resource.replace("{partition}", "<AWS::Partition>")
+                            .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>");
+                    NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
+                            "SageMaker Pipelines generates the names of what it creates per execution; this resource type only, in "
+                                    + "this account and region, for: " + statement.why() + ".");
+                }
+            }
+        }
+        // The bucket-deployment function is a singleton the CDK adds at stack level.
+        for (software.constructs.IConstruct child : getNode().getChildren()) {
+            if (!child.getNode().getId().startsWith("Custom::CDKBucketDeployment")) {
+                continue;
+            }
+            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+                    "The CDK bucket-deployment function uses the AWS managed basic execution role only to write its own logs.");
+            NagAcknowledgements.acknowledge(child, "AwsSolutions-L1",
+                    "The CDK bucket-deployment function's runtime is chosen, and kept current, by the CDK library version we pin.");
+            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+                    "Reads the zipped Clarify configs that the CDK uploads as an asset to the bootstrap assets bucket.");
+            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix()
+                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the Clarify configs into our write bucket; the CDK grant is bucket-wide.");
+            for (String action : List.of("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
+                NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Action::" + action + "]",
+                        "The CDK bucket-deployment grant to copy the Clarify configs: assets bucket read, our write bucket read/write.");
+            }
+        }
+    }
+
+    public CfnPipeline pipeline() {
+        return pipeline;
+    }
+
+    public PipelineDefinition definition() {
+        return definition;
+    }
+}
