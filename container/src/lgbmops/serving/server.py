@@ -201,6 +201,13 @@ class _Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
 
+    # A client that pipelines requests without reading the answers must not grow our buffers.
+    def pause_writing(self) -> None:
+        self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.transport.resume_reading()
+
     def data_received(self, data: bytes) -> None:
         buf = self.buf
         buf += data

@@ -1,0 +1,37 @@
+"""Server pieces that the HTTP tests cannot see: the thread choice for large batches."""
+from __future__ import annotations
+
+import time
+
+from lgbmops.serving.server import PARALLEL_ROWS, _ActivityBoard
+
+
+def board_of_two(cores: int = 2) -> tuple[_ActivityBoard, _ActivityBoard]:
+    shared = _ActivityBoard(workers=2)
+    shared.cores, shared.base_threads = cores, max(1, cores // 2)
+    first, second = shared, _ActivityBoard.__new__(_ActivityBoard)
+    second.__dict__.update(shared.__dict__)  # a second worker's view of the same memory
+    first.slot, second.slot = 0, 1
+    return first, second
+
+
+def test_largeBatch_allCores_whenOtherWorkersIdle():
+    first, _ = board_of_two()
+    assert first.threads_for(PARALLEL_ROWS) == 2
+    assert first.threads_for(PARALLEL_ROWS - 1) == 1  # small requests never fan out
+
+
+def test_largeBatch_oneThread_whileAnotherWorkerScores_orJustDid():
+    first, second = board_of_two()
+    second.begin()
+    assert first.threads_for(1000) == 1
+    second.end()
+    assert first.threads_for(1000) == 1  # it finished a moment ago: more is likely coming
+    second.finished[1] = time.monotonic() - 2 * _ActivityBoard.RECENT_SECONDS
+    assert first.threads_for(1000) == 2
+
+
+def test_ownActivity_doesNotHoldItselfBack():
+    first, _ = board_of_two()
+    first.begin()
+    assert first.threads_for(1000) == 2
