@@ -57,9 +57,11 @@ public final class DeployStack extends Stack {
         StageConfig stage = props.stage();
         String endpoint = stage.endpointName();
 
-        Alarm serverErrors = endpointAlarm("EndpointServerErrors", endpoint + "-5xx",
+        String serverErrors = endpoint + "-5xx";
+        String latency = endpoint + "-latency";
+        endpointAlarm("EndpointServerErrors", serverErrors,
                 metric(endpoint, "Invocation5XXErrors", "Sum"), 1, "5xx responses of the endpoint; rolls an update back");
-        Alarm latency = endpointAlarm("EndpointLatency", endpoint + "-latency",
+        endpointAlarm("EndpointLatency", latency,
                 metric(endpoint, "ModelLatency", "p99"), 500_000, "p99 model latency above 500 ms; rolls an update back");
 
         Role role = Role.Builder.create(this, "DeployFunctionRole")
@@ -86,7 +88,7 @@ public final class DeployStack extends Stack {
         environment.put("DEPLOYMENT_STRATEGY", stage.deploymentStrategy().name());
         environment.put("TRAFFIC_STEP_PERCENT", String.valueOf(stage.trafficShiftPercent()));
         environment.put("TRAFFIC_WAIT_SECONDS", String.valueOf(stage.waitIntervalMinutes() * 60));
-        environment.put("ROLLBACK_ALARM_NAMES", serverErrors.getAlarmName() + "," + latency.getAlarmName());
+        environment.put("ROLLBACK_ALARM_NAMES", serverErrors + "," + latency);
         environment.put("KEEP_LAST_VERSIONS", String.valueOf(stage.modelsToKeep()));
 
         deadLetters = Queue.Builder.create(this, "DeployDeadLetters")

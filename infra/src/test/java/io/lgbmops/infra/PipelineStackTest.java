@@ -1,0 +1,81 @@
+package io.lgbmops.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.PipelineValidator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+class PipelineStackTest {
+    private static StageFixture fixture;
+    private static Template template;
+    private static Map<String, Object> pipeline;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void synthesizeDevPipeline() {
+        fixture = new StageFixture();
+        template = Template.fromStack(fixture.dev.pipeline);
+        pipeline = (Map<String, Object>) template.findResources("AWS::SageMaker::Pipeline", Map.of())
+                .values().iterator().next().get("Properties");
+    }
+
+    @Test
+    void pipeline_isNamedPerStageAndRunsAsTheExecutionRole() {
+        assertEquals("lgbmops-dev-pipeline", pipeline.get("PipelineName"));
+        assertTrue(pipeline.get("RoleArn").toString().contains("SageMakerExecutionRole"), pipeline.get("RoleArn").toString());
+    }
+
+    @Test
+    void definition_isTheValidatedLightGbmPipelineWithTheStageThreshold() throws Exception {
+        JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
+
+        assertEquals(List.of(), PipelineValidator.problems(definition));
+        assertEquals(0.9, findParameter(definition, LightGbmPipeline.F1_THRESHOLD).path("DefaultValue").asDouble());
+        assertEquals(20, findParameter(definition, LightGbmPipeline.MAX_TUNING_JOBS).path("DefaultValue").asInt());
+    }
+
+    @Test
+    void definitionBody_referencesTheBuiltImageAndTheDeployAlias() {
+        String body = pipeline.get("PipelineDefinition").toString();
+
+        assertTrue(body.contains("ImageUri"), "image from the image stack's build: " + body.substring(0, 300));
+        assertTrue(body.contains("DeployFunctionLive") || body.contains("Live"), "deploy Lambda alias");
+        assertTrue(body.contains("lgbmops-dev-write-"), "write bucket");
+        assertFalse(body.contains("${Token["), "an unresolved token leaked into the definition");
+    }
+
+    @Test
+    void role_mayInvokeOnlyTheDeployFunctionAndPassOnlyItself() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Sid", "InvokeDeployFunction", "Action", "lambda:InvokeFunction")),
+                Match.objectLike(Map.of("Sid", "PassOwnRoleToJobs", "Action", "iam:PassRole",
+                        "Condition", Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))))))),
+                "Roles", Match.anyValue()));
+    }
+
+    @Test
+    void clarifyConfigs_areUploadedBeforeThePipelineExists() {
+        template.resourceCountIs("Custom::CDKBucketDeployment", 1);
+        template.hasResource("AWS::SageMaker::Pipeline", Map.of("DependsOn", Match.arrayWith(List.of(
+                Match.stringLikeRegexp("PipelineSettingsCustomResource.*")))));
+    }
+
+    private static JsonNode findParameter(JsonNode definition, String name) {
+        for (JsonNode parameter : definition.path("Parameters")) {
+            if (parameter.path("Name").asText().equals(name)) {
+                return parameter;
+            }
+        }
+        throw new AssertionError("no parameter " + name);
+    }
+}
