@@ -137,9 +137,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** Lets {@code responder} answer the next {@code times} matching calls ({@code -1}: all of them). */
+    /**
+     * Lets {@code responder} answer the next {@code times} matching calls ({@code -1}: all of them).
+     * The latest rule is asked first, so a test can override a standing one.
+     */
     public void when(Predicate<Call> match, int times, Responder responder) {
-        rules.add(new Rule(match, times, responder));
+        rules.add(0, new Rule(match, times, responder));
     }
 
     /** Answers the next {@code times} calls of {@code operation} with {@code reply}. */

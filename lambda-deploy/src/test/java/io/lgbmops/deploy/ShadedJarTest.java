@@ -1,0 +1,142 @@
+package io.lgbmops.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+
+/**
+ * The Lambda asset itself (shaded, minimized, SageMaker model trimmed), run in a child JVM with
+ * nothing else on its classpath, through every path the handler has: create, update with a new
+ * instance type, no-op, clean-up, autoscaling on an endpoint event, gate refusal, invalid input,
+ * a service error and throttling that outlasts the retries. Runs in the package phase, after the
+ * jar is built (see the pom); a class trimmed by mistake shows up here as NoClassDefFoundError.
+ */
+class ShadedJarTest {
+
+    private static final Path JAR = Path.of(System.getProperty("lambda.jar", "target/lambda-deploy.jar"));
+    private static DeployFixture fixture;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startEmulator() {
+        fixture = DeployFixture.start();
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        fixture.close();
+    }
+
+    @Test
+    void jar_always_holdsNoNettyApacheOrSignatureFiles() throws IOException {
+        int forbidden = 0;
+        try (ZipFile zip = new ZipFile(JAR.toFile())) {
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.contains("netty") || name.startsWith("org/apache/") || name.matches("META-INF/.*\\.(SF|RSA|DSA)")) {
+                    forbidden++;
+                }
+            }
+            assertTrue(zip.getEntry("io/lgbmops/deploy/DeployHandler.class") != null);
+        }
+        assertEquals(0, forbidden);
+        assertTrue(Files.size(JAR) < 20_000_000, () -> JAR + " is " + JAR.toFile().length() + " bytes");
+    }
+
+    @Test
+    void localInvoke_whenRunFromShadedJar_coversEveryHandlerPath() throws Exception {
+        fixture.reset();
+        Map<String, String> keepOne = Map.of("KEEP_LAST_VERSIONS", "1");
+        String first = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        assertEquals("DEPLOYED", status(run(DeployFixture.approvedEvent(first), keepOne)));
+
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        JsonNode updated = result(run(DeployFixture.pipelineArguments(second, "ml.m5.xlarge"), keepOne));
+        assertEquals("UPDATED", updated.path("status").asText(), updated::toString);
+        assertEquals(1, fixture.proxy.count("AnyScaleFrontendService.DeregisterScalableTarget"));
+        JsonNode unchanged = result(run(DeployFixture.approvedEvent(second), keepOne));
+        assertEquals("UNCHANGED", unchanged.path("status").asText(), unchanged::toString);
+        assertEquals(2, unchanged.path("deleted").size(), unchanged::toString);
+
+        String third = fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED);
+        assertEquals("UPDATED", status(run(DeployFixture.approvedEvent(third), keepOne)));
+        assertEquals(2, fixture.endpointConfigs().size());
+        assertEquals(2, fixture.models().size());
+
+        assertEquals("AUTOSCALING_APPLIED", status(run(DeployFixture.endpointEvent(DeployFixture.ENDPOINT,
+                "IN_SERVICE"), keepOne)));
+        String weak = fixture.registerPackage(0.2, ModelApprovalStatus.APPROVED);
+        assertEquals("GATE_FAILED", status(run(DeployFixture.approvedEvent(weak), keepOne)));
+        assertEquals(2, run("{\"model_package_arn\": 1}", keepOne).exitCode());
+
+        String fourth = fixture.registerPackage(0.73, ModelApprovalStatus.APPROVED);
+        fixture.proxy.failNext(UpdateEndpointEmulator.OPERATION, 1, FaultInjectingProxy.Reply.awsJsonError(400,
+                "ValidationException", "Endpoint config is invalid"));
+        Run rejected = run(DeployFixture.approvedEvent(fourth), keepOne);
+        assertEquals(4, rejected.exitCode(), rejected::toString);
+        fixture.proxy.failAlways("SageMaker.DescribeModelPackage",
+                FaultInjectingProxy.Reply.awsJsonError(400, "ThrottlingException", "Rate exceeded"));
+        Run throttled = run(DeployFixture.approvedEvent(fourth), keepOne);
+        assertEquals(3, throttled.exitCode(), throttled::toString);
+        assertTrue(throttled.stdout().contains("RetryableDeployException"), throttled::toString);
+    }
+
+    private record Run(int exitCode, String stdout, String stderr) { }
+
+    private static String status(Run run) throws IOException {
+        return result(run).path("status").asText();
+    }
+
+    private static JsonNode result(Run run) throws IOException {
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(!run.stderr().contains("NoClassDefFoundError") && !run.stderr().contains("VerifyError"),
+                run::toString);
+        return DeployFixture.JSON.readTree(run.stdout());
+    }
+
+    private Run run(String event, Map<String, String> overrides) throws IOException, InterruptedException {
+        Path eventFile = Files.writeString(work.resolve("event.json"), event);
+        Path stdout = work.resolve("stdout.txt");
+        Path stderr = work.resolve("stderr.txt");
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-cp", JAR.toString(), LocalInvoke.class.getName(), eventFile.toString())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_"));
+        Map<String, String> config = new HashMap<>(DeployFixture.environment());
+        config.putAll(overrides);
+        env.putAll(config);
+        env.put("AWS_ENDPOINT_URL", fixture.proxy.endpoint().toString());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "testing");
+        env.put("AWS_SECRET_ACCESS_KEY", "testing");
+        Process process = builder.start();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("LocalInvoke did not finish within 90 s");
+        }
+        return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+}
