@@ -88,17 +88,24 @@ public final class LocalPipelineRunner {
                 console.info("parameters", describeParameters(definition, parameters, options.parameters()));
 
                 S3Store s3 = new S3Store(clients.s3());
-                createBuckets(s3, definition.json(), parameters);
+                Set<String> buckets = buckets(definition.json(), parameters);
+                buckets.forEach(s3::ensureBucket);
                 S3Uri dataTarget = S3Uri.parse(inputUri.asText());
                 if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
                     dataTarget = dataTarget.resolve(options.data().getFileName().toString());
                 }
                 s3.upload(options.data(), dataTarget);
                 console.info("data", options.data() + " -> " + dataTarget);
-                source.staticFiles().forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
-                if (!source.staticFiles().isEmpty()) {
-                    console.info("static files", source.staticFiles().size() + " file(s) the stack deploys: "
-                            + String.join(", ", source.staticFiles().keySet()));
+                Map<String, String> staticFiles = new LinkedHashMap<>();
+                source.staticFiles().forEach((uri, content) -> {
+                    if (buckets.contains(S3Uri.parse(uri).bucket())) {
+                        staticFiles.put(uri, content);
+                    }
+                });
+                staticFiles.forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
+                if (!staticFiles.isEmpty()) {
+                    console.info("static files", staticFiles.size() + " file(s) the stack deploys: "
+                            + String.join(", ", staticFiles.keySet()));
                 }
 
                 Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
@@ -159,12 +166,12 @@ public final class LocalPipelineRunner {
         return handlers;
     }
 
-    /** Every bucket the definition names, so that outputs can land (the stack creates them in AWS). */
-    static void createBuckets(S3Store s3, JsonNode definition, Map<String, JsonNode> parameters) {
+    /** Every bucket the definition names: created up front, as the stacks create them in AWS. */
+    static Set<String> buckets(JsonNode definition, Map<String, JsonNode> parameters) {
         Set<String> buckets = new LinkedHashSet<>();
         collectBuckets(definition, buckets);
         parameters.values().forEach(value -> collectBuckets(value, buckets));
-        buckets.forEach(s3::ensureBucket);
+        return buckets;
     }
 
     private static void collectBuckets(JsonNode node, Set<String> buckets) {

@@ -57,7 +57,7 @@ final class ProcessingJobRunner {
             Files.createDirectories(ContainerPaths.local(optMl, output.s3Output().localPath()));
         }
         Launch launch = launcher.prepare(optMl, request);
-        context.console().stepDetail("job " + jobName + ": " + String.join(" ", displayCommand(launch.command())));
+        context.console().stepDetail("job " + jobName + ": " + String.join(" ", displayCommand(launch.command(), jobDir)));
         Duration timeout = request.stoppingCondition() == null || request.stoppingCondition().maxRuntimeInSeconds() == null
                 ? DEFAULT_MAX_RUNTIME : Duration.ofSeconds(request.stoppingCondition().maxRuntimeInSeconds());
         Instant started = Instant.now();
@@ -123,9 +123,20 @@ final class ProcessingJobRunner {
         context.s3().downloadPrefix(S3Uri.parse(s3.s3Uri()), ContainerPaths.local(optMl, s3.localPath()));
     }
 
-    static List<String> displayCommand(List<String> command) {
-        List<String> shown = new ArrayList<>(command);
-        shown.set(0, Path.of(command.get(0)).getFileName().toString());
+    /** The command as the console shows it: program names without directories, job paths as /opt/ml. */
+    static List<String> displayCommand(List<String> command, Path jobDir) {
+        List<String> shown = new ArrayList<>();
+        String optMl = jobDir.resolve("opt_ml").toString();
+        for (int i = 0; i < command.size(); i++) {
+            String part = command.get(i);
+            if (part.startsWith(optMl)) {
+                shown.add(ContainerPaths.OPT_ML + part.substring(optMl.length()));
+            } else if (i < 2 && part.startsWith("/")) {
+                shown.add(Path.of(part).getFileName().toString());
+            } else {
+                shown.add(part);
+            }
+        }
         return shown;
     }
 }
