@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import time
 
-from lgbmops.serving.server import PARALLEL_ROWS, _ActivityBoard
+from lgbmops.serving.server import PARALLEL_ROWS, _WorkerBoard
 
 
-def board_of_two(cores: int = 2) -> tuple[_ActivityBoard, _ActivityBoard]:
-    shared = _ActivityBoard(workers=2)
+def board_of_two(cores: int = 2) -> tuple[_WorkerBoard, _WorkerBoard]:
+    shared = _WorkerBoard(workers=2)
     shared.cores, shared.base_threads = cores, max(1, cores // 2)
-    first, second = shared, _ActivityBoard.__new__(_ActivityBoard)
+    first, second = shared, _WorkerBoard.__new__(_WorkerBoard)
     second.__dict__.update(shared.__dict__)  # a second worker's view of the same memory
     first.slot, second.slot = 0, 1
     return first, second
@@ -27,7 +27,7 @@ def test_largeBatch_oneThread_whileAnotherWorkerScores_orJustDid():
     assert first.threads_for(1000) == 1
     second.end()
     assert first.threads_for(1000) == 1  # it finished a moment ago: more is likely coming
-    second.finished[1] = time.monotonic() - 2 * _ActivityBoard.RECENT_SECONDS
+    second.finished[1] = time.monotonic() - 2 * _WorkerBoard.RECENT_SECONDS
     assert first.threads_for(1000) == 2
 
 
@@ -35,3 +35,15 @@ def test_ownActivity_doesNotHoldItselfBack():
     first, _ = board_of_two()
     first.begin()
     assert first.threads_for(1000) == 2
+
+
+def test_accept_leavesNewConnectionsToLessLoadedWorkers():
+    first, second = board_of_two()
+    assert first.fair_to_accept() and second.fair_to_accept()
+    first.opened()
+    assert not first.fair_to_accept() and second.fair_to_accept()
+    second.opened()
+    assert first.fair_to_accept()
+    first.closed()
+    second.closed()
+    assert first.connections.tolist() == [0, 0]

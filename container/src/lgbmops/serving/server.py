@@ -183,7 +183,7 @@ class _ChunkedBody:
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: InferenceApp, board: "_ActivityBoard"):
+    def __init__(self, app: InferenceApp, board: "_WorkerBoard"):
         self.app = app
         self.board = board
         self.limit = app.max_payload_bytes
@@ -200,6 +200,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self.board.closed()
 
     # A client that pipelines requests without reading the answers must not grow our buffers.
     def pause_writing(self) -> None:
@@ -296,22 +297,29 @@ class _Connection(asyncio.Protocol):
 
 # --- processes ----------------------------------------------------------------------------------
 
-class _ActivityBoard:
-    """When each worker last scored a request, in memory shared by all workers.
+class _WorkerBoard:
+    """What each worker is doing, in memory shared by all workers; each writes only its slot.
 
-    LightGBM threads beyond one per core only fight each other, so a worker scores with
-    `cores // workers` threads, except that a large batch takes every core while no other
-    worker has been scoring in the last RECENT_SECONDS: a lone stream of batches (one batch
-    transform request at a time, say) gets the whole machine, while concurrent streams keep
-    one thread each instead of oversubscribing. Each worker writes only its own slot (+inf
-    while scoring, else when it finished); a stale read costs one request some speed, no more.
+    Threads: LightGBM threads beyond one per core only fight each other, so a worker scores
+    with `cores // workers` threads, except that a large batch takes every core while no other
+    worker has scored in the last RECENT_SECONDS: a lone stream of batches (one batch-transform
+    request at a time, say) gets the whole machine, concurrent streams one thread each.
+
+    Connections: clients keep connections open, so whoever accepts one serves it for good. A
+    worker holding more connections than another leaves a new one to the others for
+    ACCEPT_PAUSE_SECONDS before taking it itself, which spreads a burst of connects evenly.
+
+    A stale read costs one request some speed or one connection a short wait, no more.
     """
 
     RECENT_SECONDS = 0.02
+    ACCEPT_PAUSE_SECONDS = 0.002
 
     def __init__(self, workers: int):
-        self.memory = mmap.mmap(-1, 8 * workers)  # anonymous and shared: survives fork
-        self.finished = memoryview(self.memory).cast("d")
+        self.memory = mmap.mmap(-1, 16 * workers)  # anonymous and shared: survives fork
+        view = memoryview(self.memory)
+        self.finished = view[: 8 * workers].cast("d")  # +inf while scoring
+        self.connections = view[8 * workers :].cast("q")
         self.cores = _cores()
         self.base_threads = max(1, self.cores // workers)
         self.slot = 0
@@ -331,11 +339,22 @@ class _ActivityBoard:
     def end(self) -> None:
         self.finished[self.slot] = time.monotonic()
 
+    def fair_to_accept(self) -> bool:
+        mine = self.connections[self.slot]
+        return all(mine <= count for count in self.connections)
+
+    def opened(self) -> None:
+        self.connections[self.slot] += 1
+
+    def closed(self) -> None:
+        self.connections[self.slot] -= 1
+
     def reset(self, slot: int) -> None:
         self.finished[slot] = 0.0
+        self.connections[slot] = 0
 
 
-def _worker(listener: socket.socket, config: ServerConfig, board: _ActivityBoard, slot: int) -> None:
+def _worker(listener: socket.socket, config: ServerConfig, board: _WorkerBoard, slot: int) -> None:
     """Runs in a forked child; never returns."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -354,10 +373,14 @@ def _worker(listener: socket.socket, config: ServerConfig, board: _ActivityBoard
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, loop.stop)
         listener.setblocking(False)
+        fd = listener.fileno()
 
-        def accept() -> None:
-            # One connection per wake-up: an idle worker wins the next one, which spreads
-            # connections over the workers better than draining the backlog here would.
+        def accept(after_pause: bool = False) -> None:
+            # One connection per wake-up, and only while we hold no more than the others.
+            if not after_pause and not board.fair_to_accept():
+                loop.remove_reader(fd)
+                loop.call_later(board.ACCEPT_PAUSE_SECONDS, resume)
+                return
             try:
                 conn, _ = listener.accept()
             except (BlockingIOError, InterruptedError):
@@ -366,9 +389,21 @@ def _worker(listener: socket.socket, config: ServerConfig, board: _ActivityBoard
                 log.warning("accept failed: %s", err)
                 return
             conn.setblocking(False)
-            loop.create_task(loop.connect_accepted_socket(lambda: _Connection(app, board), conn))
+            board.opened()  # now, not when the transport is ready: the next wake-up must see it
+            task = loop.create_task(
+                loop.connect_accepted_socket(lambda: _Connection(app, board), conn)
+            )
+            task.add_done_callback(_uncount_if_failed)
 
-        loop.add_reader(listener.fileno(), accept)
+        def _uncount_if_failed(task: asyncio.Task) -> None:
+            if task.cancelled() or task.exception() is not None:
+                board.closed()  # no connection came of it, so connection_lost never runs
+
+        def resume() -> None:
+            loop.add_reader(fd, accept)
+            accept(after_pause=True)  # still waiting after the pause: nobody else took it
+
+        loop.add_reader(fd, accept)
         log.info("worker %d ready", os.getpid())
         loop.run_forever()
     except BaseException:  # noqa: BLE001 - a child must never fall back into the parent's code
@@ -389,7 +424,7 @@ def run(config: ServerConfig) -> int:
         config.model_dir, config.host, listener.getsockname()[1], config.workers,
         config.max_payload_bytes,
     )
-    board = _ActivityBoard(config.workers)
+    board = _WorkerBoard(config.workers)
     children: dict[int, tuple[int, float]] = {}  # pid -> (slot on the board, start time)
     state = {"stopping": False, "status": 0}
 
