@@ -1,0 +1,164 @@
+package io.lgbmops.local;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.PipelineSettings;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The project's own definition, as pipeline-spec builds it, meets what the runner expects of it. */
+class DefinitionShapesTest {
+
+    private static PipelineDefinition definition;
+
+    @BeforeAll
+    static void build() {
+        definition = PipelineDefinition.parse(Json.read(LightGbmPipeline.build(PipelineSettings.placeholders()).toJson()));
+    }
+
+    @Test
+    void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterClarify() {
+        List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
+
+        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyBias",
+                "ClarifyExplainability", "Register", "Deploy", "F1BelowThreshold"), order);
+        assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
+    }
+
+    @Test
+    void sdkShapes_whenEveryStepArgumentsAreFilledIn_readAsTheirApiRequests() {
+        Map<String, JsonNode> parameters = Parameters.resolve(definition, Map.of());
+        ExpressionResolver resolver = new ExpressionResolver(new FixedScope(parameters));
+        for (StepSpec step : definition.executionOrder()) {
+            JsonNode arguments = resolver.resolve(stubStepReferences(step.arguments()));
+            switch (step.type()) {
+                case "Processing", "ClarifyCheck" -> assertDoesNotThrow(() -> SdkShapes.processingJob(arguments), step.name());
+                case "Tuning" -> assertDoesNotThrow(() -> SdkShapes.tuningJob(arguments), step.name());
+                case "Model" -> assertDoesNotThrow(() -> SdkShapes.model(arguments), step.name());
+                case "RegisterModel" -> assertDoesNotThrow(() -> SdkShapes.modelPackage(arguments), step.name());
+                default -> { }
+            }
+        }
+    }
+
+    @Test
+    void sdkShapes_failsOnAMemberTheApiDoesNotHave_namingWhere() {
+        ObjectNode arguments = (ObjectNode) definition.step("CreateModel").arguments().deepCopy();
+        ((ObjectNode) arguments.get("PrimaryContainer")).put("ModelDataUri", "s3://b/typo");
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> SdkShapes.model(new ExpressionResolver(new FixedScope(Map.of())).resolve(stubStepReferences(arguments))));
+
+        assertTrue(error.getMessage().contains("CreateModel") && error.getMessage().contains("ModelDataUri"), error.getMessage());
+    }
+
+    @Test
+    void clarify_acceptsTheAnalysisConfigsPipelineSpecShips() {
+        Map<String, String> configs = new LightGbmPipeline(PipelineSettings.placeholders()).clarifyAnalysisConfigs();
+
+        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_BIAS",
+                Json.read(configs.get("clarify/model-bias/analysis_config.json"))));
+        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_EXPLAINABILITY",
+                Json.read(configs.get("clarify/model-explainability/analysis_config.json"))));
+    }
+
+    @Test
+    void clarify_refusesWhatHasNoLocalImplementation_listingIt() {
+        JsonNode config = Json.read("""
+                {"methods": {"post_training_bias": {"methods": ["DPPL", "TE"]}, "pdp": {"grid_resolution": 10}}}""");
+
+        ClarifyCheckStep.NoLocalImplementation error = assertThrows(ClarifyCheckStep.NoLocalImplementation.class,
+                () -> ClarifyCheckStep.checkSupported("MODEL_BIAS", config));
+
+        assertEquals("no local implementation of post-training bias metric TE, analysis method pdp", error.getMessage());
+    }
+
+    @Test
+    void deployFunctionEnvironment_whenPlainDefinition_derivesWhatTheStackWires() {
+        Map<String, String> environment = DeployFunctionEnvironment.derive(definition,
+                Parameters.resolve(definition, Map.of("F1Threshold", "0.5")));
+
+        assertEquals("lgbmops-census-income", environment.get("MODEL_PACKAGE_GROUP_NAME"));
+        assertEquals("lgbmops-census-income", environment.get("ENDPOINT_NAME"));
+        assertEquals("arn:aws:iam::111122223333:role/lgbmops-pipeline-execution", environment.get("EXECUTION_ROLE_ARN"));
+        assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:"), environment.toString());
+        assertEquals("0.5", environment.get("F1_THRESHOLD"));
+    }
+
+    @Test
+    void parameters_whenOverridden_takeTheDeclaredType() {
+        Map<String, JsonNode> values = Parameters.resolve(definition,
+                Map.of("MaxTuningJobs", "2", "F1Threshold", "0.5", "SkipModelBiasCheck", "false"));
+
+        assertTrue(values.get("MaxTuningJobs").isInt());
+        assertEquals(0.5, values.get("F1Threshold").doubleValue());
+        assertEquals(false, values.get("SkipModelBiasCheck").booleanValue());
+        assertEquals("PendingManualApproval", values.get("ModelApprovalStatus").asText());
+    }
+
+    @Test
+    void parameters_failWhenUndeclaredOrMistyped() {
+        RunnerOptions.UsageException unknown = assertThrows(RunnerOptions.UsageException.class,
+                () -> Parameters.resolve(definition, Map.of("F1Treshold", "0.5")));
+        RunnerOptions.UsageException mistyped = assertThrows(RunnerOptions.UsageException.class,
+                () -> Parameters.resolve(definition, Map.of("MaxTuningJobs", "two")));
+
+        assertTrue(unknown.getMessage().contains("F1Treshold") && unknown.getMessage().contains("F1Threshold"), unknown.getMessage());
+        assertTrue(mistyped.getMessage().contains("MaxTuningJobs is a Integer, got 'two'"), mistyped.getMessage());
+    }
+
+    /** Steps' outputs are not known here: give each Get a plausible value. */
+    private record FixedScope(Map<String, JsonNode> parameters) implements ExpressionResolver.Scope {
+        @Override
+        public JsonNode parameter(String name) {
+            return parameters.get(name);
+        }
+
+        @Override
+        public JsonNode executionVariable(String name) {
+            return ExecutionVariables.start("test").get(name);
+        }
+
+        @Override
+        public JsonNode stepProperties(String stepName) {
+            return Json.object();
+        }
+
+        @Override
+        public JsonNode propertyFile(String stepName, String propertyFileName) {
+            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}}");
+        }
+
+        @Override
+        public JsonNode jsonAt(String s3Uri) {
+            return Json.object();
+        }
+    }
+
+    /** Every step property read replaced by a plausible value: no step has run here. */
+    private static JsonNode stubStepReferences(JsonNode node) {
+        if (node.isObject() && node.size() == 1 && node.path("Get").asText().startsWith("Steps.")
+                && !node.path("Get").asText().contains(".PropertyFiles.")) {
+            return Json.nodes().textNode("s3://bucket/value");
+        }
+        if (node.isObject()) {
+            ObjectNode copy = Json.object();
+            node.fields().forEachRemaining(f -> copy.set(f.getKey(), stubStepReferences(f.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            var copy = Json.array();
+            node.forEach(e -> copy.add(stubStepReferences(e)));
+            return copy;
+        }
+        return node;
+    }
+}

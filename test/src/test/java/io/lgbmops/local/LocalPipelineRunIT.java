@@ -1,0 +1,128 @@
+package io.lgbmops.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.deploy.MotoServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
+
+/**
+ * The whole pipeline on the census data, run as a user runs it ({@code java -jar local-run.jar}),
+ * from the definition pipeline-spec's build writes. A small tuning budget keeps each run short.
+ */
+class LocalPipelineRunIT {
+
+    private static final long TIMEOUT_MINUTES = 5;
+    private static final String GROUP = "lgbmops-census-income";
+    private static final String ENDPOINT = "lgbmops-census-income";
+
+    private static Path root;
+    private static Path jar;
+    private static Path definition;
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String output, JsonNode summary) {}
+
+    @BeforeAll
+    static void locateBuild() {
+        root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
+        jar = root.resolve("test/target/local-run.jar");
+        definition = root.resolve("pipeline-spec/target/pipeline-definition.json");
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase builds it");
+        assertTrue(Files.isRegularFile(definition), definition + " is missing: pipeline-spec's package phase writes it");
+        assertTrue(Files.isRegularFile(root.resolve("lambda-deploy/target/lambda-deploy.jar")), "lambda-deploy.jar is missing");
+    }
+
+    @Test
+    void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
+        try (MotoServer moto = MotoServer.start();
+             AwsClients aws = new AwsClients(moto.endpoint())) {
+            Run run = run("--param", "F1Threshold=0.5", "--param", "ModelApprovalStatus=Approved",
+                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3");
+
+            assertEquals(0, run.exitCode(), run.output());
+            assertEquals("Succeeded", run.summary().path("status").asText());
+            assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
+            JsonNode smoke = run.summary().path("smokeTest");
+            assertEquals(3, smoke.path("rows").asInt());
+            assertEquals(3, smoke.path("predictions").asInt());
+            for (JsonNode example : smoke.path("examples")) {
+                double p = Double.parseDouble(example.path("prediction").asText());
+                assertTrue(p >= 0 && p <= 1, "a probability: " + example);
+            }
+
+            SageMakerClient sageMaker = aws.sageMaker();
+            List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP))
+                    .modelPackageSummaryList();
+            assertEquals(1, packages.size());
+            assertEquals("Approved", packages.get(0).modelApprovalStatusAsString());
+            var endpoint = sageMaker.describeEndpoint(b -> b.endpointName(ENDPOINT));
+            assertEquals("InService", endpoint.endpointStatusAsString());
+            var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));
+            assertTrue(config.productionVariants().get(0).modelName().startsWith(ENDPOINT), config.toString());
+            assertEquals("DEPLOYED", step(run, "Deploy").at("/details/result/status").asText());
+        }
+    }
+
+    @Test
+    void run_whenF1ThresholdIsOutOfReach_endsInTheFailStepWithTheF1Reached() throws Exception {
+        Run run = run("--param", "F1Threshold=0.99");
+
+        assertEquals(1, run.exitCode(), run.output());
+        String reason = run.summary().path("failureReason").asText();
+        Matcher f1 = Pattern.compile("test F1 (0\\.\\d+) is below the threshold F1Threshold=0\\.99").matcher(reason);
+        assertTrue(f1.find(), reason);
+        double evaluated = step(run, "Evaluate").at("/details/metrics/test_f1").asDouble();
+        assertEquals(evaluated, Double.parseDouble(f1.group(1)), 1e-6);
+        assertTrue(run.output().contains(reason), "the terminal shows the Fail step's message");
+        assertEquals("Failed", step(run, "F1BelowThreshold").path("status").asText());
+        assertEquals("NotExecuted", step(run, "Register").path("status").asText());
+        assertEquals(0, run.summary().at("/emulatorState/modelPackages").size());
+    }
+
+    private Run run(String... extra) throws IOException, InterruptedException {
+        Path summary = tmp.resolve("summary.json");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "--repo-root", root.toString(),
+                "--definition", definition.toString(),
+                "--param", "MaxTuningJobs=2", "--param", "MaxParallelTuningJobs=2",
+                "--summary", summary.toString(),
+                "--work-dir", tmp.resolve("work").toString()));
+        command.addAll(List.of(extra));
+        Path log = tmp.resolve("runner.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError("the run did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
+        }
+        String output = Files.readString(log);
+        assertTrue(Files.isRegularFile(summary), "no summary written:\n" + output);
+        return new Run(process.exitValue(), output, Json.read(summary));
+    }
+
+    private static JsonNode step(Run run, String name) {
+        for (JsonNode step : run.summary().path("steps")) {
+            if (step.path("name").asText().equals(name)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no step " + name + " in the summary");
+    }
+}
