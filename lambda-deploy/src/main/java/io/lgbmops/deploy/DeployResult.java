@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * What the handler returns (as JSON, snake_case, absent fields omitted) and logs.
+ * What the handler returns (as JSON, snake_case) and logs. {@code status}, {@code endpoint_name}
+ * and {@code endpoint_config_name} are always present; other absent fields are omitted.
  *
  * @param status             the decision
  * @param endpointName       the endpoint concerned
@@ -51,8 +52,10 @@ public record DeployResult(
      */
     void writeFields(JsonGenerator json) throws IOException {
         json.writeStringField("status", status.name());
-        text(json, "endpoint_name", endpointName);
-        text(json, "endpoint_config_name", endpointConfigName);
+        // The pipeline's Lambda step declares these three as outputs, and a step fails when one is
+        // missing, so they are always present: empty when no endpoint config is concerned.
+        json.writeStringField("endpoint_name", endpointName == null ? "" : endpointName);
+        json.writeStringField("endpoint_config_name", endpointConfigName == null ? "" : endpointConfigName);
         text(json, "model_name", modelName);
         text(json, "model_package_arn", modelPackageArn);
         if (modelPackageVersion != null) {

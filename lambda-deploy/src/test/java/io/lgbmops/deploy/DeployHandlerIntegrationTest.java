@@ -192,6 +192,8 @@ class DeployHandlerIntegrationTest {
 
         JsonNode pending = invoke(handler, pipelineArguments(arn));
         assertEquals("PENDING_APPROVAL", pending.path("status").asText(), pending::toString);
+        assertEquals(ENDPOINT, pending.path("endpoint_name").asText());
+        assertEquals("", pending.path("endpoint_config_name").asText(null), "every pipeline output is present");
         assertNothingCreated();
 
         fixture.approve(arn);
