@@ -44,6 +44,17 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void load_whenNoCdkOutHasAPipeline_fallsBackToTheDefinitionPipelineSpecBuilds(@org.junit.jupiter.api.io.TempDir Path emptyRoot) {
+        RunnerOptions options = RunnerOptions.parse(List.of("--repo-root", emptyRoot.toString()));
+
+        DefinitionSource source = DefinitionSource.load(options);
+
+        assertTrue(source.description().startsWith("pipeline-spec"), source.description());
+        assertEquals("Preprocess", source.definition().at("/Steps/0/Name").asText());
+        assertEquals(4, source.staticFiles().size(), source.staticFiles().keySet().toString());
+    }
+
+    @Test
     void run_whenOptionIsUnknown_printsUsageAndExitsWith2() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
