@@ -313,7 +313,7 @@ class _WorkerBoard:
     """
 
     RECENT_SECONDS = 0.02
-    ACCEPT_PAUSE_SECONDS = 0.002
+    ACCEPT_PAUSE_SECONDS = 0.01
 
     def __init__(self, workers: int):
         self.memory = mmap.mmap(-1, 16 * workers)  # anonymous and shared: survives fork
