@@ -64,7 +64,7 @@ def test_splitRatios_invalid_namesTheRatio(ratios, fragment):
 
 def write_raw(path, good_lines: int, bad: dict[int, str]):
     """A census-format file of `good_lines` records with bad lines at given 1-based positions."""
-    lines, positive = [], 0
+    lines = []
     for i in range(good_lines):
         label = ">50K" if i % 4 == 0 else "<=50K"
         lines.append(GOOD.replace("<=50K", label))

@@ -13,10 +13,9 @@ import hashlib
 import json
 import logging
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import lightgbm as lgb
 import numpy as np
@@ -152,7 +151,7 @@ def train(
     validation_data: LabelledData,
     checkpoint_dir: Path | None = None,
     checkpoint_every: int = 25,
-    callbacks: list[Callable[[lgb.callback.CallbackEnv], None]] = (),
+    callbacks: Sequence[Callable[[lgb.callback.CallbackEnv], None]] = (),
 ) -> TrainResult:
     """Pure training: data in, booster and metrics out; files only in `checkpoint_dir`."""
     schema = ModelSchema.infer(
