@@ -68,7 +68,7 @@ final class CdkTemplate {
     List<Map.Entry<Stack, String>> pipelines() {
         List<Map.Entry<Stack, String>> found = new ArrayList<>();
         for (Stack stack : stacks) {
-            stack.resources().fields().forEachRemaining(resource -> {
+            stack.resources().properties().forEach(resource -> {
                 if (PIPELINE_TYPE.equals(resource.getValue().path("Type").asText())) {
                     found.add(Map.entry(stack, resource.getKey()));
                 }
@@ -143,13 +143,13 @@ final class CdkTemplate {
     /** Each function with its ARN and the ARNs of its aliases (what a Lambda step may invoke). */
     private void forEachFunction(FunctionVisitor visitor) {
         for (Stack stack : stacks) {
-            stack.resources().fields().forEachRemaining(resource -> {
+            stack.resources().properties().forEach(resource -> {
                 if (!"AWS::Lambda::Function".equals(resource.getValue().path("Type").asText())) {
                     return;
                 }
                 String functionArn = attribute(stack, resource.getKey(), "Arn").asText();
                 List<String> arns = new ArrayList<>(List.of(functionArn));
-                stack.resources().fields().forEachRemaining(other -> {
+                stack.resources().properties().forEach(other -> {
                     JsonNode properties = other.getValue().path("Properties");
                     if ("AWS::Lambda::Alias".equals(other.getValue().path("Type").asText())
                             && resource.getKey().equals(properties.path("FunctionName").path("Ref").asText())) {
@@ -167,7 +167,7 @@ final class CdkTemplate {
         forEachFunction((stack, logicalId, arns) -> {
             JsonNode variables = stack.resources().path(logicalId).path("Properties").path("Environment").path("Variables");
             Map<String, String> environment = new LinkedHashMap<>();
-            variables.fields().forEachRemaining(v -> environment.put(v.getKey(), Json.text(resolve(stack, v.getValue()))));
+            variables.properties().forEach(v -> environment.put(v.getKey(), Json.text(resolve(stack, v.getValue()))));
             arns.forEach(arn -> environments.put(arn, environment));
         });
         return environments;
@@ -180,7 +180,7 @@ final class CdkTemplate {
     Map<String, String> bucketDeployments() {
         Map<String, String> files = new LinkedHashMap<>();
         for (Stack stack : stacks) {
-            stack.resources().fields().forEachRemaining(resource -> {
+            stack.resources().properties().forEach(resource -> {
                 if (!"Custom::CDKBucketDeployment".equals(resource.getValue().path("Type").asText())) {
                     return;
                 }
@@ -278,7 +278,7 @@ final class CdkTemplate {
             }
         }
         ObjectNode copy = Json.object();
-        node.fields().forEachRemaining(field -> {
+        node.properties().forEach(field -> {
             JsonNode resolved = resolve(stack, field.getValue());
             if (resolved != null) {
                 copy.set(field.getKey(), resolved);
@@ -318,7 +318,7 @@ final class CdkTemplate {
         String text = argument.isArray() ? argument.get(0).asText() : argument.asText();
         Map<String, String> variables = new LinkedHashMap<>();
         if (argument.isArray() && argument.size() > 1) {
-            argument.get(1).fields().forEachRemaining(v -> variables.put(v.getKey(), Json.text(resolve(stack, v.getValue()))));
+            argument.get(1).properties().forEach(v -> variables.put(v.getKey(), Json.text(resolve(stack, v.getValue()))));
         }
         Matcher matcher = SUB_VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
@@ -336,9 +336,8 @@ final class CdkTemplate {
 
     private JsonNode importValue(String exportName) {
         for (Stack stack : stacks) {
-            var outputs = stack.template().path("Outputs").fields();
-            while (outputs.hasNext()) {
-                JsonNode output = outputs.next().getValue();
+            for (var entry : stack.template().path("Outputs").properties()) {
+                JsonNode output = entry.getValue();
                 JsonNode name = output.path("Export").path("Name");
                 if (!name.isMissingNode() && Json.text(resolve(stack, name)).equals(exportName)) {
                     return resolve(stack, output.get("Value"));

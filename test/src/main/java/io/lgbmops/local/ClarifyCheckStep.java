@@ -228,7 +228,7 @@ final class ClarifyCheckStep implements StepHandler {
         if (checkType.equals("MODEL_EXPLAINABILITY")) {
             JsonNode values = analysis.at("/explanations/kernel_shap/label0/global_shap_values");
             List<Map.Entry<String, Double>> ranked = new ArrayList<>();
-            values.fields().forEachRemaining(f -> ranked.add(Map.entry(f.getKey(), f.getValue().asDouble())));
+            values.properties().forEach(f -> ranked.add(Map.entry(f.getKey(), f.getValue().asDouble())));
             ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
             List<String> top = new ArrayList<>();
             ranked.stream().limit(3).forEach(e -> top.add(e.getKey() + " " + String.format(Locale.ROOT, "%.4f", e.getValue())));
@@ -236,7 +236,7 @@ final class ClarifyCheckStep implements StepHandler {
         }
         String key = checkType.equals("MODEL_BIAS") ? "post_training_bias_metrics" : "pre_training_bias_metrics";
         List<String> parts = new ArrayList<>();
-        analysis.path(key).path("facets").fields().forEachRemaining(facet -> facet.getValue().forEach(group ->
+        analysis.path(key).path("facets").properties().forEach(facet -> facet.getValue().forEach(group ->
                 group.path("metrics").forEach(metric -> parts.add(String.format(Locale.ROOT, "%s(%s=%s)=%.4f",
                         metric.path("name").asText(), facet.getKey(), group.path("value_or_threshold").asText(),
                         metric.path("value").asDouble())))));

@@ -61,7 +61,7 @@ final class ExpressionResolver {
                 }
             }
             ObjectNode copy = Json.object();
-            node.fields().forEachRemaining(field -> copy.set(field.getKey(), resolve(field.getValue())));
+            node.properties().forEach(field -> copy.set(field.getKey(), resolve(field.getValue())));
             return copy;
         }
         if (node.isArray()) {
@@ -179,7 +179,7 @@ final class ExpressionResolver {
                 steps.add(StepReference.parse(get.asText()).stepName());
                 return;
             }
-            for (Map.Entry<String, JsonNode> field : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
                 collect(field.getValue(), steps);
             }
         } else if (node.isArray()) {

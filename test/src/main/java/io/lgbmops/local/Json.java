@@ -115,9 +115,7 @@ final class Json {
     }
 
     private static boolean namedAs(JsonNode element, String key) {
-        var fields = element.fields();
-        while (fields.hasNext()) {
-            var field = fields.next();
+        for (var field : element.properties()) {
             if (field.getKey().endsWith("Name") && field.getValue().isTextual()
                     && field.getValue().asText().equals(key)) {
                 return true;

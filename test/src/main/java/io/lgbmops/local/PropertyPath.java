@@ -108,10 +108,6 @@ record PropertyPath(List<Segment> segments) {
         return segments.get(0);
     }
 
-    PropertyPath rest() {
-        return new PropertyPath(segments.subList(1, segments.size()));
-    }
-
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();

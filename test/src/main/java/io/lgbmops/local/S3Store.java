@@ -133,16 +133,4 @@ final class S3Store {
     java.io.InputStream open(S3Uri object) {
         return s3.getObject(b -> b.bucket(object.bucket()).key(object.key()));
     }
-
-    boolean exists(S3Uri object) {
-        try {
-            s3.headObject(b -> b.bucket(object.bucket()).key(object.key()));
-            return true;
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
-    }
 }

@@ -150,7 +150,7 @@ final class TrainingJobRunner {
         if (json == null || json.isMissingNode() || json.isNull()) {
             return values;
         }
-        json.fields().forEachRemaining(field -> {
+        json.properties().forEach(field -> {
             if (!field.getValue().isTextual()) {
                 throw new IllegalArgumentException(member + "." + field.getKey()
                         + " must be a string, as the SageMaker API requires, got " + field.getValue());

@@ -151,7 +151,7 @@ class DefinitionShapesTest {
         }
         if (node.isObject()) {
             ObjectNode copy = Json.object();
-            node.fields().forEachRemaining(f -> copy.set(f.getKey(), stubStepReferences(f.getValue())));
+            node.properties().forEach(f -> copy.set(f.getKey(), stubStepReferences(f.getValue())));
             return copy;
         }
         if (node.isArray()) {
