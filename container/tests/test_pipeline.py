@@ -55,6 +55,7 @@ def test_train_printsMetricsForTheTuner(pipeline: PipelineRun):
     assert 0.6 < f1 < 0.9
     metrics = parse_metric_lines(pipeline.train.stdout)
     assert float(metrics["validation_auc"]) > 0.9
+    assert float(metrics["validation_auc"]) < float(metrics["train_auc"]) <= 1.0
     assert float(metrics["validation_logloss"]) < 0.35
     assert 1 <= int(metrics["best_iteration"]) <= 80
     assert float(metrics["train_seconds"]) > 0

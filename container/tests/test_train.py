@@ -9,6 +9,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
+from lgbmops.metrics import binary_auc
 from lgbmops.hyperparameters import HyperparameterError, Hyperparameters, parse_hyperparameters
 from lgbmops.sagemaker_io import channel_files, read_labelled_csv
 from lgbmops.train import CHECKPOINT_STATE, train
@@ -137,6 +138,10 @@ def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
     assert resumed.resumed_from == 20
     assert resumed.rounds_run == 20, "a resumed run boosts only the remaining rounds"
     assert resumed.total_iterations == 40 and resumed.booster.current_iteration() == 40
+    train_frame = resumed.schema.training_frame(train_data.features, "train")
+    assert resumed.metrics["train_auc"] == pytest.approx(
+        binary_auc(train_data.labels, resumed.booster.predict(train_frame)), abs=1e-9
+    )
     # The first 20 trees are the checkpoint's: the run did not start from scratch.
     assert resumed.booster.dump_model()["tree_info"][:20] == saved.dump_model()["tree_info"]
 

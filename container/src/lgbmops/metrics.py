@@ -34,16 +34,22 @@ class BinaryMetrics:
         return asdict(self)
 
 
+def binary_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve; NaN when only one class is present."""
+    if len(np.unique(labels)) < 2:
+        return float("nan")
+    return float(roc_auc_score(labels, scores))
+
+
 def binary_metrics(labels: np.ndarray, probabilities: np.ndarray) -> BinaryMetrics:
     predicted = (probabilities >= THRESHOLD).astype(np.int32)
     tn, fp, fn, tp = confusion_matrix(labels, predicted, labels=[0, 1]).ravel()
-    both_classes = len(np.unique(labels)) == 2
     return BinaryMetrics(
         f1=float(f1_score(labels, predicted, zero_division=0)),
         precision=float(precision_score(labels, predicted, zero_division=0)),
         recall=float(recall_score(labels, predicted, zero_division=0)),
         accuracy=float(accuracy_score(labels, predicted)),
-        auc=float(roc_auc_score(labels, probabilities)) if both_classes else float("nan"),
+        auc=binary_auc(labels, probabilities),
         logloss=float(log_loss(labels, probabilities, labels=[0, 1])),
         true_negatives=int(tn),
         false_positives=int(fp),

@@ -19,10 +19,11 @@ from typing import Any, Callable, Sequence
 
 import lightgbm as lgb
 import numpy as np
+import pandas as pd
 
 from . import census
 from .hyperparameters import Hyperparameters
-from .metrics import binary_metrics
+from .metrics import binary_auc, binary_metrics
 from .sagemaker_io import LabelledData, replace_atomically
 from .schema import ModelSchema
 
@@ -193,10 +194,10 @@ def train(
             valid_names=[VALIDATION],
             init_model=init_model,
             callbacks=[monitor, *callbacks],
+            keep_training_booster=True,  # its training scores give train_auc for free below
         )
     else:
         booster = lgb.Booster(model_file=init_model)
-    # lgb.train hands back the booster cut to its best round; count the rounds boosted instead.
     total = resumed_from + monitor.rounds_run
     if hp.early_stopping_rounds and stopping.best_iteration >= 0:
         best = stopping.best_iteration + 1
@@ -209,5 +210,26 @@ def train(
         f"validation_{k}": v for k, v in scores.as_dict().items()
         if k in ("f1", "auc", "logloss", "precision", "recall", "accuracy")
     }
+    metrics["train_auc"] = _train_auc(booster, best, total - best, monitor.rounds_run,
+                                      train_frame, train_data.labels)
     metrics.update(best_iteration=best, total_iterations=total, resumed_from_iteration=resumed_from)
     return TrainResult(booster, schema, metrics, best, total, resumed_from, monitor.rounds_run)
+
+
+def _train_auc(booster: lgb.Booster, best: int, extra: int, boosted: int,
+               train_frame: pd.DataFrame, labels: np.ndarray) -> float:
+    """AUC on the training data at the best round.
+
+    The booster LightGBM trained keeps its scores of every training row; rolling back the
+    rounds past the best one updates them, so no second pass over the data is needed. Only
+    when those rounds were not boosted by this run (a resumed or finished checkpoint) do we
+    predict instead.
+    """
+    if 0 < boosted and extra <= boosted:
+        for _ in range(extra):
+            booster.rollback_one_iter()
+        scores = booster.eval_train(
+            lambda preds, data: ("auc", binary_auc(data.get_label(), preds), True)
+        )
+        return next(value for _, name, value, _ in scores if name == "auc")
+    return binary_auc(labels, booster.predict(train_frame, num_iteration=best))
