@@ -107,6 +107,8 @@ public final class DeployStack extends Stack {
                 .role(role)
                 .environment(environment)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                // Deploys of one endpoint are serialised; a second concurrent event waits for a retry.
+                .reservedConcurrentExecutions(1)
                 .logGroup(logs)
                 // Events that still fail after Lambda's own retries (e.g. the endpoint stayed busy) are kept here.
                 .retryAttempts(2)
@@ -131,6 +133,21 @@ public final class DeployStack extends Stack {
                         .build())
                 .build();
         approvals.addTarget(LambdaFunction.Builder.create(liveFunction)
+                .deadLetterQueue(deadLetters)
+                .retryAttempts(10)
+                .maxEventAge(Duration.hours(6))
+                .build());
+
+        // After an update, the endpoint's return to InService re-applies autoscaling to the new variant.
+        Rule endpointChanges = Rule.Builder.create(this, "EndpointStateChanges")
+                .description("State changes of " + endpoint + " let the deploy Lambda re-apply autoscaling")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.sagemaker"))
+                        .detailType(List.of("SageMaker Endpoint State Change"))
+                        .detail(Map.of("EndpointName", List.of(endpoint)))
+                        .build())
+                .build();
+        endpointChanges.addTarget(LambdaFunction.Builder.create(liveFunction)
                 .deadLetterQueue(deadLetters)
                 .retryAttempts(10)
                 .maxEventAge(Duration.hours(6))
@@ -199,8 +216,14 @@ public final class DeployStack extends Stack {
                 List.of(arn("sagemaker", "model", versions))));
         role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
                 "sagemaker:DeleteEndpointConfig", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint-config", versions))));
+        // UpdateEndpointWeightsAndCapacities: Application Auto Scaling checks that the caller may scale the variant.
         role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint",
-                "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
+                "sagemaker:UpdateEndpointWeightsAndCapacities", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
+        role.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), List.of(
+                formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                        .resourceName(endpoint + "-5xx").build()),
+                formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                        .resourceName(endpoint + "-latency").build()))));
         role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
         role.addToPolicy(statement(List.of("application-autoscaling:RegisterScalableTarget",

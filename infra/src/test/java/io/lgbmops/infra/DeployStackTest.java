@@ -70,6 +70,7 @@ class DeployStackTest {
     @Test
     void alarms_watchFunctionErrorsDeadLettersAndTheEndpointForRollback() {
         template.resourceCountIs("AWS::CloudWatch::Alarm", 4);
+        template.resourceCountIs("AWS::Events::Rule", 2);
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "AlarmName", "lgbmops-dev-endpoint-5xx", "MetricName", "Invocation5XXErrors", "Namespace", "AWS/SageMaker")));
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
