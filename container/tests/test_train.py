@@ -12,7 +12,7 @@ import pytest
 from lgbmops.metrics import binary_auc
 from lgbmops.hyperparameters import HyperparameterError, Hyperparameters, parse_hyperparameters
 from lgbmops.sagemaker_io import channel_files, read_labelled_csv
-from lgbmops.train import CHECKPOINT_STATE, train
+from lgbmops.train import train
 
 from conftest import PipelineRun, run_script
 
@@ -129,7 +129,8 @@ def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
     with pytest.raises(SpotInterruption):
         train(RESUME_HP, train_data, validation_data, checkpoints, checkpoint_every=10,
               callbacks=[interrupt_after(25)])
-    state = json.loads((checkpoints / CHECKPOINT_STATE).read_text())
+    [state_file] = checkpoints.glob("checkpoint-*.json")
+    state = json.loads(state_file.read_text())
     assert state["iteration"] == 20  # the last multiple of 10 before the interruption
     saved = lgb.Booster(model_file=str(checkpoints / state["model_file"]))
     assert saved.current_iteration() == 20
@@ -182,3 +183,7 @@ def test_resume_checkpointOfOtherHyperparameters_ignored(splits, tmp_path: Path)
     other = replace(small, num_leaves=15)
     result = train(other, train_data, validation_data, checkpoints, checkpoint_every=5)
     assert result.resumed_from == 0 and result.rounds_run == 10
+    # Both runs keep their own checkpoint side by side (a shared location cannot clobber).
+    assert len(list(checkpoints.glob("checkpoint-*.json"))) == 2
+    again = train(small, train_data, validation_data, checkpoints, checkpoint_every=5)
+    assert again.resumed_from == 10 and again.rounds_run == 0

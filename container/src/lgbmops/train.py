@@ -29,7 +29,6 @@ from .schema import ModelSchema
 
 log = logging.getLogger(__name__)
 
-CHECKPOINT_STATE = "checkpoint.json"
 VALIDATION = "validation"
 STOPPING_METRIC = "binary_logloss"  # lower is better
 
@@ -60,28 +59,30 @@ class Checkpoint:
 
 
 class Checkpoints:
-    """Checkpoint files in one directory: `checkpoint-NNNNNN.txt` plus `checkpoint.json`.
+    """Checkpoint files in one directory, named after the run's fingerprint (data and
+    hyperparameters): `checkpoint-<fp>.json` and its model `checkpoint-<fp>-NNNNNN.txt`.
 
-    The state file is replaced atomically after its model file is complete, so a job killed
-    mid-write still finds the previous consistent checkpoint.
+    Jobs that share a checkpoint location (as tuning jobs may) therefore never resume, or
+    overwrite, each other's work. The state file is replaced atomically after its model file
+    is complete, so a job killed mid-write still finds the previous consistent checkpoint.
     """
 
     def __init__(self, directory: Path, fingerprint: str, every: int):
         self.directory = directory
         self.fingerprint = fingerprint
         self.every = every
+        self.state_path = directory / f"checkpoint-{fingerprint}.json"
 
     def load(self) -> Checkpoint | None:
-        state_path = self.directory / CHECKPOINT_STATE
-        if not state_path.exists():
+        if not self.state_path.exists():
             return None
         try:
-            checkpoint = Checkpoint(**json.loads(state_path.read_text(encoding="utf-8")))
+            checkpoint = Checkpoint(**json.loads(self.state_path.read_text(encoding="utf-8")))
         except (TypeError, ValueError) as err:
-            log.warning("ignoring unreadable checkpoint %s: %s", state_path, err)
+            log.warning("ignoring unreadable checkpoint %s: %s", self.state_path, err)
             return None
         if checkpoint.fingerprint != self.fingerprint:
-            log.warning("ignoring checkpoint made with other data or hyperparameters")
+            log.warning("ignoring checkpoint %s: made for another run", self.state_path)
             return None
         if not (self.directory / checkpoint.model_file).exists():
             log.warning("ignoring checkpoint: %s is missing", checkpoint.model_file)
@@ -92,11 +93,11 @@ class Checkpoints:
         return self.directory / checkpoint.model_file
 
     def save(self, booster: lgb.Booster, iteration: int, stopping: EarlyStopping) -> None:
-        model_file = f"checkpoint-{iteration:06d}.txt"
+        model_file = f"checkpoint-{self.fingerprint}-{iteration:06d}.txt"
         booster.save_model(self.directory / model_file, num_iteration=iteration)
         state = Checkpoint(iteration, model_file, self.fingerprint, asdict(stopping))
-        replace_atomically(self.directory / CHECKPOINT_STATE, json.dumps(asdict(state)))
-        for old in self.directory.glob("checkpoint-*.txt"):
+        replace_atomically(self.state_path, json.dumps(asdict(state)))
+        for old in self.directory.glob(f"checkpoint-{self.fingerprint}-*.txt"):
             if old.name != model_file:
                 old.unlink(missing_ok=True)
 
