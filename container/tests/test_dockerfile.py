@@ -53,8 +53,9 @@ def test_installsPinnedRequirementsAndThePackageSource():
 
 
 def test_pinnedSlimBase_andBindToPortLabel():
-    base = next(i for i in INSTRUCTIONS if i.startswith("FROM "))
-    assert re.fullmatch(r"FROM python:3\.11\.\d+-slim-bookworm", base), base
+    base = next(i for i in INSTRUCTIONS if i.startswith("ARG BASE_IMAGE="))
+    assert re.fullmatch(r"ARG BASE_IMAGE=python:3\.11\.\d+-slim-bookworm", base), base
+    assert "FROM ${BASE_IMAGE}" in INSTRUCTIONS
     assert "com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true" in DOCKERFILE
 
 
