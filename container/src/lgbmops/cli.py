@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from . import census, paths
 from .errors import LgbmopsError
+from .sagemaker_io import write_failure
 
 log = logging.getLogger("lgbmops")
 
@@ -51,8 +52,6 @@ def _run(job: Callable[[], None], failure_file: Callable[[], Path]) -> int:
     except Exception as err:  # noqa: BLE001 - the job must report whatever went wrong
         reason = f"{type(err).__name__}: {err}"
         log.error("%s\n%s", reason, traceback.format_exc())
-    from .sagemaker_io import write_failure
-
     try:
         write_failure(failure_file(), reason)
     except OSError as err:
