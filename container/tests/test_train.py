@@ -9,7 +9,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from lgbmops.metrics import binary_auc
+from lgbmops.metrics import binary_auc, binary_metrics
 from lgbmops.hyperparameters import HyperparameterError, Hyperparameters, parse_hyperparameters
 from lgbmops.sagemaker_io import channel_files, read_labelled_csv
 from lgbmops.train import train
@@ -172,6 +172,27 @@ def test_resume_keepsEarlyStoppingState(splits, tmp_path: Path):
     assert resumed.resumed_from == stop - 1 and resumed.rounds_run == 1
     assert resumed.total_iterations == stop
     assert resumed.best_iteration == uninterrupted.best_iteration
+
+
+def test_earlyStopped_metricsAreThoseOfTheSavedBestRound(splits):
+    train_data, validation_data = splits
+    hp = replace(RESUME_HP, num_iterations=400, learning_rate=0.3, early_stopping_rounds=5)
+    result = train(hp, train_data, validation_data, None)
+    assert result.best_iteration < result.total_iterations < 400
+    frame = result.schema.training_frame(validation_data.features, "validation")
+    expected = binary_metrics(
+        validation_data.labels, result.booster.predict(frame, num_iteration=result.best_iteration)
+    )
+    assert result.metrics["validation_f1"] == pytest.approx(expected.f1, abs=1e-12)
+    assert result.metrics["validation_auc"] == pytest.approx(expected.auc, abs=1e-12)
+    assert result.metrics["validation_logloss"] == pytest.approx(expected.logloss, abs=1e-9)
+    # LightGBM's running training scores and a fresh prediction agree to float noise only.
+    train_frame = result.schema.training_frame(train_data.features, "train")
+    assert result.metrics["train_auc"] == pytest.approx(
+        binary_auc(train_data.labels, result.booster.predict(train_frame,
+                                                             num_iteration=result.best_iteration)),
+        abs=1e-6,
+    )
 
 
 def test_resume_checkpointOfOtherHyperparameters_ignored(splits, tmp_path: Path):

@@ -205,32 +205,41 @@ def train(
     else:
         best = total
 
-    validation_p = booster.predict(validation_frame, num_iteration=best)
+    train_p, validation_p = _predictions_at(
+        booster, best, total - best, monitor.rounds_run, train_frame, validation_frame
+    )
     scores = binary_metrics(validation_data.labels, validation_p)
     metrics: dict[str, float | int] = {
         f"validation_{k}": v for k, v in scores.as_dict().items()
         if k in ("f1", "auc", "logloss", "precision", "recall", "accuracy")
     }
-    metrics["train_auc"] = _train_auc(booster, best, total - best, monitor.rounds_run,
-                                      train_frame, train_data.labels)
+    metrics["train_auc"] = binary_auc(train_data.labels, train_p)
     metrics.update(best_iteration=best, total_iterations=total, resumed_from_iteration=resumed_from)
     return TrainResult(booster, schema, metrics, best, total, resumed_from, monitor.rounds_run)
 
 
-def _train_auc(booster: lgb.Booster, best: int, extra: int, boosted: int,
-               train_frame: pd.DataFrame, labels: np.ndarray) -> float:
-    """AUC on the training data at the best round.
+def _predictions_at(
+    booster: lgb.Booster, best: int, extra: int, boosted: int,
+    train_frame: pd.DataFrame, validation_frame: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities for the training and validation rows at the best round.
 
-    The booster LightGBM trained keeps its scores of every training row; rolling back the
-    rounds past the best one updates them, so no second pass over the data is needed. Only
-    when those rounds were not boosted by this run (a resumed or finished checkpoint) do we
+    The booster LightGBM trained keeps its score of every training and validation row; rolling
+    back the rounds past the best one updates them, so no second pass over the data is needed.
+    Only when those rounds were not boosted by this run (a resumed, finished checkpoint) do we
     predict instead.
     """
-    if 0 < boosted and extra <= boosted:
-        for _ in range(extra):
-            booster.rollback_one_iter()
-        scores = booster.eval_train(
-            lambda preds, data: ("auc", binary_auc(data.get_label(), preds), True)
-        )
-        return next(value for _, name, value, _ in scores if name == "auc")
-    return binary_auc(labels, booster.predict(train_frame, num_iteration=best))
+    if not (0 < boosted and extra <= boosted):
+        return (booster.predict(train_frame, num_iteration=best),
+                booster.predict(validation_frame, num_iteration=best))
+    for _ in range(extra):
+        booster.rollback_one_iter()
+    captured: list[np.ndarray] = []
+
+    def capture(preds: np.ndarray, _data: lgb.Dataset) -> tuple[str, float, bool]:
+        captured.append(np.array(preds))
+        return "captured", 0.0, True
+
+    booster.eval_train(capture)
+    booster.eval_valid(capture)
+    return captured[0], captured[1]
