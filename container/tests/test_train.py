@@ -141,7 +141,7 @@ def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
     assert resumed.total_iterations == 40 and resumed.booster.current_iteration() == 40
     train_frame = resumed.schema.training_frame(train_data.features, "train")
     assert resumed.metrics["train_auc"] == pytest.approx(
-        binary_auc(train_data.labels, resumed.booster.predict(train_frame)), abs=1e-9
+        binary_auc(train_data.labels, resumed.booster.predict(train_frame)), abs=1e-6
     )
     # The first 20 trees are the checkpoint's: the run did not start from scratch.
     assert resumed.booster.dump_model()["tree_info"][:20] == saved.dump_model()["tree_info"]
