@@ -73,7 +73,7 @@ public final class ImageStack extends Stack {
 
         Asset source = Asset.Builder.create(this, "ContainerSource")
                 .path(sources.containerDir().toString())
-                .exclude(List.of("tests", "bench", ".bench-venv", "**/__pycache__", "**/*.egg-info", ".pytest_cache", "pom.xml", "target"))
+                .exclude(List.of("tests", "bench", ".venv*", ".bench-venv", "**/__pycache__", "**/*.egg-info", ".pytest_cache", "pom.xml", "target"))
                 .build();
         imageTag = source.getAssetHash().substring(0, 32);
         String taggedUri = storage.repository().getRepositoryUri() + ":" + imageTag;
