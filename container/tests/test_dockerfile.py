@@ -54,7 +54,7 @@ def test_installsPinnedRequirementsAndThePackageSource():
 
 def test_pinnedSlimBase_andBindToPortLabel():
     base = next(i for i in INSTRUCTIONS if i.startswith("ARG BASE_IMAGE="))
-    assert re.fullmatch(r"ARG BASE_IMAGE=python:3\.11\.\d+-slim-bookworm", base), base
+    assert re.fullmatch(r"ARG BASE_IMAGE=public\.ecr\.aws/docker/library/python:3\.11\.\d+-slim-bookworm", base), base
     assert "FROM ${BASE_IMAGE}" in INSTRUCTIONS
     assert "com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true" in DOCKERFILE
 
