@@ -1,7 +1,6 @@
 package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.AppConfig;
-import java.util.List;
 import software.amazon.awscdk.App;
 
 /** The dev stage's stacks, built once per test class that needs them wired together. */
@@ -12,9 +11,5 @@ final class StageFixture {
         App app = TestApps.newApp();
         AppConfig config = TestApps.config(app);
         dev = new LgbmOpsApp.StageStacks(app, config.stages().get(0), new SourcePaths(TestApps.REPO_ROOT));
-    }
-
-    List<String> stackNames() {
-        return dev.all().stream().map(stack -> stack.getStackName()).toList();
     }
 }

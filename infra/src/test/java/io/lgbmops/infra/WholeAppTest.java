@@ -145,9 +145,9 @@ class WholeAppTest {
         try (Stream<Path> files = Files.list(assembly)) {
             for (Path metadata : files.filter(p -> p.getFileName().toString().endsWith(".metadata.json")).toList()) {
                 JsonNode byPath = JSON.readTree(metadata.toFile());
-                byPath.fields().forEachRemaining(entry -> entry.getValue().forEach(item -> {
+                byPath.properties().forEach(entry -> entry.getValue().forEach(item -> {
                     if (Validations.ACKNOWLEDGED_RULES_METADATA_KEY.equals(item.path("type").asText())) {
-                        item.path("data").fields().forEachRemaining(ack ->
+                        item.path("data").properties().forEach(ack ->
                                 result.put(ack.getKey() + " at " + entry.getKey(), ack.getValue().asText()));
                     }
                 }));
