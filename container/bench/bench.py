@@ -56,8 +56,8 @@ def log(message: str) -> None:
 
 
 def adult_data() -> Path:
-    path = Path(os.environ.get("LGBMOPS_ADULT_DATA") or CONTAINER / ".." / ".." / "shared" /
-                "data" / "adult.data").resolve()
+    path = Path(os.environ.get("LGBMOPS_ADULT_DATA") or CONTAINER / ".." / "datasets" /
+                "census" / "adult.data").resolve()
     if not path.is_file():
         sys.exit(f"census data not found at {path}; set LGBMOPS_ADULT_DATA")
     return path

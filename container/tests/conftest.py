@@ -34,7 +34,7 @@ MAX_PAYLOAD_BYTES = 512 * 1024
 def adult_data() -> Path:
     path = Path(
         os.environ.get("LGBMOPS_ADULT_DATA")
-        or CONTAINER_DIR / ".." / ".." / "shared" / "data" / "adult.data"
+        or CONTAINER_DIR / ".." / "datasets" / "census" / "adult.data"
     ).resolve()
     if not path.is_file():
         pytest.fail(f"census data not found at {path}; set LGBMOPS_ADULT_DATA")

@@ -55,7 +55,7 @@ class ClarifyAnalysisConfigsTest {
     @Test
     void shapBaseline_whenRecomputedFromCensusData_isMedianOrMostFrequentValue() throws IOException {
         List<String[]> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(Definitions.sharedDirectory().resolve("data/adult.data"))) {
+        for (String line : Files.readAllLines(Definitions.datasetsDirectory().resolve("census/adult.data"))) {
             if (!line.isBlank()) {
                 rows.add(line.split(",\\s*"));
             }

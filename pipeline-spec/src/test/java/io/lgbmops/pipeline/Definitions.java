@@ -41,9 +41,14 @@ final class Definitions {
         return Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
     }
 
-    /** /work/main's sibling shared/ holds the census data and the reference material. */
-    static Path sharedDirectory() {
-        return moduleDirectory().getParent().getParent().resolve("shared");
+    /** Reference material copied into the repository, each folder with its SOURCE.txt. */
+    static Path referenceDirectory() {
+        return moduleDirectory().resolve("src/test/resources/reference");
+    }
+
+    /** The repository's dataset contracts and sample tables. */
+    static Path datasetsDirectory() {
+        return moduleDirectory().getParent().resolve("datasets");
     }
 
     private static ObjectNode find(JsonNode steps, String name) {

@@ -42,8 +42,8 @@ class PipelineSchemaTest {
 
     @Test
     void validate_whenDefinitionIsTheSdkGeneratedReference_passes() throws Exception {
-        JsonNode reference = PipelineJson.mapper().readTree(Definitions.sharedDirectory()
-                .resolve("reference/pipeline-definition-examples/pipeline_definition.json").toFile());
+        JsonNode reference = PipelineJson.mapper().readTree(Definitions.referenceDirectory()
+                .resolve("pipeline-definition-examples/pipeline_definition.json").toFile());
 
         assertEquals(List.of(), errors(reference));
     }

@@ -24,8 +24,8 @@ class PipelineValidatorTest {
 
     @Test
     void problems_whenReferenceDefinitionFromSdk_isEmpty() throws Exception {
-        var reference = PipelineJson.mapper().readTree(Definitions.sharedDirectory()
-                .resolve("reference/pipeline-definition-examples/pipeline_definition.json").toFile());
+        var reference = PipelineJson.mapper().readTree(Definitions.referenceDirectory()
+                .resolve("pipeline-definition-examples/pipeline_definition.json").toFile());
         assertEquals(List.of(), PipelineValidator.problems(reference));
     }
 

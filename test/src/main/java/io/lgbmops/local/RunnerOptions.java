@@ -46,7 +46,7 @@ record RunnerOptions(
               --hp NAME=VALUE         override a static hyperparameter of training/tuning jobs (repeatable;
                                       a local budget knob, reported in the summary)
               --lambda-env NAME=VALUE set an environment variable of the Lambda function(s) (repeatable)
-              --data FILE             data uploaded to the input URI first (default ../shared/data/adult.data)
+              --data FILE             data uploaded to the input URI first (default datasets/census/adult.data)
               --data-parameter NAME   the parameter holding that URI (default InputDataUri)
               --seed N                seed of the random hyperparameter search (default 42)
               --max-parallel N        most training processes at once (default: the number of cores)
@@ -136,7 +136,7 @@ record RunnerOptions(
                 parameters,
                 hyperparameters,
                 lambdaEnvironment,
-                Path.of(single.getOrDefault("--data", root.resolve("../shared/data/adult.data").normalize().toString())),
+                Path.of(single.getOrDefault("--data", root.resolve("datasets/census/adult.data").normalize().toString())),
                 single.getOrDefault("--data-parameter", "InputDataUri"),
                 endpoint,
                 keepEmulator,

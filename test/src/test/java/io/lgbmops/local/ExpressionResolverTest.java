@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ExpressionResolverTest {
 
-    /** Real output of the SageMaker Python SDK; see shared/reference/.../SOURCE.txt. */
+    /** Real output of the SageMaker Python SDK; see pipeline-spec/src/test/resources/reference/.../SOURCE.txt. */
     private static JsonNode reference;
 
     private final Map<String, JsonNode> stepProperties = new HashMap<>();
@@ -63,7 +63,7 @@ class ExpressionResolverTest {
     @BeforeAll
     static void readReference() {
         reference = Json.read(Path.of(System.getProperty("repo.root", "."))
-                .resolve("../shared/reference/pipeline-definition-examples/pipeline_definition.json"));
+                .resolve("pipeline-spec/src/test/resources/reference/pipeline-definition-examples/pipeline_definition.json"));
     }
 
     @Test
