@@ -42,6 +42,11 @@ public final class PipelineStack extends Stack {
     /** SageMaker's limit for a pipeline definition. */
     static final int MAX_DEFINITION_BYTES = 1_048_576;
 
+    /** What the pipeline's steps need; job logs and metrics are the platform stack's grant already. */
+    private static final List<ExecutionRolePermissions.Statement> GRANTED = ExecutionRolePermissions.STATEMENTS.stream()
+            .filter(statement -> !statement.sid().equals("JobLogsAndMetrics"))
+            .toList();
+
     private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
@@ -139,10 +144,7 @@ public final class PipelineStack extends Stack {
 
     private static List<PolicyStatement> statements(Role role, IFunction deployFunction) {
         List<PolicyStatement> statements = new ArrayList<>();
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.STATEMENTS) {
-            if (statement.sid().equals("JobLogsAndMetrics")) {
-                continue; // the platform stack grants the role its logs and metrics
-            }
+        for (ExecutionRolePermissions.Statement statement : GRANTED) {
             PolicyStatement.Builder builder = PolicyStatement.Builder.create()
                     .sid(statement.sid())
                     .actions(statement.actions())
@@ -164,17 +166,22 @@ public final class PipelineStack extends Stack {
 
     /** Each wildcard resource of the pipeline's permissions, acknowledged with the statement's own reason. */
     private void acknowledgeFindings(StageConfig stage, Policy permissions) {
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.STATEMENTS) {
+        // One acknowledgement per wildcard resource, naming every statement that needs it.
+        Map<String, List<String>> uses = new java.util.LinkedHashMap<>();
+        for (ExecutionRolePermissions.Statement statement : GRANTED) {
             for (String resource : statement.resources()) {
                 if (resource.contains("*") && !resource.equals("*")) {
-                    String finding = resource.replace("{partition}", "<AWS::Partition>")
-                            .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>");
-                    NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
-                            "SageMaker Pipelines generates the names of what it creates per execution; this resource type only, in "
-                                    + "this account and region, for: " + statement.why() + ".");
+                    uses.computeIfAbsent(resource, r -> new ArrayList<>()).add(statement.why());
                 }
             }
         }
+        uses.forEach((resource, whys) -> {
+            String finding = resource.replace("{partition}", "<AWS::Partition>")
+                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>");
+            NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
+                    "SageMaker Pipelines generates the names of what it creates per execution; this resource type only, in "
+                            + "this account and region, for: " + String.join("; ", whys) + ".");
+        });
         // The bucket-deployment function is a singleton the CDK adds at stack level.
         for (software.constructs.IConstruct child : getNode().getChildren()) {
             if (!child.getNode().getId().startsWith("Custom::CDKBucketDeployment")) {
