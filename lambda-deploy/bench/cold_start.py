@@ -5,7 +5,7 @@ Starts moto in server mode on a free 127.0.0.1 port, seeds one model package gro
 Approved package whose evaluation report (F1 0.8) is in S3, then times, interleaved, N runs of
 
   java [flags] -cp lambda-deploy/target/lambda-deploy.jar io.lgbmops.deploy.LocalInvoke event.json
-  python shared/bench/seed_deployer.py '{...}'
+  python lambda-deploy/bench/reference/seed_deployer.py '{...}'
 
 each against a fresh endpoint name, so every run is a first deployment (the Java side also runs
 its F1 gate, autoscaling and clean-up calls; the recipe makes 3 calls). Wall time covers the
@@ -18,7 +18,7 @@ if any run fails. It measures; it asserts nothing about speed.
 
 Usage (from the repository root, after `mvn -pl lambda-deploy -am package`):
   .venv/bin/python lambda-deploy/bench/cold_start.py [--runs 5] [--java java]
-      [--seed-deployer ../shared/bench/seed_deployer.py]
+      [--seed-deployer lambda-deploy/bench/reference/seed_deployer.py]
 Needs boto3 in the interpreter that runs it (the project venv has it through moto[server]).
 """
 import argparse
@@ -106,7 +106,7 @@ def main() -> int:
     parser.add_argument("--jar", type=pathlib.Path, default=MODULE / "target" / "lambda-deploy.jar")
     parser.add_argument("--venv", type=pathlib.Path, default=ROOT / ".venv")
     parser.add_argument("--seed-deployer", type=pathlib.Path,
-                        default=ROOT.parent / "shared" / "bench" / "seed_deployer.py")
+                        default=MODULE / "bench" / "reference" / "seed_deployer.py")
     args = parser.parse_args()
     if not args.jar.is_file():
         raise SystemExit(f"{args.jar} is missing: run `mvn -pl lambda-deploy -am package -DskipTests` first")
