@@ -275,12 +275,13 @@ class _Connection(asyncio.Protocol):
     requests, has no deadline: SageMaker's front end keeps its connections open for reuse.
     """
 
-    def __init__(self, app: InferenceApp, board: "_WorkerBoard", read_timeout: float):
+    def __init__(self, app: InferenceApp, board: "_WorkerBoard", read_timeout: float,
+                 loop: asyncio.AbstractEventLoop):
         self.app = app
         self.board = board
         self.limit = app.max_payload_bytes
         self.read_timeout = read_timeout
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.head: _Head | None = None
@@ -294,7 +295,6 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.loop = asyncio.get_running_loop()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -554,7 +554,7 @@ def _worker(listener: socket.socket, config: ServerConfig, board: _WorkerBoard, 
             board.opened()  # now, not when the transport is ready: the next wake-up must see it
             task = loop.create_task(
                 loop.connect_accepted_socket(
-                    lambda: _Connection(app, board, config.read_timeout_seconds), conn
+                    lambda: _Connection(app, board, config.read_timeout_seconds, loop), conn
                 )
             )
             task.add_done_callback(_uncount_if_failed)
