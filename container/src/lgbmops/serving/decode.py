@@ -20,6 +20,7 @@ from ..schema import CATEGORICAL, ModelSchema
 
 NAN = math.nan
 MISSING_TEXT = (b"", b"?")  # empty field, or the census file's marker
+MISSING_STRINGS = ("", "?")  # the same in a JSON string
 ECHO_CHARS = 80  # of client input quoted in an error message
 
 
@@ -137,8 +138,9 @@ class Decoder:
             out[j] = np.fromiter(map(levels.__getitem__, fields[j::width]), np.float64, rows)
         return out.T  # Fortran-ordered view; LightGBM reads it without a copy
 
-    def _number(self, value: bytes, row: int, column: int) -> float:
-        if value.strip() in MISSING_TEXT:
+    def _number(self, value: bytes | str, row: int, column: int) -> float:
+        stripped = value.strip()
+        if stripped in MISSING_TEXT or stripped in MISSING_STRINGS:
             return NAN
         try:
             return float(value)
@@ -218,8 +220,7 @@ class Decoder:
                     f"{quoted(str(value))} is out of range for a number",
                 ) from None
         if isinstance(value, str):
-            # A lone surrogate survives JSON decoding; it is simply not a number.
-            return self._number(value.encode("utf-8", "surrogatepass"), row, column)
+            return self._number(value, row, column)
         raise PayloadError(
             400,
             f"row {row + 1}, column {column + 1} ({self.names[column]}): "
