@@ -1,7 +1,9 @@
-"""Server pieces that the HTTP tests cannot see: the thread choice for large batches."""
+"""Server pieces that the HTTP tests cannot see: the thread choice for large batches, settings."""
 from __future__ import annotations
 
 import time
+
+import pytest
 
 from lgbmops.serving.server import PARALLEL_ROWS, _WorkerBoard
 
@@ -47,3 +49,23 @@ def test_accept_leavesNewConnectionsToLessLoadedWorkers():
     first.closed()
     second.closed()
     assert first.connections.tolist() == [0, 0]
+
+
+def test_readTimeout_fromEnvironment_defaultAndOverride(monkeypatch):
+    from lgbmops import paths
+    from lgbmops.serving.server import ServerConfig
+
+    monkeypatch.delenv(paths.READ_TIMEOUT_ENV, raising=False)
+    assert ServerConfig.from_environment(workers=1).read_timeout_seconds == 60.0
+    monkeypatch.setenv(paths.READ_TIMEOUT_ENV, "2.5")
+    assert ServerConfig.from_environment(workers=1).read_timeout_seconds == 2.5
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "inf", "nan"])
+def test_readTimeout_invalid_failsNamingTheVariable(monkeypatch, value):
+    from lgbmops import paths
+    from lgbmops.serving.server import ServerConfig
+
+    monkeypatch.setenv(paths.READ_TIMEOUT_ENV, value)
+    with pytest.raises(ValueError, match=paths.READ_TIMEOUT_ENV):
+        ServerConfig.from_environment(workers=1)
