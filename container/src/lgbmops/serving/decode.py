@@ -51,6 +51,10 @@ def _json_kind(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"the string {quoted(value)}"
     return quoted(str(value))
 
 
