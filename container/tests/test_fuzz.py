@@ -4,6 +4,7 @@ client error and a bounded message, never another exception, never a hang."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,11 @@ import targets  # noqa: E402
 
 @pytest.mark.parametrize("target", targets.TARGETS)
 def test_fuzzTarget_seededBoundedRun_noCrashNoHang(target: str, tmp_path: Path):
+    corpus = tmp_path / "corpus"  # given, so that run.py leaves no temporary corpus behind
+    shutil.copytree(FUZZ_DIR / "seeds" / target, corpus)
     done = subprocess.run(
         [sys.executable, str(FUZZ_DIR / "run.py"), target, f"-runs={RUNS[target]}", "-seed=1",
-         "-max_total_time=60", "-timeout=10", f"-artifact_prefix={tmp_path}/"],
+         "-max_total_time=60", "-timeout=10", f"-artifact_prefix={tmp_path}/", str(corpus)],
         capture_output=True, text=True, timeout=180,
     )
     assert done.returncode == 0, done.stderr[-4000:]
