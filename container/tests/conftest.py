@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,7 @@ def free_port() -> int:
 class LiveServer:
     port: int
     process: subprocess.Popen
+    output: "tempfile._TemporaryFileWrapper"  # a file, not a pipe: a full pipe would stall logging
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
@@ -139,15 +141,16 @@ def start_server(model_root: Path, workers: int = 2, extra_env: dict[str, str] |
     port = free_port()
     env = {**os.environ, "LGBMOPS_OPT_ML": str(model_root),
            "LGBMOPS_MAX_PAYLOAD_BYTES": str(MAX_PAYLOAD_BYTES), **(extra_env or {})}
+    output = tempfile.NamedTemporaryFile(prefix="serve-", suffix=".log")
     process = subprocess.Popen(
         [script("serve"), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env, stdout=output, stderr=subprocess.STDOUT,
     )
-    server = LiveServer(port, process)
+    server = LiveServer(port, process, output)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stdout.read().decode()}")
+            raise AssertionError(f"server exited: {_read_output(server)}")
         try:
             if server.request("GET", "/ping")[0] == 200:
                 return server
@@ -160,11 +163,18 @@ def start_server(model_root: Path, workers: int = 2, extra_env: dict[str, str] |
 def stop_server(server: LiveServer) -> str:
     server.process.terminate()
     try:
-        out, _ = server.process.communicate(timeout=10)
+        server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        out, _ = server.process.communicate()
-    return out.decode()
+        server.process.wait()
+    return _read_output(server)
+
+
+def _read_output(server: LiveServer) -> str:
+    with open(server.output.name, "rb") as handle:
+        text = handle.read().decode(errors="replace")
+    server.output.close()
+    return text
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ WORKERS_ENV = "SAGEMAKER_MODEL_SERVER_WORKERS"
 MAX_PAYLOAD_MB_ENV = "SAGEMAKER_MAX_PAYLOAD_IN_MB"  # set by batch transform
 MAX_PAYLOAD_BYTES_ENV = "LGBMOPS_MAX_PAYLOAD_BYTES"  # ours; wins over the one above
 DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # what a real-time endpoint accepts
+READ_TIMEOUT_ENV = "LGBMOPS_READ_TIMEOUT_SECONDS"
+DEFAULT_READ_TIMEOUT_SECONDS = 60.0  # for a started request's head, and again for its body
 
 # Training.
 CHECKPOINT_EVERY_ENV = "LGBMOPS_CHECKPOINT_EVERY"

@@ -10,7 +10,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from .decode import PayloadError
+from .decode import ECHO_CHARS, PayloadError, quoted
 from .encode import CSV, JSON, encode, parse_custom_attributes
 from .predict import Predictor
 
@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 TEXT = "text/plain; charset=utf-8"
 CUSTOM_ATTRIBUTES = b"x-amzn-sagemaker-custom-attributes"
+# Every echo of input is quoted() to ECHO_CHARS; this bounds whatever a message says besides.
+MAX_MESSAGE_CHARS = 8 * ECHO_CHARS
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Response:
 
 
 def error_response(status: int, message: str) -> Response:
-    return Response(status, message.encode("utf-8") + b"\n")
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    return Response(status, message.encode("utf-8", "backslashreplace") + b"\n")
 
 
 class InferenceApp:
@@ -55,7 +59,7 @@ class InferenceApp:
             return Response(200) if method in (b"GET", b"POST") else error_response(405, "use GET /ping")
         if path == b"/execution-parameters" and method == b"GET":
             return Response(200, self.execution_parameters, JSON)
-        return error_response(404, f"no such endpoint: {path.decode('latin-1')}")
+        return error_response(404, f"no such endpoint: {quoted(path)}")
 
     def invocations(self, headers: dict[bytes, bytes], body: bytes) -> Response:
         accept = _accepted(headers.get(b"accept"))
@@ -70,7 +74,7 @@ class InferenceApp:
         else:
             raise PayloadError(
                 415,
-                f"unsupported content type {content_type or '(none)'!r}: "
+                f"unsupported content type {quoted(content_type) if content_type else '(none)'}: "
                 f"send {CSV} (headerless rows) or {JSON}",
             )
         probabilities = self.predictor.predict(matrix)
@@ -93,4 +97,4 @@ def _accepted(value: bytes | None) -> str:
             return CSV
         if media == "application/*":
             return JSON
-    raise PayloadError(406, f"cannot answer with {value.decode('latin-1')!r}: use {CSV} or {JSON}")
+    raise PayloadError(406, f"cannot answer with {quoted(value)}: use {CSV} or {JSON}")

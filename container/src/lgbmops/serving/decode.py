@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,42 @@ from ..schema import CATEGORICAL, ModelSchema
 
 NAN = math.nan
 MISSING_TEXT = (b"", b"?")  # empty field, or the census file's marker
+MISSING_STRINGS = ("", "?")  # the same in a JSON string
+ECHO_CHARS = 80  # of client input quoted in an error message
+
+
+def quoted(value: str | bytes) -> str:
+    """Client input as an error message shows it: quoted, non-printables escaped, at most
+    ECHO_CHARS characters (then an ellipsis). A message must never carry a payload back."""
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value[: 4 * ECHO_CHARS]).decode("utf-8", "backslashreplace")
+    shown: list[str] = []
+    used = 0
+    for char in value:
+        if not char.isprintable():
+            char = char.encode("unicode_escape").decode("ascii")
+        elif char == "'":
+            char = "\\'"
+        used += len(char)
+        if used > ECHO_CHARS:
+            return "'" + "".join(shown) + "…'"
+        shown.append(char)
+    return "'" + "".join(shown) + "'"
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value named without rendering it (it may be huge or deeply nested)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"the string {quoted(value)}"
+    return quoted(str(value))
 
 
 class PayloadError(Exception):
@@ -81,7 +118,7 @@ class Decoder:
             text = body.decode("utf-8")
             rows = list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True))
         except (UnicodeDecodeError, csv.Error) as err:
-            raise PayloadError(400, f"malformed CSV: {err}") from None
+            raise PayloadError(400, f"malformed CSV: {_first_line(err)}") from None
         fields: list[bytes] = []
         for i, row in enumerate(rows):
             if len(row) != self.width:
@@ -105,17 +142,17 @@ class Decoder:
             out[j] = np.fromiter(map(levels.__getitem__, fields[j::width]), np.float64, rows)
         return out.T  # Fortran-ordered view; LightGBM reads it without a copy
 
-    def _number(self, value: bytes, row: int, column: int) -> float:
-        if value.strip() in MISSING_TEXT:
+    def _number(self, value: bytes | str, row: int, column: int) -> float:
+        stripped = value.strip()
+        if stripped in MISSING_TEXT or stripped in MISSING_STRINGS:
             return NAN
         try:
             return float(value)
         except ValueError:
-            shown = value.decode("utf-8", errors="replace")
             raise PayloadError(
                 400,
                 f"row {row + 1}, column {column + 1} ({self.names[column]}): "
-                f"{shown!r} is not a number",
+                f"{quoted(value)} is not a number",
             ) from None
 
     # --- JSON -----------------------------------------------------------------------------
@@ -128,7 +165,13 @@ class Decoder:
         try:
             document = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise PayloadError(400, f"malformed JSON: {err}") from None
+            raise PayloadError(400, f"malformed JSON: {_first_line(err)}") from None
+        except ValueError:  # an integer literal longer than Python converts
+            raise PayloadError(
+                400, f"malformed JSON: a number has more than {sys.get_int_max_str_digits()} digits"
+            ) from None
+        except RecursionError:
+            raise PayloadError(400, "malformed JSON: nested too deeply") from None
         instances = document.get("instances") if isinstance(document, dict) else document
         if not isinstance(instances, list) or not instances:
             raise PayloadError(
@@ -143,7 +186,7 @@ class Decoder:
         if isinstance(instance, dict):
             unknown = [key for key in instance if key not in self.known_names]
             if unknown:
-                raise PayloadError(400, f"row {row + 1}: unknown feature {unknown[0]!r}")
+                raise PayloadError(400, f"row {row + 1}: unknown feature {quoted(unknown[0])}")
             values = [instance.get(name) for name in self.names]
         elif isinstance(instance, list):
             if len(instance) != self.width:
@@ -151,7 +194,7 @@ class Decoder:
             values = instance
         else:
             raise PayloadError(
-                400, f"row {row + 1}: expected a list or an object, got {type(instance).__name__}"
+                400, f"row {row + 1}: expected a list or an object, got {_json_kind(instance)}"
             )
         converted = [NAN] * self.width
         for j in self.numeric:
@@ -163,7 +206,7 @@ class Decoder:
             if isinstance(value, (dict, list, bool)):
                 raise PayloadError(
                     400, f"row {row + 1}, column {j + 1} ({self.names[j]}): "
-                    f"expected a category, got {json.dumps(value)}"
+                    f"expected a category, got {_json_kind(value)}"
                 )
             converted[j] = levels[value.strip() if isinstance(value, str) else str(value)]
         return converted
@@ -172,11 +215,22 @@ class Decoder:
         if value is None:
             return NAN
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an integer beyond float's range
+                raise PayloadError(
+                    400,
+                    f"row {row + 1}, column {column + 1} ({self.names[column]}): "
+                    f"{quoted(str(value))} is out of range for a number",
+                ) from None
         if isinstance(value, str):
-            return self._number(value.encode("utf-8"), row, column)
+            return self._number(value, row, column)
         raise PayloadError(
             400,
             f"row {row + 1}, column {column + 1} ({self.names[column]}): "
-            f"{json.dumps(value)} is not a number",
+            f"{_json_kind(value)} is not a number",
         )
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).split("\n", 1)[0][: 2 * ECHO_CHARS]

@@ -9,6 +9,12 @@ cannot load the model (restarting would only fail again).
 HTTP/1.1 support is what SageMaker and ordinary clients use: Content-Length and chunked
 bodies, `Expect: 100-continue`, keep-alive (HTTP/1.0 only on request). Bodies over the payload
 limit get 413 and are read off and dropped, so the connection stays usable.
+
+Framing is strict (RFC 9112), because a lenient parser behind a proxy is how requests get
+smuggled: lines end with CRLF, never a bare LF or CR; field names are tokens with no space
+before the colon; no control bytes; one Content-Length (repeats must agree) and never together
+with Transfer-Encoding. A request that breaks these gets 400 and the connection is closed. A
+started request must arrive within the read timeout (head and body each), else 408 and close.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import logging
 import math
 import mmap
 import os
+import re
 import signal
 import socket
 import sys
@@ -29,6 +36,7 @@ from pathlib import Path
 from .. import paths
 from ..schema import ModelSchema
 from .app import InferenceApp, Response, error_response
+from .decode import quoted
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,7 @@ class ServerConfig:
     workers: int
     model_dir: Path
     max_payload_bytes: int
+    read_timeout_seconds: float = paths.DEFAULT_READ_TIMEOUT_SECONDS
 
     @classmethod
     def from_environment(
@@ -66,17 +75,29 @@ class ServerConfig:
             max_payload = int(env[paths.MAX_PAYLOAD_MB_ENV]) * 1024 * 1024
         else:
             max_payload = paths.DEFAULT_MAX_PAYLOAD_BYTES
+        timeout_text = env.get(paths.READ_TIMEOUT_ENV) or str(paths.DEFAULT_READ_TIMEOUT_SECONDS)
+        try:
+            read_timeout = float(timeout_text)
+        except ValueError:
+            raise ValueError(
+                f"{paths.READ_TIMEOUT_ENV} must be a number of seconds, got {timeout_text!r}"
+            ) from None
         config = cls(
             host=host or env.get(paths.BIND_HOST_ENV) or paths.DEFAULT_BIND_HOST,
             port=port if port is not None else int(env.get(paths.PORT_ENV) or paths.DEFAULT_PORT),
             workers=workers,
             model_dir=model_dir or paths.serving_model_dir(),
             max_payload_bytes=max_payload,
+            read_timeout_seconds=read_timeout,
         )
         if config.workers < 1:
             raise ValueError(f"workers must be >= 1, got {config.workers}")
         if config.max_payload_bytes < 1:
             raise ValueError(f"max payload must be >= 1 byte, got {config.max_payload_bytes}")
+        if not 0 < config.read_timeout_seconds < math.inf:
+            raise ValueError(
+                f"{paths.READ_TIMEOUT_ENV} must be > 0 seconds, got {config.read_timeout_seconds}"
+            )
         return config
 
 
@@ -105,37 +126,101 @@ class _Head:
     expect_continue: bool
 
 
+_TOKEN_BYTES = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Control bytes a head may not hold anywhere (HTAB is allowed in values; CR and LF only as CRLF).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
+_HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_MAX_LENGTH_DIGITS = 18  # any longer Content-Length is over every payload limit
+_lower_names: dict[bytes, bytes] = {}  # field name as sent -> lowercase, once validated
+
+
+def _field_name(name: bytes) -> bytes | None:
+    """Lowercase field name, or None unless it is an RFC 9110 token."""
+    lower = _lower_names.get(name)
+    if lower is None:
+        if not name or name.translate(None, _TOKEN_BYTES):
+            return None
+        lower = name.lower()
+        if len(_lower_names) < 1024:  # clients send a few dozen names; bound it all the same
+            _lower_names[name] = lower
+    return lower
+
+
+def _check_head_bytes(raw: bytes | bytearray, lines: int) -> None:
+    """A bare CR or LF, or a control byte, anywhere in a head of `lines` CRLF-separated lines."""
+    crlf = lines - 1
+    if raw.count(b"\n") == crlf and raw.count(b"\r") == crlf and len(
+        raw.translate(None, _CONTROL_BYTES)
+    ) == len(raw):
+        return
+    for offset, byte in enumerate(raw):
+        if byte == 10 and (offset == 0 or raw[offset - 1] != 13):
+            raise _BadRequest(400, f"bare LF at byte {offset} of the request head: lines end with CRLF")
+        if byte == 13 and raw[offset + 1 : offset + 2] != b"\n":
+            raise _BadRequest(400, f"bare CR at byte {offset} of the request head: lines end with CRLF")
+        if byte in _CONTROL_BYTES:
+            raise _BadRequest(400, f"control byte 0x{byte:02x} at byte {offset} of the request head")
+
+
 def _parse_head(raw: bytes) -> _Head:
-    lines = raw.lstrip(b"\r\n").split(b"\r\n")
+    lines = raw.split(b"\r\n")
+    _check_head_bytes(raw, len(lines))
     parts = lines[0].split(b" ")
-    if len(parts) != 3:
-        raise _BadRequest(400, "malformed request line")
+    if len(parts) != 3 or _field_name(parts[0]) is None or not parts[1]:
+        raise _BadRequest(
+            400, f"malformed request line {quoted(lines[0])}: expected METHOD TARGET HTTP/1.1"
+        )
     method, target, version = parts
     if version not in (b"HTTP/1.1", b"HTTP/1.0"):
-        raise _BadRequest(505, f"unsupported protocol {version.decode('latin-1')!r}")
-    headers = {}
+        raise _BadRequest(505, f"unsupported protocol {quoted(version)}")
+    headers: dict[bytes, bytes] = {}
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
-        if not colon:
-            raise _BadRequest(400, "malformed header line")
-        headers[name.strip().lower()] = value.strip()
+        lower = _field_name(name)
+        if lower is None or not colon:
+            raise _BadRequest(
+                400, f"malformed header line {quoted(line)}: expected a token name, "
+                "then a colon with no space before it",
+            )
+        value = value.strip(b" \t")
+        if lower in headers:  # a repeated field is one comma-separated list (RFC 9110 5.3)
+            headers[lower] += b", " + value
+        else:
+            headers[lower] = value
     connection = headers.get(b"connection", b"").lower()
     if version == b"HTTP/1.1":
         keep_alive = b"close" not in connection
     else:
         keep_alive = b"keep-alive" in connection
     encoding = headers.get(b"transfer-encoding")
+    length_text = headers.get(b"content-length")
     if encoding is not None:
+        if length_text is not None:
+            raise _BadRequest(400, "Transfer-Encoding and Content-Length together: send one of them")
         if encoding.lower() != b"chunked":
-            raise _BadRequest(501, f"unsupported transfer encoding {encoding.decode('latin-1')!r}")
+            raise _BadRequest(501, f"unsupported transfer encoding {quoted(encoding)}")
         length = -1
+    elif length_text is None:
+        length = 0
     else:
-        text = headers.get(b"content-length", b"0")
-        if not text.isdigit():
-            raise _BadRequest(400, "malformed Content-Length")
-        length = int(text)
+        length = _content_length(length_text)
     expect = headers.get(b"expect", b"").lower() == b"100-continue"
     return _Head(method, target.split(b"?", 1)[0], headers, keep_alive, length, expect)
+
+
+def _content_length(text: bytes) -> int:
+    """RFC 9110 8.6: digits only; repeated values (a list once combined) must all agree."""
+    if not text.isdigit():
+        values = [value.strip(b" \t") for value in text.split(b",")]
+        if not all(value.isdigit() for value in values):
+            raise _BadRequest(400, f"malformed Content-Length {quoted(text)}: expected digits")
+        if len({value.lstrip(b"0") for value in values}) > 1:
+            raise _BadRequest(400, f"conflicting Content-Length values {quoted(text)}")
+        text = values[0]
+    digits = text.lstrip(b"0")
+    if len(digits) > _MAX_LENGTH_DIGITS:
+        raise _BadRequest(413, f"Content-Length {quoted(text)} exceeds the payload limit")
+    return int(digits or b"0")
 
 
 class _ChunkedBody:
@@ -143,8 +228,7 @@ class _ChunkedBody:
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
+        self.body = bytearray()  # one buffer: a body of tiny chunks must not become many objects
         self.pending = -1  # bytes of the current chunk plus its CRLF; -1 = expecting a size line
         self.trailers = False
 
@@ -160,33 +244,44 @@ class _ChunkedBody:
                 del buf[: end + 2]
                 if self.trailers:
                     if not line:
-                        return b"".join(self.parts)
+                        return bytes(self.body)
                     continue
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise _BadRequest(400, "malformed chunk size") from None
+                digits = line.split(b";", 1)[0].strip(b" \t")
+                if _HEX_DIGITS.fullmatch(digits) is None:  # int(x, 16) would take "-1", "0x1"
+                    raise _BadRequest(400, f"malformed chunk size {quoted(line)}")
+                size = int(digits, 16)
                 if size == 0:
                     self.trailers = True
                     continue
-                self.size += size
-                if self.size > self.limit:
+                if len(self.body) + size > self.limit:
                     raise _BadRequest(413, f"request body exceeds {self.limit} bytes")
                 self.pending = size + 2
             if len(buf) < self.pending:
                 return None
             if buf[self.pending - 2 : self.pending] != b"\r\n":
                 raise _BadRequest(400, "malformed chunked body")
-            self.parts.append(bytes(buf[: self.pending - 2]))
+            self.body += buf[: self.pending - 2]
             del buf[: self.pending]
             self.pending = -1
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: InferenceApp, board: "_WorkerBoard"):
+    """One client connection.
+
+    Read timeout: once a request has started, its head must be complete within
+    `read_timeout` seconds of its first byte, and its body within `read_timeout` seconds of
+    the head (a deadline, not an idle time, so a trickle cannot hold a connection). Then the
+    client gets 408 and the connection is closed. An idle keep-alive connection, between
+    requests, has no deadline: SageMaker's front end keeps its connections open for reuse.
+    """
+
+    def __init__(self, app: InferenceApp, board: "_WorkerBoard", read_timeout: float,
+                 loop: asyncio.AbstractEventLoop):
         self.app = app
         self.board = board
         self.limit = app.max_payload_bytes
+        self.read_timeout = read_timeout
+        self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.head: _Head | None = None
@@ -194,12 +289,18 @@ class _Connection(asyncio.Protocol):
         self.scan_from = 0
         self.discard = 0
         self.closed = False
+        self.phase = 0  # +1 whenever a head or a body is complete: each part has its own deadline
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_phase = -1
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         self.board.closed()
 
     # A client that pipelines requests without reading the answers must not grow our buffers.
@@ -216,7 +317,40 @@ class _Connection(asyncio.Protocol):
             self._process(buf)
         except _BadRequest as err:
             # The stream can no longer be framed: answer and hang up.
+            log.info("rejected request: %d %s", err.status, err)
             self._send(error_response(err.status, str(err)), keep_alive=False)
+            return
+        if self.closed:
+            return
+        if buf or self.head is not None or self.discard:
+            if self.timer is None or self.timer_phase != self.phase:
+                self._start_deadline()
+        elif self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _start_deadline(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer_phase = self.phase
+        self.timer = self.loop.call_later(self.read_timeout, self._timed_out)
+
+    def _timed_out(self) -> None:
+        self.timer = None
+        if self.closed:
+            return
+        part = "head" if self.head is None and not self.discard else "body"
+        log.info("closing a connection: request %s not received within %g s", part, self.read_timeout)
+        if self.discard:  # its 413 is already sent: nothing more to say
+            self.closed = True
+            self.transport.close()
+        else:
+            self._send(
+                error_response(408, f"request {part} not received within {self.read_timeout:g} s"),
+                keep_alive=False,
+            )
+        # close() waits to flush the answer; a client that reads nothing must not keep the socket.
+        self.loop.call_later(self.read_timeout, self.transport.abort)
 
     def _process(self, buf: bytearray) -> None:
         while buf and not self.closed:
@@ -224,18 +358,29 @@ class _Connection(asyncio.Protocol):
                 dropped = min(self.discard, len(buf))
                 del buf[:dropped]
                 self.discard -= dropped
+                if not self.discard:
+                    self.phase += 1
                 continue
             head = self.head
             if head is None:
+                if buf[0] == 13 or buf[0] == 10:
+                    # RFC 9112 2.2: empty lines (CRLF) before a request line are ignored.
+                    while buf[:2] == b"\r\n":
+                        del buf[:2]
+                    if buf == b"\r":
+                        return
+                    if not buf:
+                        continue
                 end = buf.find(b"\r\n\r\n", self.scan_from)
                 if end < 0:
-                    if len(buf) > MAX_HEAD_BYTES:
-                        raise _BadRequest(431, "request head too large")
-                    self.scan_from = max(0, len(buf) - 3)
+                    self._check_partial_head(buf)
                     return
                 self.scan_from = 0
+                if end > MAX_HEAD_BYTES:
+                    raise _BadRequest(431, f"request head over {MAX_HEAD_BYTES} bytes")
                 head = _parse_head(bytes(buf[:end]))
                 del buf[: end + 4]
+                self.phase += 1
                 if head.length > self.limit:
                     self._too_large(head)
                     continue
@@ -255,7 +400,24 @@ class _Connection(asyncio.Protocol):
                 body = bytes(buf[: head.length])
                 del buf[: head.length]
             self.head = None
+            self.phase += 1
             self._send(self._respond(head, body), head.keep_alive)
+
+    def _check_partial_head(self, buf: bytearray) -> None:
+        """Fail now, not at the read timeout, when the head so far can never become valid."""
+        if len(buf) > MAX_HEAD_BYTES:
+            raise _BadRequest(431, f"request head over {MAX_HEAD_BYTES} bytes")
+        start = max(0, self.scan_from - 1)
+        scanned = bytes(buf[start : len(buf) - 1 if buf[-1] == 13 else len(buf)])
+        crlf = scanned.count(b"\r\n")
+        if (
+            scanned.count(b"\n") != crlf
+            or scanned.count(b"\r") != crlf
+            or len(scanned.translate(None, _CONTROL_BYTES)) != len(scanned)
+        ):
+            whole = bytes(buf[:-1] if buf[-1] == 13 else buf)
+            _check_head_bytes(whole, whole.count(b"\r\n") + 1)
+        self.scan_from = max(0, len(buf) - 3)
 
     def _too_large(self, head: _Head) -> None:
         message = f"request body of {head.length} bytes exceeds the limit of {self.limit} bytes"
@@ -391,7 +553,9 @@ def _worker(listener: socket.socket, config: ServerConfig, board: _WorkerBoard, 
             conn.setblocking(False)
             board.opened()  # now, not when the transport is ready: the next wake-up must see it
             task = loop.create_task(
-                loop.connect_accepted_socket(lambda: _Connection(app, board), conn)
+                loop.connect_accepted_socket(
+                    lambda: _Connection(app, board, config.read_timeout_seconds, loop), conn
+                )
             )
             task.add_done_callback(_uncount_if_failed)
 
