@@ -8,12 +8,15 @@ import re
 import lightgbm as lgb
 import pandas as pd
 
-from lgbmops import census
+from lgbmops.contract import NUMERIC, load_contract
 from lgbmops.schema import CATEGORICAL, ModelSchema
 
-from conftest import PipelineRun, parse_metric_lines
+from conftest import DATASETS_DIR, PipelineRun, parse_metric_lines
 
 TUNER_REGEX = re.compile(r"validation_f1=([0-9\.]+)")
+CENSUS = load_contract(DATASETS_DIR / "census.json")
+FEATURES = tuple(c.name for c in CENSUS.features)
+NUMERIC_FEATURES = {c.name for c in CENSUS.features if c.type == NUMERIC}
 
 
 def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineRun):
@@ -21,7 +24,7 @@ def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineR
     for name in ("train", "validation", "test"):
         with open(pipeline.split(name), newline="") as handle:
             rows = list(csv.reader(handle))
-        assert tuple(rows[0]) == (census.LABEL,) + census.FEATURES
+        assert tuple(rows[0]) == ("income",) + FEATURES
         assert {r[0] for r in rows[1:]} == {"0", "1"}
         assert all(len(r) == 15 for r in rows[1:])
         assert not any("?" in r for r in rows[1:]), "missing values must be written empty"
@@ -65,8 +68,8 @@ def test_train_writesModelSchemaAndMetrics(pipeline: PipelineRun):
     model_dir = pipeline.model_dir
     booster = lgb.Booster(model_file=str(model_dir / "model.txt"))
     schema = ModelSchema.load(model_dir)
-    assert schema.names == list(census.FEATURES)
-    assert set(schema.categorical_names) == set(census.FEATURES) - census.NUMERIC
+    assert schema.names == list(FEATURES)
+    assert set(schema.categorical_names) == set(FEATURES) - NUMERIC_FEATURES
     assert schema.classes == ("<=50K", ">50K")
     # LightGBM's own record of the levels must be the schema's, in the same order.
     schema.check_model(booster.feature_name(), booster.pandas_categorical)
@@ -82,7 +85,7 @@ def test_train_writesModelSchemaAndMetrics(pipeline: PipelineRun):
 def test_train_usesNativeCategoricalSplits_noOneHot(pipeline: PipelineRun):
     booster = lgb.Booster(model_file=str(pipeline.model_dir / "model.txt"))
     dump = booster.dump_model()
-    assert dump["feature_names"] == list(census.FEATURES)  # 14 columns, not one-hot expanded
+    assert dump["feature_names"] == list(FEATURES)  # 14 columns, not one-hot expanded
     decision_types = set()
 
     def walk(node):

@@ -1,26 +1,46 @@
-"""Raw census files -> clean, stratified train/validation/test splits and a Clarify baseline.
+"""Raw files + dataset contract -> stratified splits, dataset.json, a Clarify baseline and the
+Clarify analysis documents.
 
-Malformed lines (wrong field count, a label that is neither class, text in a numeric column)
-are dropped and counted, never silently: each is reported as `file:line: reason`, and the job
-fails when they exceed `max_bad_fraction` of the lines, since a file that bad is the wrong file.
+Reading is vectorised: pandas parses every file once (numeric columns straight to float64,
+missing markers straight to NaN), categorical columns become pandas categoricals, and every
+later step works on codes and on the few distinct values. Rows are dropped and counted, never
+silently: a wrong field count, a numeric cell that is not a number, a missing label or one
+outside the declared classes. Each is reported as `file:line: column: reason`, and the job
+fails when they exceed `max_bad_fraction` of the rows, since a file that bad is the wrong file.
+
+Two paths, one result. The fast one asks pandas for float64 numeric columns; when a file holds
+a numeric cell pandas cannot parse, that file is read again as text and `pd.to_numeric` finds
+the cells. Line numbers are worked out only when there is a bad row to name.
 """
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import math
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from . import census
+from . import clarify
+from .contract import (
+    BINARY, CATEGORICAL, ID, IGNORE, MULTICLASS, NUMERIC, Contract,
+)
+from .dataset import Dataset, DatasetFeature
 from .errors import LgbmopsError
 from .paths import ProcessingPaths
 
-RAW_SUFFIXES = (".data", ".csv")
 SPLITS = ("train", "validation", "test")
-SHOWN_BAD_LINES = 20
+SHOWN_BAD_ROWS = 20
+MIN_ROWS_PER_CLASS = 10  # every class must reach all three stratified splits
+_QUOTED = re.compile(r'[,"\r\n]')
+_TOO_MANY_FIELDS = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 class PreprocessError(LgbmopsError):
@@ -47,101 +67,528 @@ class SplitRatios:
 
 
 @dataclass(frozen=True)
-class BadLine:
-    file: Path
-    line: int  # 1-based
+class BadRow:
+    file: str  # relative to the data directory
+    line: int  # 1-based physical line
+    column: str | None  # None: the row as a whole (its field count)
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        where = f"{self.file}:{self.line}: "
+        return where + (f"{self.column}: {self.reason}" if self.column else self.reason)
 
 
 @dataclass
 class PreprocessResult:
-    rows: int
-    bad_lines: list[BadLine]
+    rows: int  # rows kept
+    bad_rows: int  # rows dropped
+    shown_bad_rows: list[BadRow]  # the first SHOWN_BAD_ROWS of them, in file and line order
+    dataset: Dataset
     split_rows: dict[str, int] = field(default_factory=dict)
-    split_positive_rate: dict[str, float] = field(default_factory=dict)
+    split_class_counts: dict[str, list[int]] = field(default_factory=dict)
     baseline_rows: int = 0
+    clarify_documents: list[str] = field(default_factory=list)
 
 
-def read_raw(files: list[Path]) -> tuple[list[census.Record], list[BadLine]]:
-    records: list[census.Record] = []
-    bad: list[BadLine] = []
-    for path in files:
-        with open(path, encoding="utf-8", newline="") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    record = census.parse_line(line)
-                except census.BadRecord as err:
-                    bad.append(BadLine(path, number, str(err)))
-                    continue
-                if record is not None:
-                    records.append(record)
-    return records, bad
+def data_files(directory: Path) -> list[Path]:
+    """Every regular file under the data directory, at any depth, in path order."""
+    if not directory.is_dir():
+        raise PreprocessError(f"data directory {directory} does not exist")
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    if not files:
+        raise PreprocessError(f"no data file in {directory}")
+    return files
 
+
+# --- reading ---------------------------------------------------------------------------------
+
+@dataclass
+class _FileRows:
+    """The rows of one file that passed every check, in contract column order."""
+    frame: pd.DataFrame
+    bad: int
+    shown: list[BadRow]
+    total: int  # rows pandas saw plus rows with too many fields
+
+
+class _Reader:
+    def __init__(self, contract: Contract, data_dir: Path):
+        self.contract = contract
+        self.data_dir = data_dir
+        fmt = contract.format
+        self.delimiter = fmt.delimiter
+        self.missing = list(fmt.missing_values)
+        self.missing_set = frozenset(fmt.missing_values)
+        kept = [c for c in contract.columns if c.type != IGNORE]
+        self.kept = [c.name for c in kept]
+        self.numeric = [c.name for c in kept
+                        if c.type == NUMERIC and c.name != contract.label.column]
+        self.label = contract.label.column
+        self.label_numeric = contract.column(self.label).type == NUMERIC
+        self.declared = (frozenset(contract.label.classes)
+                         if contract.label.classes is not None else None)
+
+    def read(self, path: Path) -> _FileRows:
+        name = path.relative_to(self.data_dir).as_posix()
+        raw = self._bytes(path, name)
+        names, body_start = self._header(raw, name)
+        width = len(names)
+        strip = _has_trailing_blanks(raw, self.delimiter)
+        numeric_dtypes = {c: "float64" for c in self.numeric}
+        try:
+            frame, too_many = self._parse(raw, name, names, body_start, numeric_dtypes)
+            text_numbers = None
+        except ValueError:  # a numeric cell pandas cannot read as a number: find it
+            frame, too_many = self._parse(raw, name, names, body_start, {})
+            text_numbers = {c: frame[c] for c in self.numeric}
+        short = frame[names[-1]].isna().to_numpy()
+        frame = frame[self.kept]
+
+        problems = _Problems(len(frame))
+        if strip:
+            frame = self._strip(frame)
+        self._check_numbers(frame, text_numbers, problems)
+        labels = frame[self.label]
+        problems.add(labels.isna().to_numpy(), self.label, lambda i: "label is missing")
+        if self.label_numeric:
+            canonical = _canonical_numbers(labels)
+            bad = (canonical.isna() & labels.notna()).to_numpy()
+            problems.add(bad, self.label, lambda i, raw=labels: f"{raw.iloc[i]!r} is not a number")
+            frame[self.label] = labels = canonical
+        if self.declared is not None:
+            outside = (~labels.isin(self.declared) & labels.notna()).to_numpy()
+            listed = ", ".join(self.contract.label.classes)
+            problems.add(outside, self.label,
+                         lambda i, raw=labels: f"{raw.iloc[i]!r} is not one of the classes ({listed})")
+
+        lines = None
+        if short.any() or problems.any() or too_many:
+            lines = _RowLines(raw, body_start, too_many)
+            if short.any():
+                # Candidates only: a row whose last field is absent or missing. Its raw line
+                # tells the two apart (pandas fills absent fields with NaN as well).
+                wrong = np.zeros(len(frame), bool)
+                counts: dict[int, int] = {}
+                for row in np.flatnonzero(short):
+                    got = lines.field_count(int(row), self.delimiter)
+                    if got is not None and got != width:
+                        wrong[row] = True
+                        counts[int(row)] = got
+                problems.add_first(wrong, None,
+                                   lambda i: f"expected {width} fields, got {counts[i]}")
+        bad_mask = problems.mask
+        shown: list[BadRow] = []
+        if lines is not None:
+            shown = [BadRow(name, line, None, f"expected {expected} fields, got {saw}")
+                     for line, expected, saw in too_many]
+            for row in np.flatnonzero(bad_mask)[:SHOWN_BAD_ROWS]:
+                column, reason = problems.first(int(row))
+                shown.append(BadRow(name, lines.line_of(int(row)), column, reason))
+            shown.sort(key=lambda b: b.line)
+            shown = shown[:SHOWN_BAD_ROWS]
+        kept = frame[~bad_mask] if bad_mask.any() else frame
+        bad = int(bad_mask.sum()) + len(too_many)
+        return _FileRows(kept, bad, shown, len(frame) + len(too_many))
+
+    def _bytes(self, path: Path, name: str) -> bytes:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as err:
+                raise PreprocessError(f"{name}: not a valid gzip file: {err}") from None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return data
+
+    def _header(self, raw: bytes, name: str) -> tuple[list[str], int]:
+        contract = self.contract
+        if not contract.format.header:
+            return contract.names, 0
+        end = raw.find(b"\n")
+        first = raw if end < 0 else raw[:end]
+        try:
+            text = first.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PreprocessError(f"{name}:1: header is not UTF-8 text: {err}") from None
+        fields = [f.strip() for f in next(csv.reader([text.rstrip("\r")],
+                                                      delimiter=self.delimiter), [])]
+        seen: set[str] = set()
+        for field_name in fields:
+            if field_name in seen:
+                raise PreprocessError(f"{name}:1: header names column {field_name!r} twice")
+            seen.add(field_name)
+        expected = contract.names
+        missing = [c for c in expected if c not in seen]
+        unexpected = [f for f in fields if f not in set(expected)]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing)}")
+            if unexpected:
+                parts.append(f"not in the contract: {', '.join(unexpected)}")
+            raise PreprocessError(
+                f"{name}:1: header does not match {contract.source} ({'; '.join(parts)})"
+            )
+        return fields, (len(raw) if end < 0 else end + 1)
+
+    def _parse(self, raw: bytes, name: str, names: list[str], body_start: int,
+               dtypes: dict[str, str]) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
+        dtype: dict[str, Any] = {c: str for c in names}
+        dtype.update(dtypes)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                frame = pd.read_csv(
+                    io.BytesIO(raw), sep=self.delimiter, header=None, names=names,
+                    skiprows=1 if body_start else 0, dtype=dtype, na_values=self.missing,
+                    keep_default_na=False, skipinitialspace=True, skip_blank_lines=True,
+                    on_bad_lines="warn", encoding="utf-8", engine="c", index_col=False,
+                )
+            except (pd.errors.ParserError, UnicodeDecodeError) as err:
+                raise PreprocessError(f"{name}: cannot parse: {err}") from None
+            except pd.errors.EmptyDataError:
+                frame = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+        too_many = [
+            (int(line), int(expected), int(saw))
+            for warning in caught
+            for line, expected, saw in _TOO_MANY_FIELDS.findall(str(warning.message))
+        ]
+        return frame, too_many
+
+    def _strip(self, frame: pd.DataFrame) -> pd.DataFrame:
+        for column in frame.columns:
+            values = frame[column]
+            if values.dtype == object:
+                stripped = values.str.strip()
+                frame[column] = stripped.where(~stripped.isin(self.missing_set))
+        return frame
+
+    def _check_numbers(self, frame: pd.DataFrame, text_numbers: dict[str, pd.Series] | None,
+                       problems: "_Problems") -> None:
+        for column in self.numeric:
+            if text_numbers is not None:
+                text = frame[column]
+                numbers = pd.to_numeric(text, errors="coerce")
+                frame[column] = numbers = numbers.astype(np.float64)
+            else:
+                numbers = frame[column]
+                text = None
+            values = numbers.to_numpy()
+            bad = ~np.isfinite(values)
+            if text is not None:
+                bad &= text.notna().to_numpy()
+            else:
+                bad &= ~np.isnan(values)
+            if bad.any():
+                shown = text if text is not None else numbers
+                problems.add(bad, column,
+                             lambda i, shown=shown: f"{shown.iloc[i]!r} is not a number")
+
+
+class _Problems:
+    """Bad rows of one file and, per row, the first reason found (checks run in order)."""
+
+    def __init__(self, rows: int):
+        self.mask = np.zeros(rows, bool)
+        self.reasons: list[tuple[np.ndarray, str | None, Any]] = []
+
+    def add(self, bad: np.ndarray, column: str | None, reason) -> None:
+        if bad.any():
+            self.mask |= bad
+            self.reasons.append((bad, column, reason))
+
+    def add_first(self, bad: np.ndarray, column: str | None, reason) -> None:
+        """A row-level problem: named before any cell problem of the same row."""
+        if bad.any():
+            self.mask |= bad
+            self.reasons.insert(0, (bad, column, reason))
+
+    def any(self) -> bool:
+        return bool(self.mask.any())
+
+    def first(self, row: int) -> tuple[str | None, str]:
+        for bad, column, reason in self.reasons:
+            if bad[row]:
+                return column, reason(row)
+        raise AssertionError(f"row {row} is not bad")
+
+
+class _RowLines:
+    """Maps frame rows back to physical lines (only built when a bad row must be named).
+
+    pandas skips blank lines and the lines it reported as having too many fields; every other
+    line after the header is one row. A quoted field spanning lines would shift the count, so
+    the mapping is checked and, if it does not add up, rows are named by number instead.
+    """
+
+    def __init__(self, raw: bytes, body_start: int, too_many: list[tuple[int, int, int]]):
+        skipped = {line for line, _, _ in too_many}
+        first_line = 2 if body_start else 1
+        self.raw_lines = raw[body_start:].split(b"\n")
+        self.numbers: list[int] = []
+        self.index: list[int] = []
+        for offset, line in enumerate(self.raw_lines):
+            number = first_line + offset
+            if not line.strip(b" \t\r") or number in skipped:
+                continue
+            self.numbers.append(number)
+            self.index.append(offset)
+
+    def line_of(self, row: int) -> int:
+        return self.numbers[row] if row < len(self.numbers) else -1
+
+    def field_count(self, row: int, delimiter: str) -> int | None:
+        if row >= len(self.index):
+            return None
+        text = self.raw_lines[self.index[row]].decode("utf-8", errors="replace").rstrip("\r")
+        return len(next(csv.reader([text], delimiter=delimiter, skipinitialspace=True), []))
+
+
+def _has_trailing_blanks(raw: bytes, delimiter: str) -> bool:
+    """Whether any field may end in a blank (pandas only trims leading ones); a substring
+    search, so clean files pay nothing for trimming."""
+    d = delimiter.encode("utf-8")
+    return any(pattern in raw for pattern in (b" " + d, b"\t" + d, b" \n", b"\t\n", b" \r",
+                                             b"\t\r")) or raw.rstrip(b"\r\n").endswith((b" ", b"\t"))
+
+
+def _canonical_numbers(values: pd.Series) -> pd.Series:
+    """Numeric label text -> one spelling per number ("1", "1.0" and "1e0" are one class)."""
+    distinct = values.dropna().unique()
+    spelling = {}
+    for text in distinct:
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if math.isfinite(number):
+            spelling[text] = _number_text(number)
+    return values.map(spelling)
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
+
+
+# --- the job -----------------------------------------------------------------------------------
 
 def preprocess(
-    files: list[Path],
+    contract: Contract,
+    data_dir: Path,
     out: ProcessingPaths,
     ratios: SplitRatios = SplitRatios(),
     seed: int = 42,
     baseline_rows: int = 1000,
     max_bad_fraction: float = 0.01,
+    clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
 ) -> PreprocessResult:
-    records, bad = read_raw(files)
-    total = len(records) + len(bad)
-    if bad and len(bad) > max_bad_fraction * total:
-        shown = "; ".join(str(b) for b in bad[:5])
+    files = data_files(data_dir)
+    reader = _Reader(contract, data_dir)
+    parts = [reader.read(path) for path in files]
+    total = sum(p.total for p in parts)
+    bad = sum(p.bad for p in parts)
+    shown = [b for p in parts for b in p.shown][:SHOWN_BAD_ROWS]
+    if bad and bad > max_bad_fraction * total:
+        first = "; ".join(str(b) for b in shown[:5])
         raise PreprocessError(
-            f"{len(bad)} of {total} lines are malformed (more than {max_bad_fraction:.1%}); "
-            f"first: {shown}"
+            f"{bad} of {total} rows are malformed (more than {max_bad_fraction:.1%}); "
+            f"first: {first}"
         )
-    if not records:
-        raise PreprocessError(f"no records in {', '.join(map(str, files))}")
-    labels = np.fromiter((r.label for r in records), dtype=np.int8, count=len(records))
-    for cls in (0, 1):
-        if (labels == cls).sum() < 10:
+    frame = parts[0].frame if len(parts) == 1 else pd.concat(
+        [p.frame for p in parts], ignore_index=True)
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
+
+    classes, codes = _label_codes(contract, frame[contract.label.column])
+    for code, name in enumerate(classes):
+        count = int((codes == code).sum())
+        if count < MIN_ROWS_PER_CLASS:
             raise PreprocessError(
-                f"need at least 10 records of class {census.CLASSES[cls]} to stratify, "
-                f"got {(labels == cls).sum()}"
+                f"need at least {MIN_ROWS_PER_CLASS} rows of class {name!r} to stratify, got {count}"
             )
 
-    indices = np.arange(len(records))
+    indices = np.arange(len(frame))
     held_out = ratios.validation + ratios.test
     train_idx, rest_idx = train_test_split(
-        indices, test_size=held_out, stratify=labels, random_state=seed
+        indices, test_size=held_out, stratify=codes, random_state=seed
     )
     validation_idx, test_idx = train_test_split(
-        rest_idx, test_size=ratios.test / held_out, stratify=labels[rest_idx], random_state=seed
+        rest_idx, test_size=ratios.test / held_out, stratify=codes[rest_idx], random_state=seed
     )
     if baseline_rows >= len(test_idx):
         baseline_idx = test_idx
     else:
         baseline_idx, _ = train_test_split(
-            test_idx, train_size=baseline_rows, stratify=labels[test_idx], random_state=seed
+            test_idx, train_size=baseline_rows, stratify=codes[test_idx], random_state=seed
         )
 
-    result = PreprocessResult(rows=len(records), bad_lines=bad)
-    header = (census.LABEL,) + census.FEATURES
-    for name, idx in zip(SPLITS, (train_idx, validation_idx, test_idx)):
-        _write_rows(out.dir(name) / f"{name}.csv", header, records, idx)
+    columns = _Columns(contract, frame, train_idx)
+    for feature in contract.features:
+        if columns.all_missing(feature.name):
+            raise PreprocessError(
+                f"feature column {feature.name!r} has no value in any row; "
+                f"mark it ignore in {contract.source}"
+            )
+    split_idx = dict(zip(SPLITS, (train_idx, validation_idx, test_idx)))
+    dataset = Dataset(
+        name=contract.name,
+        contract=contract.to_dict(),
+        task=BINARY if contract.label.task == BINARY else MULTICLASS,
+        label=contract.label.column,
+        classes=tuple(classes),
+        features=tuple(columns.features),
+        ids=tuple(contract.ids),
+        missing_values=contract.format.missing_values,
+        rows={name: len(idx) for name, idx in split_idx.items()},
+    )
+    result = PreprocessResult(rows=len(frame), bad_rows=bad, shown_bad_rows=shown, dataset=dataset)
+    label_text = np.array([str(c) for c in range(len(classes))], dtype=object)[codes]
+    split_columns = [label_text, *columns.text(dataset.feature_names + list(dataset.ids))]
+    quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
+    for name, idx in split_idx.items():
+        directory = out.dir(name)
+        _write_csv(directory / f"{name}.csv", dataset.columns, split_columns, idx, quote)
+        dataset.save(directory)
         result.split_rows[name] = len(idx)
-        result.split_positive_rate[name] = float(labels[idx].mean())
-    # Clarify reads the baseline without a header: label first, then features.
-    _write_rows(out.dir("baseline") / "baseline.csv", None, records, baseline_idx)
+        result.split_class_counts[name] = np.bincount(codes[idx], minlength=len(classes)).tolist()
+    # Clarify reads the baseline without a header: label first, then features (no ids).
+    _write_csv(out.dir("baseline") / "baseline.csv", None, split_columns[:1 + len(dataset.features)],
+               baseline_idx, columns.need_quotes(dataset.feature_names))
     result.baseline_rows = len(baseline_idx)
+
+    shap_baseline = [columns.typical(name) for name in dataset.feature_names]
+    documents = clarify.analysis_documents(dataset, contract, shap_baseline, clarify_instance_type)
+    for relative, document in documents.items():
+        clarify.write(out.dir("clarify") / relative, document)
+    result.clarify_documents = sorted(documents)
     return result
 
 
-def _write_rows(
-    path: Path, header: tuple[str, ...] | None, records: list[census.Record], idx: np.ndarray
-) -> None:
+def _label_codes(contract: Contract, labels: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Classes in code order and each row's code. Binary: [negative, positive]."""
+    label = contract.label
+    levels = pd.Categorical(labels)
+    present = [str(v) for v in levels.categories]
+    numeric = contract.column(label.column).type == NUMERIC
+    shown = ", ".join(present[:10]) + (", ..." if len(present) > 10 else "")
+    if label.task == BINARY:
+        positive = _number_text(float(label.positive)) if numeric else label.positive
+        if positive not in present:
+            raise PreprocessError(
+                f"{contract.source}: label.positive {label.positive!r} does not occur in column "
+                f"{label.column!r} (values: {shown})"
+            )
+        if len(present) != 2:
+            raise PreprocessError(
+                f"column {label.column!r} has {len(present)} distinct values ({shown}); "
+                f"a binary label (label.positive) needs exactly two"
+            )
+        negative = next(v for v in present if v != positive)
+        return [negative, positive], (labels.to_numpy() == positive).astype(np.int64)
+    if label.classes is not None:
+        classes = list(label.classes)
+        if numeric:
+            classes = [_number_text(float(c)) for c in classes]
+        absent = [c for c in classes if c not in present]
+        if absent:
+            raise PreprocessError(
+                f"{contract.source}: label.classes {', '.join(map(repr, absent))} never occur in "
+                f"column {label.column!r} (values: {shown})"
+            )
+    else:
+        classes = sorted(present, key=float) if numeric else sorted(present)
+        if len(classes) < 3:
+            raise PreprocessError(
+                f"column {label.column!r} has {len(classes)} distinct value(s) ({shown}); "
+                f"declare label.positive in {contract.source} for a binary label"
+            )
+    lookup = {name: code for code, name in enumerate(classes)}
+    codes = np.array([lookup[str(v)] for v in levels.categories], dtype=np.int64)[levels.codes]
+    return classes, codes
+
+
+class _Columns:
+    """The kept columns as categoricals or floats, and their text for the output files.
+
+    Text is made once per distinct value and then taken by index, so writing a million rows
+    formats a few hundred numbers, not a million.
+    """
+
+    def __init__(self, contract: Contract, frame: pd.DataFrame, train_idx: np.ndarray):
+        self.contract = contract
+        self.frame = frame
+        self.kinds = {c.name: c.type for c in contract.columns}
+        self.categoricals: dict[str, pd.Categorical] = {}
+        self.features: list[DatasetFeature] = []
+        for column in contract.features:
+            values = frame[column.name]
+            if column.type == CATEGORICAL:
+                cat = pd.Categorical(values)
+                self.categoricals[column.name] = cat
+                in_train = np.unique(cat.codes[train_idx])
+                levels = sorted(str(cat.categories[c]) for c in in_train if c >= 0)
+                self.features.append(DatasetFeature(column.name, CATEGORICAL, tuple(levels)))
+            else:
+                self.features.append(DatasetFeature(column.name, NUMERIC))
+
+    def all_missing(self, name: str) -> bool:
+        return bool(self.frame[name].isna().all())
+
+    def need_quotes(self, names: list[str]) -> bool:
+        """Whether any value of these columns holds a comma, quote or line break."""
+        for name in names:
+            kind = self.kinds[name]
+            if kind == NUMERIC:
+                continue
+            values = (self.categoricals[name].categories if kind == CATEGORICAL
+                      else self.frame[name].dropna().unique())
+            if any(_QUOTED.search(str(v)) for v in values):
+                return True
+        return False
+
+    def text(self, names: list[str]) -> list[np.ndarray]:
+        return [self._text(name) for name in names]
+
+    def _text(self, name: str) -> np.ndarray:
+        kind = self.kinds[name]
+        if kind == CATEGORICAL:
+            cat = self.categoricals[name]
+            levels = np.array([*map(str, cat.categories), ""], dtype=object)
+            return levels[cat.codes]  # code -1 (missing) takes the trailing ""
+        if kind == ID:
+            return self.frame[name].fillna("").to_numpy(dtype=object)
+        values = self.frame[name].to_numpy(dtype=np.float64)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        spelled = np.array([*map(_number_text, uniques.tolist()), ""], dtype=object)
+        return spelled[codes]
+
+    def typical(self, name: str) -> Any:
+        """SHAP baseline value: the median of a numeric feature, the most frequent level of a
+        categorical one (ties: the first in level order), missing values not counted."""
+        if self.kinds[name] == CATEGORICAL:
+            cat = self.categoricals[name]
+            counts = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories))
+            return str(cat.categories[int(np.argmax(counts))])
+        median = float(np.nanmedian(self.frame[name].to_numpy(dtype=np.float64)))
+        return int(median) if median.is_integer() and abs(median) < 2**53 else median
+
+
+def _write_csv(path: Path, header: list[str] | None, columns: list[np.ndarray],
+               idx: np.ndarray, quote: bool) -> None:
+    """Comma-separated, `\\n` line ends; the csv module (quoting) only when a value needs it."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    taken = [column[idx] for column in columns]
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        if quote:
+            writer = csv.writer(handle, lineterminator="\n")
+            if header:
+                writer.writerow(header)
+            writer.writerows(zip(*taken))
+            return
         if header:
-            writer.writerow(header)
-        for i in idx:
-            record = records[i]
-            writer.writerow((record.label,) + record.features)
+            handle.write(",".join(header) + "\n")
+        if len(idx):
+            handle.write("\n".join(map(",".join, zip(*taken))))
+            handle.write("\n")

@@ -18,7 +18,6 @@ import numpy as np
 from ..schema import CATEGORICAL, ModelSchema
 
 NAN = math.nan
-MISSING_TEXT = (b"", b"?")  # empty field, or the census file's marker
 
 
 class PayloadError(Exception):
@@ -43,6 +42,8 @@ class Decoder:
         self.names = schema.names
         self.known_names = frozenset(self.names)
         self.width = len(self.names)
+        # An empty field, or one of the dataset's missing-value markers (schema.json).
+        self.missing = frozenset(m.encode("utf-8") for m in schema.missing_values) | {b""}
         self.numeric = [j for j, f in enumerate(schema.features) if f.kind != CATEGORICAL]
         self.categorical: list[tuple[int, _Levels, _Levels]] = []
         for j, feature in enumerate(schema.features):
@@ -106,7 +107,7 @@ class Decoder:
         return out.T  # Fortran-ordered view; LightGBM reads it without a copy
 
     def _number(self, value: bytes, row: int, column: int) -> float:
-        if value.strip() in MISSING_TEXT:
+        if value.strip() in self.missing:
             return NAN
         try:
             return float(value)
