@@ -353,3 +353,21 @@ def test_preprocessJob_clarifyInstanceTypeFlag(tmp_path):
     assert bad.returncode != 0
     assert "--clarify-instance-type must look like ml.m5.xlarge, got 'm5.large'" in (
         tmp_path / "x" / "output" / "message").read_text()
+
+
+def test_stratifiedSplit_disjointCompleteAndProportionalPerClass():
+    import numpy as np
+
+    from lgbmops.preprocess import stratified_split
+
+    codes = np.repeat([0, 1, 2], [700, 200, 101])
+    rows = np.arange(10_000, 10_000 + len(codes))
+    parts = stratified_split(rows, codes, (0.7, 0.15, 0.15), np.random.default_rng(3))
+    joined = np.concatenate(parts)
+    assert sorted(joined.tolist()) == rows.tolist(), "every row in exactly one part"
+    by_class = [np.bincount(codes[part - 10_000], minlength=3) for part in parts]
+    assert by_class[0].tolist() == [490, 140, 71]  # 101 * 0.7 = 70.7: the remainder goes here
+    assert by_class[1].tolist() == [105, 30, 15] and by_class[2].tolist() == [105, 30, 15]
+    again = stratified_split(rows, codes, (0.7, 0.15, 0.15), np.random.default_rng(3))
+    assert all((a == b).all() for a, b in zip(parts, again)), "the seed fixes the split"
+    assert not (parts[0][:50] == np.sort(parts[0])[:50]).all(), "rows are shuffled"

@@ -202,7 +202,9 @@ def test_earlyStopped_metricsAreThoseOfTheSavedBestRound(train, splits):
         validation_data.labels, result.booster.predict(frame, num_iteration=result.best_iteration)
     )
     assert result.metrics["validation_f1"] == pytest.approx(expected.f1, abs=1e-12)
-    assert result.metrics["validation_auc"] == pytest.approx(expected.auc, abs=1e-12)
+    # The running validation scores differ from a fresh prediction by float noise, which can
+    # reorder two near-tied rows: AUC agrees to 1e-6, as train_auc below.
+    assert result.metrics["validation_auc"] == pytest.approx(expected.auc, abs=1e-6)
     assert result.metrics["validation_logloss"] == pytest.approx(expected.logloss, abs=1e-9)
     # LightGBM's running training scores and a fresh prediction agree to float noise only.
     train_frame = result.schema.training_frame(train_data.features, "train")

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from pandas.api.types import union_categoricals
 
 from . import clarify
 from .contract import (
@@ -121,9 +121,13 @@ class _Reader:
         self.missing_set = frozenset(fmt.missing_values)
         kept = [c for c in contract.columns if c.type != IGNORE]
         self.kept = [c.name for c in kept]
-        self.numeric = [c.name for c in kept
-                        if c.type == NUMERIC and c.name != contract.label.column]
         self.label = contract.label.column
+        self.numeric = [c.name for c in kept if c.type == NUMERIC and c.name != self.label]
+        # Parsed straight into categoricals: the label too (its values are class names), and
+        # ignored columns, which cost least that way until they are dropped.
+        self.categorical = [c.name for c in contract.columns
+                            if c.type in (CATEGORICAL, IGNORE) or c.name == self.label]
+        self.ids = [c.name for c in kept if c.type == ID]
         self.label_numeric = contract.column(self.label).type == NUMERIC
         self.declared = (frozenset(contract.label.classes)
                          if contract.label.classes is not None else None)
@@ -133,28 +137,33 @@ class _Reader:
         raw = self._bytes(path, name)
         names, body_start = self._header(raw, name)
         width = len(names)
-        strip = _has_trailing_blanks(raw, self.delimiter)
-        numeric_dtypes = {c: "float64" for c in self.numeric}
         try:
-            frame, too_many = self._parse(raw, name, names, body_start, numeric_dtypes)
-            text_numbers = None
+            frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=False)
+            text_numbers = False
         except ValueError:  # a numeric cell pandas cannot read as a number: find it
-            frame, too_many = self._parse(raw, name, names, body_start, {})
-            text_numbers = {c: frame[c] for c in self.numeric}
+            frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=True)
+            text_numbers = True
         short = frame[names[-1]].isna().to_numpy()
         frame = frame[self.kept]
 
         problems = _Problems(len(frame))
-        if strip:
-            frame = self._strip(frame)
+        # pandas trims leading blanks only; trailing ones are trimmed on the few distinct
+        # values of a categorical, and on id values.
+        for column in self.kept:
+            if column in self.categorical:
+                frame[column] = _clean_levels(frame[column].array, self.missing_set)
+            elif column in self.ids:
+                frame[column] = _clean_text(frame[column], self.missing_set)
         self._check_numbers(frame, text_numbers, problems)
         labels = frame[self.label]
         problems.add(labels.isna().to_numpy(), self.label, lambda i: "label is missing")
         if self.label_numeric:
-            canonical = _canonical_numbers(labels)
-            bad = (canonical.isna() & labels.notna()).to_numpy()
-            problems.add(bad, self.label, lambda i, raw=labels: f"{raw.iloc[i]!r} is not a number")
-            frame[self.label] = labels = canonical
+            spelling = _canonical_numbers(labels.array.categories)
+            not_numbers = [level for level, text in spelling.items() if text is None]
+            problems.add(labels.isin(not_numbers).to_numpy(), self.label,
+                         lambda i, raw=labels: f"{raw.iloc[i]!r} is not a number")
+            frame[self.label] = labels = pd.Series(_recode(labels.array, spelling),
+                                                   index=labels.index)
         if self.declared is not None:
             outside = (~labels.isin(self.declared) & labels.notna()).to_numpy()
             listed = ", ".join(self.contract.label.classes)
@@ -233,9 +242,11 @@ class _Reader:
         return fields, (len(raw) if end < 0 else end + 1)
 
     def _parse(self, raw: bytes, name: str, names: list[str], body_start: int,
-               dtypes: dict[str, str]) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
+               numbers_as_text: bool) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
         dtype: dict[str, Any] = {c: str for c in names}
-        dtype.update(dtypes)
+        dtype.update({c: "category" for c in self.categorical})
+        if not numbers_as_text:
+            dtype.update({c: "float64" for c in self.numeric})
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             try:
@@ -248,7 +259,8 @@ class _Reader:
             except (pd.errors.ParserError, UnicodeDecodeError) as err:
                 raise PreprocessError(f"{name}: cannot parse: {err}") from None
             except pd.errors.EmptyDataError:
-                frame = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+                frame = pd.DataFrame({c: pd.Series(dtype=object if dtype[c] is str else dtype[c])
+                                      for c in names})
         too_many = [
             (int(line), int(expected), int(saw))
             for warning in caught
@@ -256,19 +268,11 @@ class _Reader:
         ]
         return frame, too_many
 
-    def _strip(self, frame: pd.DataFrame) -> pd.DataFrame:
-        for column in frame.columns:
-            values = frame[column]
-            if values.dtype == object:
-                stripped = values.str.strip()
-                frame[column] = stripped.where(~stripped.isin(self.missing_set))
-        return frame
-
-    def _check_numbers(self, frame: pd.DataFrame, text_numbers: dict[str, pd.Series] | None,
+    def _check_numbers(self, frame: pd.DataFrame, text_numbers: bool,
                        problems: "_Problems") -> None:
         for column in self.numeric:
-            if text_numbers is not None:
-                text = frame[column]
+            if text_numbers:
+                text = _clean_text(frame[column], self.missing_set)
                 numbers = pd.to_numeric(text, errors="coerce")
                 frame[column] = numbers = numbers.astype(np.float64)
             else:
@@ -345,26 +349,44 @@ class _RowLines:
         return len(next(csv.reader([text], delimiter=delimiter, skipinitialspace=True), []))
 
 
-def _has_trailing_blanks(raw: bytes, delimiter: str) -> bool:
-    """Whether any field may end in a blank (pandas only trims leading ones); a substring
-    search, so clean files pay nothing for trimming."""
-    d = delimiter.encode("utf-8")
-    return any(pattern in raw for pattern in (b" " + d, b"\t" + d, b" \n", b"\t\n", b" \r",
-                                             b"\t\r")) or raw.rstrip(b"\r\n").endswith((b" ", b"\t"))
+def _clean_text(values: pd.Series, missing: frozenset[str]) -> pd.Series:
+    """Text cells trimmed, missing markers (also once trimmed) as NaN."""
+    stripped = values.str.strip()
+    return stripped.where(~stripped.isin(missing))
 
 
-def _canonical_numbers(values: pd.Series) -> pd.Series:
-    """Numeric label text -> one spelling per number ("1", "1.0" and "1e0" are one class)."""
-    distinct = values.dropna().unique()
-    spelling = {}
-    for text in distinct:
+def _clean_levels(values: pd.Categorical, missing: frozenset[str]) -> pd.Categorical:
+    """Trim the levels (not the rows) of a categorical; a level that trims to another level is
+    merged with it, one that trims to a missing marker becomes missing."""
+    levels = [str(level) for level in values.categories]
+    trimmed = [level.strip() for level in levels]
+    if trimmed == levels and not missing.intersection(levels):
+        return values
+    return _recode(values, {level: (None if text in missing else text)
+                            for level, text in zip(levels, trimmed)})
+
+
+def _recode(values: pd.Categorical, spelling: dict[str, str | None]) -> pd.Categorical:
+    """Rename the levels of a categorical through `spelling` (None: missing), merging levels
+    that get the same name; works on codes, so its cost does not grow with the rows."""
+    targets = sorted({text for text in spelling.values() if text is not None})
+    position = {text: code for code, text in enumerate(targets)}
+    table = np.array([-1 if spelling[str(level)] is None else position[spelling[str(level)]]
+                      for level in values.categories] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(table[values.codes], categories=targets)
+
+
+def _canonical_numbers(levels) -> dict[str, str | None]:
+    """Numeric label levels -> one spelling per number ("1", "1.0" and "1e0" are one class);
+    None for a level that is not a number."""
+    spelling: dict[str, str | None] = {}
+    for level in map(str, levels):
         try:
-            number = float(text)
+            number = float(level)
         except ValueError:
-            continue
-        if math.isfinite(number):
-            spelling[text] = _number_text(number)
-    return values.map(spelling)
+            number = math.nan
+        spelling[level] = _number_text(number) if math.isfinite(number) else None
+    return spelling
 
 
 def _number_text(number: float) -> str:
@@ -395,9 +417,7 @@ def preprocess(
             f"{bad} of {total} rows are malformed (more than {max_bad_fraction:.1%}); "
             f"first: {first}"
         )
-    frame = parts[0].frame if len(parts) == 1 else pd.concat(
-        [p.frame for p in parts], ignore_index=True)
-    frame = frame.reset_index(drop=True)
+    frame = _concat([p.frame for p in parts])
     if frame.empty:
         raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
 
@@ -409,20 +429,15 @@ def preprocess(
                 f"need at least {MIN_ROWS_PER_CLASS} rows of class {name!r} to stratify, got {count}"
             )
 
-    indices = np.arange(len(frame))
-    held_out = ratios.validation + ratios.test
-    train_idx, rest_idx = train_test_split(
-        indices, test_size=held_out, stratify=codes, random_state=seed
-    )
-    validation_idx, test_idx = train_test_split(
-        rest_idx, test_size=ratios.test / held_out, stratify=codes[rest_idx], random_state=seed
+    rng = np.random.default_rng(seed)
+    train_idx, validation_idx, test_idx = stratified_split(
+        np.arange(len(frame)), codes, (ratios.train, ratios.validation, ratios.test), rng
     )
     if baseline_rows >= len(test_idx):
         baseline_idx = test_idx
     else:
-        baseline_idx, _ = train_test_split(
-            test_idx, train_size=baseline_rows, stratify=codes[test_idx], random_state=seed
-        )
+        share = baseline_rows / len(test_idx)
+        baseline_idx, _ = stratified_split(test_idx, codes[test_idx], (share, 1 - share), rng)
 
     columns = _Columns(contract, frame, train_idx)
     for feature in contract.features:
@@ -444,8 +459,8 @@ def preprocess(
         rows={name: len(idx) for name, idx in split_idx.items()},
     )
     result = PreprocessResult(rows=len(frame), bad_rows=bad, shown_bad_rows=shown, dataset=dataset)
-    label_text = np.array([str(c) for c in range(len(classes))], dtype=object)[codes]
-    split_columns = [label_text, *columns.text(dataset.feature_names + list(dataset.ids))]
+    label_column = ([str(code) for code in range(len(classes))], codes)
+    split_columns = [label_column, *columns.text(dataset.feature_names + list(dataset.ids))]
     quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
     for name, idx in split_idx.items():
         directory = out.dir(name)
@@ -466,10 +481,51 @@ def preprocess(
     return result
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of every file; categoricals keep being categoricals (over the union of levels)."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns: dict[str, Any] = {}
+    for name in frames[0].columns:
+        parts = [frame[name] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[name] = union_categoricals([p.array for p in parts], sort_categories=True)
+        else:
+            columns[name] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
+def stratified_split(rows: np.ndarray, codes: np.ndarray, fractions: tuple[float, ...],
+                     rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle each class's rows and cut them in the given fractions (largest remainders get
+    the leftover rows), so every part holds every class in the same proportion, to one row.
+
+    What scikit-learn's stratified `train_test_split` does, in a few array operations: on a
+    million rows, importing `sklearn.model_selection` alone took a quarter of the job.
+    """
+    order = rng.permutation(len(rows))
+    grouped = order[np.argsort(codes[order], kind="stable")]  # by class, shuffled within
+    counts = np.bincount(codes, minlength=1)
+    parts: list[list[np.ndarray]] = [[] for _ in fractions]
+    start = 0
+    for count in counts:
+        members = grouped[start:start + count]
+        start += count
+        wanted = np.array(fractions) * count
+        sizes = np.floor(wanted).astype(np.int64)
+        leftover = count - int(sizes.sum())
+        sizes[np.argsort(sizes - wanted, kind="stable")[:leftover]] += 1
+        edges = np.concatenate(([0], np.cumsum(sizes)))
+        for part, (begin, end) in zip(parts, zip(edges[:-1], edges[1:])):
+            part.append(members[begin:end])
+    # Shuffled again so the classes interleave in each part.
+    return [rows[rng.permutation(np.concatenate(part))] for part in parts]
+
+
 def _label_codes(contract: Contract, labels: pd.Series) -> tuple[list[str], np.ndarray]:
     """Classes in code order and each row's code. Binary: [negative, positive]."""
     label = contract.label
-    levels = pd.Categorical(labels)
+    levels = labels.array.remove_unused_categories()
     present = [str(v) for v in levels.categories]
     numeric = contract.column(label.column).type == NUMERIC
     shown = ", ".join(present[:10]) + (", ..." if len(present) > 10 else "")
@@ -486,7 +542,8 @@ def _label_codes(contract: Contract, labels: pd.Series) -> tuple[list[str], np.n
                 f"a binary label (label.positive) needs exactly two"
             )
         negative = next(v for v in present if v != positive)
-        return [negative, positive], (labels.to_numpy() == positive).astype(np.int64)
+        positive_code = present.index(positive)
+        return [negative, positive], (levels.codes == positive_code).astype(np.int64)
     if label.classes is not None:
         classes = list(label.classes)
         if numeric:
@@ -525,7 +582,7 @@ class _Columns:
         for column in contract.features:
             values = frame[column.name]
             if column.type == CATEGORICAL:
-                cat = pd.Categorical(values)
+                cat = values.array
                 self.categoricals[column.name] = cat
                 in_train = np.unique(cat.codes[train_idx])
                 levels = sorted(str(cat.categories[c]) for c in in_train if c >= 0)
@@ -548,21 +605,21 @@ class _Columns:
                 return True
         return False
 
-    def text(self, names: list[str]) -> list[np.ndarray]:
+    def text(self, names: list[str]) -> list[tuple[list[str], np.ndarray]]:
         return [self._text(name) for name in names]
 
-    def _text(self, name: str) -> np.ndarray:
+    def _text(self, name: str) -> tuple[list[str], np.ndarray]:
+        """(texts, codes): row i reads texts[codes[i]]; code -1 reads the trailing "", which
+        is how a missing value is written."""
         kind = self.kinds[name]
         if kind == CATEGORICAL:
             cat = self.categoricals[name]
-            levels = np.array([*map(str, cat.categories), ""], dtype=object)
-            return levels[cat.codes]  # code -1 (missing) takes the trailing ""
+            return [*map(str, cat.categories), ""], cat.codes
         if kind == ID:
-            return self.frame[name].fillna("").to_numpy(dtype=object)
+            return self.frame[name].fillna("").tolist(), np.arange(len(self.frame))
         values = self.frame[name].to_numpy(dtype=np.float64)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        spelled = np.array([*map(_number_text, uniques.tolist()), ""], dtype=object)
-        return spelled[codes]
+        return [*map(_number_text, uniques.tolist()), ""], codes
 
     def typical(self, name: str) -> Any:
         """SHAP baseline value: the median of a numeric feature, the most frequent level of a
@@ -575,20 +632,45 @@ class _Columns:
         return int(median) if median.is_integer() and abs(median) < 2**53 else median
 
 
-def _write_csv(path: Path, header: list[str] | None, columns: list[np.ndarray],
-               idx: np.ndarray, quote: bool) -> None:
-    """Comma-separated, `\\n` line ends; the csv module (quoting) only when a value needs it."""
+def _write_csv(path: Path, header: list[str] | None,
+               columns: list[tuple[list[str], np.ndarray]], idx: np.ndarray, quote: bool) -> None:
+    """Comma-separated, `\\n` line ends; the csv module (quoting) only when a value needs it.
+
+    Each cell is a list lookup by code, in C (`map`): no per-column arrays of a million
+    strings are built, and short texts are shared.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    taken = [column[idx] for column in columns]
+    if not quote:
+        columns = _merge_columns(columns)
+    rows = zip(*(map(texts.__getitem__, codes[idx].tolist()) for texts, codes in columns))
     with open(path, "w", encoding="utf-8", newline="") as handle:
         if quote:
             writer = csv.writer(handle, lineterminator="\n")
             if header:
                 writer.writerow(header)
-            writer.writerows(zip(*taken))
+            writer.writerows(rows)
             return
         if header:
             handle.write(",".join(header) + "\n")
         if len(idx):
-            handle.write("\n".join(map(",".join, zip(*taken))))
+            handle.write("\n".join(map(",".join, rows)))
             handle.write("\n")
+
+
+MERGED_TEXTS_LIMIT = 1 << 16
+
+
+def _merge_columns(columns: list[tuple[list[str], np.ndarray]]) -> list[tuple[list[str], np.ndarray]]:
+    """Adjacent columns with few distinct texts become one: the texts of every combination,
+    joined by commas, indexed by a combined code computed with array arithmetic. Joining a row
+    then handles a handful of pieces instead of one per column (values hold no comma here)."""
+    merged: list[tuple[list[str], np.ndarray]] = []
+    for texts, codes in columns:
+        codes = np.where(codes < 0, len(texts) - 1, codes).astype(np.int64)
+        if merged and len(merged[-1][0]) * len(texts) <= MERGED_TEXTS_LIMIT:
+            left, left_codes = merged[-1]
+            merged[-1] = ([f"{a},{b}" for a in left for b in texts],
+                          left_codes * len(texts) + codes)
+        else:
+            merged.append((texts, codes))
+    return merged
