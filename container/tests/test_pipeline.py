@@ -114,3 +114,19 @@ def test_evaluate_writesEvaluationReport(pipeline: PipelineRun):
     assert abs(metrics["f1"]["value"] - 2 * tp / (2 * tp + fp + fn)) < 1e-9
     printed = parse_metric_lines(pipeline.evaluate.stdout)
     assert abs(float(printed["test_f1"]) - metrics["f1"]["value"]) < 1e-6
+
+
+def test_schema_formatVersion1_stillLoads(pipeline: PipelineRun, tmp_path):
+    """Models trained before the dataset contract carry a binary format-1 schema."""
+    current = ModelSchema.load(pipeline.model_dir)
+    v1 = {
+        "format_version": 1,
+        "features": current.to_dict()["features"],
+        "label": {"name": "income", "classes": {"0": "<=50K", "1": ">50K"}, "positive_class": 1},
+    }
+    (tmp_path / "schema.json").write_text(json.dumps(v1))
+    old = ModelSchema.load(tmp_path)
+    assert old.classes == ("<=50K", ">50K") and old.binary
+    assert old.features == current.features
+    assert old.missing_values == ("", "?"), "what format-1 models were served with"
+    assert ModelSchema.from_dict(current.to_dict()) == current
