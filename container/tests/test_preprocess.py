@@ -371,3 +371,19 @@ def test_stratifiedSplit_disjointCompleteAndProportionalPerClass():
     again = stratified_split(rows, codes, (0.7, 0.15, 0.15), np.random.default_rng(3))
     assert all((a == b).all() for a, b in zip(parts, again)), "the seed fixes the split"
     assert not (parts[0][:50] == np.sort(parts[0])[:50]).all(), "rows are shuffled"
+
+
+def test_emptyAndHeaderOnlyFiles_contributeNoRows(tmp_path):
+    rows = shop_rows(60)
+    order = list(rows[0])
+    out = job_dir(tmp_path, small_contract(), {
+        "a.csv": as_csv(rows, order), "b.csv": as_csv([], order), "_SUCCESS": "",
+    })
+    result = run(out, small_contract())
+    assert result.rows == 60 and result.bad_rows == 0
+
+
+def test_onlyEmptyFiles_failsSayingSo(tmp_path):
+    out = job_dir(tmp_path, small_contract(), {"_SUCCESS": ""})
+    with pytest.raises(PreprocessError, match="no rows in "):
+        run(out, small_contract())

@@ -132,9 +132,12 @@ class _Reader:
         self.declared = (frozenset(contract.label.classes)
                          if contract.label.classes is not None else None)
 
-    def read(self, path: Path) -> _FileRows:
+    def read(self, path: Path) -> _FileRows | None:
+        """The file's good rows; None for a file with nothing in it (not even a header)."""
         name = path.relative_to(self.data_dir).as_posix()
         raw = self._bytes(path, name)
+        if not raw.strip():
+            return None
         names, body_start = self._header(raw, name)
         width = len(names)
         try:
@@ -407,7 +410,9 @@ def preprocess(
 ) -> PreprocessResult:
     files = data_files(data_dir)
     reader = _Reader(contract, data_dir)
-    parts = [reader.read(path) for path in files]
+    parts = [part for part in map(reader.read, files) if part is not None]
+    if not parts:
+        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
     total = sum(p.total for p in parts)
     bad = sum(p.bad for p in parts)
     shown = [b for p in parts for b in p.shown][:SHOWN_BAD_ROWS]
