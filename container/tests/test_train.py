@@ -228,3 +228,36 @@ def test_resume_checkpointOfOtherHyperparameters_ignored(train, splits, tmp_path
     assert len(list(checkpoints.glob("checkpoint-*.json"))) == 2
     again = train(small, train_data, validation_data, checkpoints, checkpoint_every=5)
     assert again.resumed_from == 10 and again.rounds_run == 0
+
+
+def _channels(opt_ml: Path, pipeline: PipelineRun) -> None:
+    for channel in ("train", "validation"):
+        target = opt_ml / "input" / "data" / channel
+        target.mkdir(parents=True)
+        for item in pipeline.split(channel).parent.iterdir():
+            (target / item.name).symlink_to(item)
+
+
+def test_trainJob_channelWithoutDatasetJson_failsNamingIt(pipeline: PipelineRun, tmp_path):
+    _channels(tmp_path, pipeline)
+    (tmp_path / "input" / "data" / "validation" / "dataset.json").unlink()
+    result = run_script("train", tmp_path)
+    assert result.returncode != 0
+    reason = (tmp_path / "output" / "failure").read_text()
+    assert reason.startswith(f"no dataset.json in {tmp_path / 'input' / 'data' / 'validation'}")
+
+
+def test_trainJob_channelsFromDifferentRuns_fail(pipeline: PipelineRun, tmp_path):
+    _channels(tmp_path, pipeline)
+    validation = tmp_path / "input" / "data" / "validation" / "dataset.json"
+    other = json.loads(validation.read_text())
+    other["label"]["classes"] = other["label"]["classes"][::-1]
+    validation.unlink()
+    validation.write_text(json.dumps(other))
+    result = run_script("train", tmp_path)
+    assert result.returncode != 0
+    assert (tmp_path / "output" / "failure").read_text().strip() == (
+        "the validation channel's dataset.json differs from the train channel's: "
+        "the two splits come from different preprocess runs"
+    )
+    assert not (tmp_path / "model" / "model.txt").exists()

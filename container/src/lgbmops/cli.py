@@ -146,8 +146,8 @@ def train_main(argv: Sequence[str] | None = None) -> int:
         other = Dataset.load(where.channel("validation"))
         if other.to_dict() != dataset.to_dict():
             raise DatasetError(
-                f"the validation channel's dataset.json differs from the train channel's: "
-                f"the two splits come from different preprocess runs"
+                "the validation channel's dataset.json differs from the train channel's: "
+                "the two splits come from different preprocess runs"
             )
         data = {
             channel: read_labelled_csv(
@@ -185,7 +185,7 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
         from .evaluate import evaluate, evaluation_report
         from .model import load_model
         from .sagemaker_io import channel_files, extract_model, read_labelled_csv, write_json
-        from .schema import ModelSchema
+        from .schema import ModelSchema, SchemaError
 
         _Parser(prog="evaluate", description="score the test split").parse_args(argv)
         where = paths.processing_paths()
@@ -193,8 +193,6 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
             booster, schema = load_model(extract_model(where.model_tarball, Path(tmp)))
         dataset = Dataset.load(where.dir("test"))
         if ModelSchema.from_dataset(dataset).to_dict() != schema.to_dict():
-            from .schema import SchemaError
-
             raise SchemaError(
                 f"the test split's dataset.json ({dataset.name}) does not describe the model's "
                 f"features and classes: the model was trained on another preprocess run"
