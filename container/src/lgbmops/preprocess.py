@@ -325,8 +325,8 @@ class _RowLines:
     """Maps frame rows back to physical lines (only built when a bad row must be named).
 
     pandas skips blank lines and the lines it reported as having too many fields; every other
-    line after the header is one row. A quoted field spanning lines would shift the count, so
-    the mapping is checked and, if it does not add up, rows are named by number instead.
+    line after the header is one row. (A quoted field spanning lines shifts the numbers given
+    to the rows after it: they count physical lines.)
     """
 
     def __init__(self, raw: bytes, body_start: int, too_many: list[tuple[int, int, int]]):
