@@ -387,3 +387,26 @@ def test_onlyEmptyFiles_failsSayingSo(tmp_path):
     out = job_dir(tmp_path, small_contract(), {"_SUCCESS": ""})
     with pytest.raises(PreprocessError, match="no rows in "):
         run(out, small_contract())
+
+
+def test_numericFacet_thresholdInTheBiasDocuments(tmp_path):
+    contract = small_contract(fairness=[{"column": "age", "threshold": 40},
+                                        {"column": "city", "values": ["Oslo", "Lima"]}])
+    rows = shop_rows(90)
+    out = job_dir(tmp_path, contract, {"shop.csv": as_csv(rows, list(rows[0]))})
+    run(out, contract, clarify_instance_type="ml.c5.xlarge")
+    bias = json.loads((out.dir("clarify") / "model-bias" / "analysis_config.json").read_text())
+    assert bias["facet"] == [{"name_or_index": "age", "value_or_threshold": [40]},
+                             {"name_or_index": "city", "value_or_threshold": ["Oslo", "Lima"]}]
+    assert bias["headers"] == ["bought", "age", "city"], "label and features; no id, no ignore"
+    assert bias["label_values_or_threshold"] == [1] and bias["probability_threshold"] == 0.5
+    assert bias["predictor"]["instance_type"] == "ml.c5.xlarge"
+    checks = json.loads((out.dir("clarify") / "checks.json").read_text())
+    assert checks == {"model_bias": True, "model_explainability": True,
+                      "bias_label_class": "yes", "reason": ""}
+    explain = json.loads((out.dir("clarify") / "model-explainability" /
+                          "analysis_config.json").read_text())
+    # the median age; the most frequent present city (NA is missing): Oslo and Lima have 23
+    # rows each, Kyiv 22, and of a tie the first in level order wins
+    ages = sorted(20 + i % 40 for i in range(90))
+    assert explain["methods"]["shap"]["baseline"] == [[(ages[44] + ages[45]) / 2, "Lima"]]
