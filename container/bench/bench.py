@@ -55,12 +55,7 @@ def log(message: str) -> None:
     print(f"# {message}", file=sys.stderr, flush=True)
 
 
-def adult_data() -> Path:
-    path = Path(os.environ.get("LGBMOPS_ADULT_DATA") or CONTAINER / ".." / "datasets" /
-                "census" / "adult.data").resolve()
-    if not path.is_file():
-        sys.exit(f"census data not found at {path}; set LGBMOPS_ADULT_DATA")
-    return path
+DATASETS = CONTAINER.parent / "datasets"
 
 
 def free_port() -> int:
@@ -84,13 +79,13 @@ def metric_lines(stdout: str) -> dict[str, str]:
 # --- data, training, evaluation ----------------------------------------------------------------
 
 def prepare(root: Path) -> None:
-    (root / "processing" / "input").mkdir(parents=True)
-    shutil.copy(adult_data(), root / "processing" / "input" / "adult.data")
+    (root / "processing" / "input" / "data").mkdir(parents=True)
+    (root / "processing" / "input" / "contract").mkdir(parents=True)
+    shutil.copy(DATASETS / "census" / "adult.data", root / "processing" / "input" / "data")
+    shutil.copy(DATASETS / "census.json", root / "processing" / "input" / "contract")
     run([str(BIN / "preprocess")], {"LGBMOPS_OPT_ML": str(root)})
-    for channel in ("train", "validation"):
-        (root / "input" / "data" / channel).mkdir(parents=True)
-        shutil.copy(root / "processing" / channel / f"{channel}.csv",
-                    root / "input" / "data" / channel)
+    for channel in ("train", "validation"):  # the split CSV and its dataset.json
+        shutil.copytree(root / "processing" / channel, root / "input" / "data" / channel)
     (root / "input" / "config").mkdir(parents=True)
     (root / "input" / "config" / "hyperparameters.json").write_text("{}")
     (root / "checkpoints").mkdir()  # as with managed spot training: checkpoints are written

@@ -11,7 +11,7 @@ import pandas as pd
 
 def load(path, reference=None):
     frame = pd.read_csv(path)
-    labels = frame.pop("income")
+    labels = frame.pop(frame.columns[0])  # preprocess writes the label first
     for name in frame.columns:
         if frame[name].dtype == object:
             levels = None if reference is None else reference[name].cat.categories

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 CONTAINER_DIR = Path(__file__).resolve().parent.parent
+DATASETS_DIR = CONTAINER_DIR.parent / "datasets"
 BIN_DIR = Path(sys.executable).parent
 # Small enough for a quick session, large enough for a meaningful model.
 SESSION_HYPERPARAMETERS = {
@@ -32,14 +33,29 @@ SESSION_HYPERPARAMETERS = {
 MAX_PAYLOAD_BYTES = 512 * 1024
 
 
+def dataset_files(name: str) -> tuple[Path, list[Path]]:
+    """The contract and data files of one of the repository's sample datasets."""
+    contract = DATASETS_DIR / f"{name}.json"
+    files = sorted(p for p in (DATASETS_DIR / name).iterdir() if p.suffix in (".csv", ".data"))
+    if not contract.is_file() or not files:
+        pytest.fail(f"dataset {name} not found under {DATASETS_DIR}")
+    return contract, files
+
+
 def adult_data() -> Path:
-    path = Path(
-        os.environ.get("LGBMOPS_ADULT_DATA")
-        or CONTAINER_DIR / ".." / "datasets" / "census" / "adult.data"
-    ).resolve()
-    if not path.is_file():
-        pytest.fail(f"census data not found at {path}; set LGBMOPS_ADULT_DATA")
-    return path
+    return dataset_files("census")[1][0]
+
+
+def stage_input(opt_ml: Path, name: str) -> Path:
+    """Lay out processing/input/{data,contract} as the preprocess job sees them."""
+    contract, files = dataset_files(name)
+    data = opt_ml / "processing" / "input" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (opt_ml / "processing" / "input" / "contract").mkdir(parents=True, exist_ok=True)
+    shutil.copy(contract, opt_ml / "processing" / "input" / "contract" / contract.name)
+    for file in files:
+        shutil.copy(file, data / file.name)
+    return data
 
 
 def script(name: str) -> str:
@@ -66,6 +82,7 @@ class PipelineRun:
     preprocess: subprocess.CompletedProcess
     train: subprocess.CompletedProcess
     evaluate: subprocess.CompletedProcess
+    seconds: float  # preprocess + train + evaluate, wall time
 
     @property
     def model_dir(self) -> Path:
@@ -74,22 +91,22 @@ class PipelineRun:
     def split(self, name: str) -> Path:
         return self.opt_ml / "processing" / name / f"{name}.csv"
 
+    @property
+    def evaluation(self) -> dict:
+        return json.loads((self.opt_ml / "processing" / "evaluation" / "evaluation.json").read_text())
 
-@pytest.fixture(scope="session")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
-    opt_ml = tmp_path_factory.mktemp("opt_ml")
-    raw = opt_ml / "processing" / "input"
-    raw.mkdir(parents=True)
-    shutil.copy(adult_data(), raw / "adult.data")
 
-    pre = run_script("preprocess", opt_ml, "--train-ratio", "0.7", "--validation-ratio", "0.15",
-                     "--test-ratio", "0.15", "--seed", "7")
+def run_pipeline(opt_ml: Path, dataset: str, *preprocess_args: str) -> PipelineRun:
+    """preprocess -> train -> evaluate through the console scripts, moving files between the
+    steps as SageMaker does."""
+    stage_input(opt_ml, dataset)
+    began = time.perf_counter()
+    pre = run_script("preprocess", opt_ml, *preprocess_args)
     assert pre.returncode == 0, pre.stderr
 
     for channel in ("train", "validation"):
-        target = opt_ml / "input" / "data" / channel
-        target.mkdir(parents=True)
-        shutil.copy(opt_ml / "processing" / channel / f"{channel}.csv", target)
+        # The channel is the whole split prefix: the CSV and its dataset.json.
+        shutil.copytree(opt_ml / "processing" / channel, opt_ml / "input" / "data" / channel)
     config = opt_ml / "input" / "config"
     config.mkdir(parents=True)
     (config / "hyperparameters.json").write_text(json.dumps(SESSION_HYPERPARAMETERS))
@@ -105,7 +122,24 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
             archive.add(item, arcname=item.name)
     evaluated = run_script("evaluate", opt_ml)
     assert evaluated.returncode == 0, evaluated.stderr
-    return PipelineRun(opt_ml, pre, trained, evaluated)
+    return PipelineRun(opt_ml, pre, trained, evaluated, time.perf_counter() - began)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    return run_pipeline(tmp_path_factory.mktemp("opt_ml"), "census",
+                        "--train-ratio", "0.7", "--validation-ratio", "0.15",
+                        "--test-ratio", "0.15", "--seed", "7")
+
+
+@pytest.fixture(scope="session")
+def churn_pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    return run_pipeline(tmp_path_factory.mktemp("churn"), "churn")
+
+
+@pytest.fixture(scope="session")
+def penguins_pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    return run_pipeline(tmp_path_factory.mktemp("penguins"), "penguins")
 
 
 def free_port() -> int:
@@ -177,12 +211,15 @@ def _read_output(server: LiveServer) -> str:
     return text
 
 
+def serving_root(run: PipelineRun, root: Path) -> Path:
+    """Serve what SageMaker would: the tarball, unpacked into <root>/model."""
+    with tarfile.open(run.opt_ml / "processing" / "model" / "model.tar.gz") as archive:
+        archive.extractall(root / "model", filter="data")
+    return root
+
+
 @pytest.fixture(scope="session")
 def server(pipeline: PipelineRun, tmp_path_factory: pytest.TempPathFactory):
-    # Serve what SageMaker would: the tarball, unpacked into <root>/model.
-    root = tmp_path_factory.mktemp("serving")
-    with tarfile.open(pipeline.opt_ml / "processing" / "model" / "model.tar.gz") as archive:
-        archive.extractall(root / "model", filter="data")
-    live = start_server(root)
+    live = start_server(serving_root(pipeline, tmp_path_factory.mktemp("serving")))
     yield live
     stop_server(live)

@@ -8,12 +8,15 @@ import re
 import lightgbm as lgb
 import pandas as pd
 
-from lgbmops import census
+from lgbmops.contract import NUMERIC, load_contract
 from lgbmops.schema import CATEGORICAL, ModelSchema
 
-from conftest import PipelineRun, parse_metric_lines
+from conftest import DATASETS_DIR, PipelineRun, parse_metric_lines
 
 TUNER_REGEX = re.compile(r"validation_f1=([0-9\.]+)")
+CENSUS = load_contract(DATASETS_DIR / "census.json")
+FEATURES = tuple(c.name for c in CENSUS.features)
+NUMERIC_FEATURES = {c.name for c in CENSUS.features if c.type == NUMERIC}
 
 
 def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineRun):
@@ -21,7 +24,7 @@ def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineR
     for name in ("train", "validation", "test"):
         with open(pipeline.split(name), newline="") as handle:
             rows = list(csv.reader(handle))
-        assert tuple(rows[0]) == (census.LABEL,) + census.FEATURES
+        assert tuple(rows[0]) == ("income",) + FEATURES
         assert {r[0] for r in rows[1:]} == {"0", "1"}
         assert all(len(r) == 15 for r in rows[1:])
         assert not any("?" in r for r in rows[1:]), "missing values must be written empty"
@@ -65,8 +68,8 @@ def test_train_writesModelSchemaAndMetrics(pipeline: PipelineRun):
     model_dir = pipeline.model_dir
     booster = lgb.Booster(model_file=str(model_dir / "model.txt"))
     schema = ModelSchema.load(model_dir)
-    assert schema.names == list(census.FEATURES)
-    assert set(schema.categorical_names) == set(census.FEATURES) - census.NUMERIC
+    assert schema.names == list(FEATURES)
+    assert set(schema.categorical_names) == set(FEATURES) - NUMERIC_FEATURES
     assert schema.classes == ("<=50K", ">50K")
     # LightGBM's own record of the levels must be the schema's, in the same order.
     schema.check_model(booster.feature_name(), booster.pandas_categorical)
@@ -82,7 +85,7 @@ def test_train_writesModelSchemaAndMetrics(pipeline: PipelineRun):
 def test_train_usesNativeCategoricalSplits_noOneHot(pipeline: PipelineRun):
     booster = lgb.Booster(model_file=str(pipeline.model_dir / "model.txt"))
     dump = booster.dump_model()
-    assert dump["feature_names"] == list(census.FEATURES)  # 14 columns, not one-hot expanded
+    assert dump["feature_names"] == list(FEATURES)  # 14 columns, not one-hot expanded
     decision_types = set()
 
     def walk(node):
@@ -111,3 +114,19 @@ def test_evaluate_writesEvaluationReport(pipeline: PipelineRun):
     assert abs(metrics["f1"]["value"] - 2 * tp / (2 * tp + fp + fn)) < 1e-9
     printed = parse_metric_lines(pipeline.evaluate.stdout)
     assert abs(float(printed["test_f1"]) - metrics["f1"]["value"]) < 1e-6
+
+
+def test_schema_formatVersion1_stillLoads(pipeline: PipelineRun, tmp_path):
+    """Models trained before the dataset contract carry a binary format-1 schema."""
+    current = ModelSchema.load(pipeline.model_dir)
+    v1 = {
+        "format_version": 1,
+        "features": current.to_dict()["features"],
+        "label": {"name": "income", "classes": {"0": "<=50K", "1": ">50K"}, "positive_class": 1},
+    }
+    (tmp_path / "schema.json").write_text(json.dumps(v1))
+    old = ModelSchema.load(tmp_path)
+    assert old.classes == ("<=50K", ">50K") and old.binary
+    assert old.features == current.features
+    assert old.missing_values == ("", "?"), "what format-1 models were served with"
+    assert ModelSchema.from_dict(current.to_dict()) == current

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lgbmops import census
-from lgbmops.schema import ModelSchema
+from lgbmops.schema import NUMERIC, ModelSchema
 
 from conftest import MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, start_server, stop_server
 
@@ -74,10 +73,11 @@ def test_csv_spacesQuotesAndCrlf_sameAnswers(server: LiveServer, test_rows, refe
     np.testing.assert_allclose(probabilities(body), reference(rows), rtol=0, atol=1e-12)
 
 
-def test_json_listsAndObjects_sameAnswersAsCsv(server: LiveServer, test_rows, reference):
+def test_json_listsAndObjects_sameAnswersAsCsv(server: LiveServer, pipeline, test_rows, reference):
     rows = [r.split(",") for r in test_rows[:2]]
     as_lists = [[int(v) if v.isdigit() else (v or None) for v in r] for r in rows]
-    as_objects = [dict(zip(census.FEATURES, r)) for r in as_lists]
+    names = ModelSchema.load(pipeline.model_dir).names
+    as_objects = [dict(zip(names, r)) for r in as_lists]
     expected = reference(test_rows[:2])
     for document in ({"instances": as_lists}, {"instances": as_objects}, as_lists):
         status, body, _ = server.invoke(json.dumps(document).encode(), "application/json")
@@ -128,9 +128,11 @@ def test_unknownCategory_scoredAsMissing_likeLightGbm(server: LiveServer, pipeli
     assert p_unseen == p_missing
     # LightGBM's own answer for a pandas frame whose category has a level it never saw.
     booster = lgb.Booster(model_file=str(pipeline.model_dir / "model.txt"))
-    frame = pd.DataFrame([unseen], columns=census.FEATURES)
-    for name in census.FEATURES:
-        if name in census.NUMERIC:
+    schema = ModelSchema.load(pipeline.model_dir)
+    frame = pd.DataFrame([unseen], columns=schema.names)
+    for feature in schema.features:
+        name = feature.name
+        if feature.kind == NUMERIC:
             frame[name] = pd.to_numeric(frame[name])
         else:
             frame[name] = frame[name].astype("category")

@@ -9,10 +9,12 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from lgbmops.metrics import binary_auc, binary_metrics
+from lgbmops.dataset import Dataset
+from lgbmops.metrics import auc, classification_metrics
 from lgbmops.hyperparameters import HyperparameterError, Hyperparameters, parse_hyperparameters
 from lgbmops.sagemaker_io import channel_files, read_labelled_csv
-from lgbmops.train import train
+from lgbmops.schema import ModelSchema
+from lgbmops.train import train as train_model
 
 from conftest import PipelineRun, run_script
 
@@ -110,10 +112,26 @@ def interrupt_after(rounds: int):
 
 @pytest.fixture(scope="module")
 def splits(pipeline: PipelineRun):
+    dataset = Dataset.load(pipeline.split("train").parent)
+
     def read(name: str):
-        return read_labelled_csv(channel_files(pipeline.split(name).parent), "income", name)
+        return read_labelled_csv(channel_files(pipeline.split(name).parent), dataset, name)
 
     return read("train"), read("validation")
+
+
+@pytest.fixture(scope="module")
+def schema(pipeline: PipelineRun) -> ModelSchema:
+    return ModelSchema.from_dataset(Dataset.load(pipeline.split("train").parent))
+
+
+@pytest.fixture
+def train(schema):
+    """The training function with the census schema filled in."""
+    def run(hp, train_data, validation_data, *args, **kwargs):
+        return train_model(hp, schema, train_data, validation_data, *args, **kwargs)
+
+    return run
 
 
 # No sampling, so an interrupted-and-resumed run must equal an uninterrupted one.
@@ -122,7 +140,7 @@ RESUME_HP = Hyperparameters(
 )
 
 
-def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
+def test_resume_continuesFromCheckpoint_sameTotalRounds(train, splits, tmp_path: Path):
     train_data, validation_data = splits
     checkpoints = tmp_path / "checkpoints"
     checkpoints.mkdir()
@@ -141,7 +159,7 @@ def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
     assert resumed.total_iterations == 40 and resumed.booster.current_iteration() == 40
     train_frame = resumed.schema.training_frame(train_data.features, "train")
     assert resumed.metrics["train_auc"] == pytest.approx(
-        binary_auc(train_data.labels, resumed.booster.predict(train_frame)), abs=1e-6
+        auc(train_data.labels, resumed.booster.predict(train_frame)), abs=1e-6
     )
     # The first 20 trees are the checkpoint's: the run did not start from scratch.
     assert resumed.booster.dump_model()["tree_info"][:20] == saved.dump_model()["tree_info"]
@@ -154,7 +172,7 @@ def test_resume_continuesFromCheckpoint_sameTotalRounds(splits, tmp_path: Path):
     )
 
 
-def test_resume_keepsEarlyStoppingState(splits, tmp_path: Path):
+def test_resume_keepsEarlyStoppingState(train, splits, tmp_path: Path):
     """Patience counts across the restart, so both runs stop at the same round."""
     train_data, validation_data = splits
     hp = replace(RESUME_HP, num_iterations=400, learning_rate=0.3, early_stopping_rounds=5)
@@ -174,28 +192,30 @@ def test_resume_keepsEarlyStoppingState(splits, tmp_path: Path):
     assert resumed.best_iteration == uninterrupted.best_iteration
 
 
-def test_earlyStopped_metricsAreThoseOfTheSavedBestRound(splits):
+def test_earlyStopped_metricsAreThoseOfTheSavedBestRound(train, splits):
     train_data, validation_data = splits
     hp = replace(RESUME_HP, num_iterations=400, learning_rate=0.3, early_stopping_rounds=5)
     result = train(hp, train_data, validation_data, None)
     assert result.best_iteration < result.total_iterations < 400
     frame = result.schema.training_frame(validation_data.features, "validation")
-    expected = binary_metrics(
+    expected = classification_metrics(
         validation_data.labels, result.booster.predict(frame, num_iteration=result.best_iteration)
     )
     assert result.metrics["validation_f1"] == pytest.approx(expected.f1, abs=1e-12)
-    assert result.metrics["validation_auc"] == pytest.approx(expected.auc, abs=1e-12)
+    # The running validation scores differ from a fresh prediction by float noise, which can
+    # reorder two near-tied rows: AUC agrees to 1e-6, as train_auc below.
+    assert result.metrics["validation_auc"] == pytest.approx(expected.auc, abs=1e-6)
     assert result.metrics["validation_logloss"] == pytest.approx(expected.logloss, abs=1e-9)
     # LightGBM's running training scores and a fresh prediction agree to float noise only.
     train_frame = result.schema.training_frame(train_data.features, "train")
     assert result.metrics["train_auc"] == pytest.approx(
-        binary_auc(train_data.labels, result.booster.predict(train_frame,
+        auc(train_data.labels, result.booster.predict(train_frame,
                                                              num_iteration=result.best_iteration)),
         abs=1e-6,
     )
 
 
-def test_resume_checkpointOfOtherHyperparameters_ignored(splits, tmp_path: Path):
+def test_resume_checkpointOfOtherHyperparameters_ignored(train, splits, tmp_path: Path):
     train_data, validation_data = splits
     checkpoints = tmp_path / "checkpoints"
     checkpoints.mkdir()
@@ -208,3 +228,36 @@ def test_resume_checkpointOfOtherHyperparameters_ignored(splits, tmp_path: Path)
     assert len(list(checkpoints.glob("checkpoint-*.json"))) == 2
     again = train(small, train_data, validation_data, checkpoints, checkpoint_every=5)
     assert again.resumed_from == 10 and again.rounds_run == 0
+
+
+def _channels(opt_ml: Path, pipeline: PipelineRun) -> None:
+    for channel in ("train", "validation"):
+        target = opt_ml / "input" / "data" / channel
+        target.mkdir(parents=True)
+        for item in pipeline.split(channel).parent.iterdir():
+            (target / item.name).symlink_to(item)
+
+
+def test_trainJob_channelWithoutDatasetJson_failsNamingIt(pipeline: PipelineRun, tmp_path):
+    _channels(tmp_path, pipeline)
+    (tmp_path / "input" / "data" / "validation" / "dataset.json").unlink()
+    result = run_script("train", tmp_path)
+    assert result.returncode != 0
+    reason = (tmp_path / "output" / "failure").read_text()
+    assert reason.startswith(f"no dataset.json in {tmp_path / 'input' / 'data' / 'validation'}")
+
+
+def test_trainJob_channelsFromDifferentRuns_fail(pipeline: PipelineRun, tmp_path):
+    _channels(tmp_path, pipeline)
+    validation = tmp_path / "input" / "data" / "validation" / "dataset.json"
+    other = json.loads(validation.read_text())
+    other["label"]["classes"] = other["label"]["classes"][::-1]
+    validation.unlink()
+    validation.write_text(json.dumps(other))
+    result = run_script("train", tmp_path)
+    assert result.returncode != 0
+    assert (tmp_path / "output" / "failure").read_text().strip() == (
+        "the validation channel's dataset.json differs from the train channel's: "
+        "the two splits come from different preprocess runs"
+    )
+    assert not (tmp_path / "model" / "model.txt").exists()

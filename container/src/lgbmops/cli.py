@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import census, paths
+from . import paths
 from .errors import LgbmopsError
 from .sagemaker_io import write_failure
 
@@ -22,7 +22,6 @@ log = logging.getLogger("lgbmops")
 
 # Errors whose message is the whole story; anything else is a bug and gets a traceback too.
 EXPECTED_ERRORS = (LgbmopsError, OSError)
-MAX_SHOWN_BAD_LINES = 20
 
 
 class UsageError(LgbmopsError):
@@ -70,37 +69,61 @@ def _print_metrics(prefix: str, metrics: dict[str, float | int]) -> None:
 
 def preprocess_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
-        from .preprocess import RAW_SUFFIXES, SplitRatios, preprocess
-        from .sagemaker_io import channel_files
+        from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
+        from .contract import load_contract
+        from .preprocess import SplitRatios, preprocess
 
-        parser = _Parser(prog="preprocess", description="census CSV -> stratified splits")
+        parser = _Parser(prog="preprocess",
+                         description="raw files + dataset contract -> stratified splits")
         parser.add_argument("--train-ratio", type=float, default=0.7)
         parser.add_argument("--validation-ratio", type=float, default=0.15)
         parser.add_argument("--test-ratio", type=float, default=0.15)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--baseline-rows", type=int, default=1000)
         parser.add_argument("--max-bad-fraction", type=float, default=0.01)
+        parser.add_argument("--clarify-instance-type", default=DEFAULT_INSTANCE_TYPE)
         args = parser.parse_args(argv)
         ratios = SplitRatios(args.train_ratio, args.validation_ratio, args.test_ratio)
         if args.baseline_rows < 1:
             raise UsageError(f"--baseline-rows must be >= 1, got {args.baseline_rows}")
+        if not 0 <= args.max_bad_fraction < 1:
+            raise UsageError(f"--max-bad-fraction must be in [0, 1), got {args.max_bad_fraction}")
+        instance_type = check_instance_type(args.clarify_instance_type)
         out = paths.processing_paths()
-        files = channel_files(out.input_dir, RAW_SUFFIXES)
+        contract = load_contract(_the_contract(out.contract_input_dir))
         result = preprocess(
-            files, out, ratios, args.seed, args.baseline_rows, args.max_bad_fraction
+            contract, out.data_input_dir, out, ratios, args.seed, args.baseline_rows,
+            args.max_bad_fraction, instance_type,
         )
-        for bad in result.bad_lines[:MAX_SHOWN_BAD_LINES]:
-            log.warning("dropped malformed line %s", bad)
-        if len(result.bad_lines) > MAX_SHOWN_BAD_LINES:
-            log.warning("... and %d more", len(result.bad_lines) - MAX_SHOWN_BAD_LINES)
+        for bad in result.shown_bad_rows:
+            log.warning("dropped row %s", bad)
+        if result.bad_rows > len(result.shown_bad_rows):
+            log.warning("... and %d more", result.bad_rows - len(result.shown_bad_rows))
+        dataset = result.dataset
+        log.info("dataset %s: %s, classes %s", dataset.name, dataset.task, list(dataset.classes))
         print(f"rows={result.rows}", flush=True)
-        print(f"dropped_lines={len(result.bad_lines)}", flush=True)
+        print(f"dropped_lines={result.bad_rows}", flush=True)
         for name, rows in result.split_rows.items():
-            rate = result.split_positive_rate[name]
-            print(f"{name}_rows={rows}\n{name}_positive_rate={rate:.4f}", flush=True)
+            counts = result.split_class_counts[name]
+            print(f"{name}_rows={rows}", flush=True)
+            print(f"{name}_class_counts={','.join(map(str, counts))}", flush=True)
+            if dataset.task == "binary":
+                print(f"{name}_positive_rate={counts[1] / rows:.4f}", flush=True)
         print(f"baseline_rows={result.baseline_rows}", flush=True)
 
     return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+def _the_contract(directory: Path) -> Path:
+    from .contract import ContractError
+
+    found = sorted(p for p in directory.glob("*.json") if p.is_file()) if directory.is_dir() else []
+    if len(found) != 1:
+        listed = ", ".join(p.name for p in found) or "none"
+        raise ContractError(
+            f"{directory}: expected exactly one dataset contract (*.json), found {listed}"
+        )
+    return found[0]
 
 
 # --- train ------------------------------------------------------------------------------------
@@ -109,52 +132,77 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
         import os
 
-        from .sagemaker_io import channel_files, read_hyperparameters, read_labelled_csv
+        from .dataset import Dataset, DatasetError
         from .model import save_model
+        from .sagemaker_io import channel_files, read_hyperparameters, read_labelled_csv
+        from .schema import ModelSchema
         from .train import train
 
         _Parser(prog="train", description="train on the train/validation channels").parse_args(argv)
         where = paths.training_paths()
         hp = read_hyperparameters(where.hyperparameters)
         log.info("hyperparameters: %s", hp)
+        dataset = Dataset.load(where.channel("train"))
+        other = Dataset.load(where.channel("validation"))
+        if other.to_dict() != dataset.to_dict():
+            raise DatasetError(
+                "the validation channel's dataset.json differs from the train channel's: "
+                "the two splits come from different preprocess runs"
+            )
         data = {
             channel: read_labelled_csv(
-                channel_files(where.channel(channel)), census.LABEL, f"channel {channel}"
+                channel_files(where.channel(channel)), dataset, f"channel {channel}"
             )
             for channel in ("train", "validation")
         }
+        schema = ModelSchema.from_dataset(dataset)
         every = int(os.environ.get(paths.CHECKPOINT_EVERY_ENV, paths.DEFAULT_CHECKPOINT_EVERY))
         started = time.perf_counter()
         result = train(
-            hp, data["train"], data["validation"], where.checkpoint_dir, checkpoint_every=every
+            hp, schema, data["train"], data["validation"], where.checkpoint_dir,
+            checkpoint_every=every,
         )
         seconds = time.perf_counter() - started
         save_model(
             result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir
         )
+        log.info("%s: %s with %d classes; validation_f1 is the %s F1", dataset.name,
+                 dataset.task, len(dataset.classes), _f1_meaning(result.f1_average))
         _print_metrics("", {**result.metrics, "train_seconds": seconds})
 
     return _run(job, lambda: paths.training_paths().failure_file)
+
+
+def _f1_meaning(average: str) -> str:
+    return "positive-class (binary)" if average == "binary" else f"{average}-averaged"
 
 
 # --- evaluate ---------------------------------------------------------------------------------
 
 def evaluate_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
+        from .dataset import Dataset
         from .evaluate import evaluate, evaluation_report
         from .model import load_model
         from .sagemaker_io import channel_files, extract_model, read_labelled_csv, write_json
+        from .schema import ModelSchema, SchemaError
 
         _Parser(prog="evaluate", description="score the test split").parse_args(argv)
         where = paths.processing_paths()
         with tempfile.TemporaryDirectory(prefix="model-") as tmp:
             booster, schema = load_model(extract_model(where.model_tarball, Path(tmp)))
-        test = read_labelled_csv(channel_files(where.dir("test")), schema.label, "test split")
+        dataset = Dataset.load(where.dir("test"))
+        if ModelSchema.from_dataset(dataset).to_dict() != schema.to_dict():
+            raise SchemaError(
+                f"the test split's dataset.json ({dataset.name}) does not describe the model's "
+                f"features and classes: the model was trained on another preprocess run"
+            )
+        test = read_labelled_csv(channel_files(where.dir("test")), dataset, "test split")
         scores = evaluate(booster, schema, test)
-        write_json(where.evaluation_file, evaluation_report(scores))
+        write_json(where.evaluation_file, evaluation_report(scores, schema))
+        log.info("test_f1 is the %s F1", _f1_meaning(scores.average))
         _print_metrics("test_", {
-            k: v for k, v in scores.as_dict().items()
-            if k in ("f1", "precision", "recall", "accuracy", "auc")
+            k: v for k, v in scores.as_dict().items() if k != "logloss"
         })
 
     return _run(job, lambda: paths.processing_paths().failure_file)

@@ -5,25 +5,39 @@ from typing import Any
 
 import lightgbm as lgb
 
-from .metrics import BinaryMetrics, binary_metrics
+from .metrics import ClassificationMetrics, classification_metrics
 from .schema import ModelSchema
 from .sagemaker_io import LabelledData
 
 
-def evaluate(booster: lgb.Booster, schema: ModelSchema, test: LabelledData) -> BinaryMetrics:
+def evaluate(booster: lgb.Booster, schema: ModelSchema, test: LabelledData) -> ClassificationMetrics:
     matrix = schema.matrix(test.features, test.source)
-    return binary_metrics(test.labels, booster.predict(matrix))
+    return classification_metrics(test.labels, booster.predict(matrix))
 
 
-def evaluation_report(scores: BinaryMetrics) -> dict[str, Any]:
+def evaluation_report(scores: ClassificationMetrics, schema: ModelSchema) -> dict[str, Any]:
     """SageMaker model-quality shape: `{"classification_metrics": {"f1": {"value": ...}}}`.
 
-    The confusion matrix uses the model-quality layout: actual class -> predicted class -> count.
+    `f1.average` says what the F1 is: `binary` (of the positive class, code 1) or `macro` (the
+    mean over the classes). The confusion matrix is actual class code -> predicted class code
+    -> rows; `classes` maps codes to names, `per_class` holds each class's precision, recall,
+    F1 and support, by name.
     """
-    metric_names = ("f1", "precision", "recall", "accuracy", "auc")
-    report: dict[str, Any] = {name: {"value": getattr(scores, name)} for name in metric_names}
-    report["confusion_matrix"] = {
-        "0": {"0": scores.true_negatives, "1": scores.false_positives},
-        "1": {"0": scores.false_negatives, "1": scores.true_positives},
+    metrics: dict[str, Any] = {
+        name: {"value": getattr(scores, name)}
+        for name in ("f1", "precision", "recall", "accuracy", "auc")
     }
-    return {"classification_metrics": report}
+    for name in ("f1", "precision", "recall"):
+        metrics[name]["average"] = scores.average
+    codes = [str(code) for code in range(len(schema.classes))]
+    metrics["confusion_matrix"] = {
+        actual: dict(zip(codes, row)) for actual, row in zip(codes, scores.confusion)
+    }
+    return {
+        "classification_metrics": metrics,
+        "classes": list(schema.classes),
+        "per_class": {
+            name: {"precision": c.precision, "recall": c.recall, "f1": c.f1, "support": c.support}
+            for name, c in zip(schema.classes, scores.per_class)
+        },
+    }

@@ -32,11 +32,15 @@ class Hyperparameters:
     early_stopping_rounds: int = 50  # 0 turns early stopping off
     seed: int = 42
 
-    def lightgbm_params(self) -> dict[str, Any]:
-        """LightGBM parameters (rounds and early stopping are driven by the training loop)."""
+    def lightgbm_params(self, num_classes: int = 2) -> dict[str, Any]:
+        """LightGBM parameters for `num_classes` classes: the binary objective for two, softmax
+        `multiclass` for more (rounds and early stopping are driven by the training loop)."""
+        task: dict[str, Any] = (
+            {"objective": "binary", "metric": "binary_logloss"} if num_classes == 2
+            else {"objective": "multiclass", "num_class": num_classes, "metric": "multi_logloss"}
+        )
         return {
-            "objective": "binary",
-            "metric": "binary_logloss",
+            **task,
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "max_bin": self.max_bin,

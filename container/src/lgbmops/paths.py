@@ -67,8 +67,14 @@ class ProcessingPaths:
         return self.root / "processing" / name
 
     @property
-    def input_dir(self) -> Path:
-        return self.dir("input")
+    def data_input_dir(self) -> Path:
+        # Raw data files, any names, any depth (the S3 prefix as the job downloads it).
+        return self.dir("input") / "data"
+
+    @property
+    def contract_input_dir(self) -> Path:
+        # Exactly one dataset contract (*.json).
+        return self.dir("input") / "contract"
 
     @property
     def model_tarball(self) -> Path:

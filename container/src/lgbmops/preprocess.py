@@ -1,26 +1,46 @@
-"""Raw census files -> clean, stratified train/validation/test splits and a Clarify baseline.
+"""Raw files + dataset contract -> stratified splits, dataset.json, a Clarify baseline and the
+Clarify analysis documents.
 
-Malformed lines (wrong field count, a label that is neither class, text in a numeric column)
-are dropped and counted, never silently: each is reported as `file:line: reason`, and the job
-fails when they exceed `max_bad_fraction` of the lines, since a file that bad is the wrong file.
+Reading is vectorised: pandas parses every file once (numeric columns straight to float64,
+missing markers straight to NaN), categorical columns become pandas categoricals, and every
+later step works on codes and on the few distinct values. Rows are dropped and counted, never
+silently: a wrong field count, a numeric cell that is not a number, a missing label or one
+outside the declared classes. Each is reported as `file:line: column: reason`, and the job
+fails when they exceed `max_bad_fraction` of the rows, since a file that bad is the wrong file.
+
+Two paths, one result. The fast one asks pandas for float64 numeric columns; when a file holds
+a numeric cell pandas cannot parse, that file is read again as text and `pd.to_numeric` finds
+the cells. Line numbers are worked out only when there is a bad row to name.
 """
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import math
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+import pandas as pd
+from pandas.api.types import union_categoricals
 
-from . import census
+from . import clarify
+from .contract import (
+    BINARY, CATEGORICAL, ID, IGNORE, MULTICLASS, NUMERIC, Contract,
+)
+from .dataset import Dataset, DatasetFeature
 from .errors import LgbmopsError
 from .paths import ProcessingPaths
 
-RAW_SUFFIXES = (".data", ".csv")
 SPLITS = ("train", "validation", "test")
-SHOWN_BAD_LINES = 20
+SHOWN_BAD_ROWS = 20
+MIN_ROWS_PER_CLASS = 10  # every class must reach all three stratified splits
+_QUOTED = re.compile(r'[,"\r\n]')
+_TOO_MANY_FIELDS = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 
 
 class PreprocessError(LgbmopsError):
@@ -47,101 +67,615 @@ class SplitRatios:
 
 
 @dataclass(frozen=True)
-class BadLine:
-    file: Path
-    line: int  # 1-based
+class BadRow:
+    file: str  # relative to the data directory
+    line: int  # 1-based physical line
+    column: str | None  # None: the row as a whole (its field count)
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        where = f"{self.file}:{self.line}: "
+        return where + (f"{self.column}: {self.reason}" if self.column else self.reason)
 
 
 @dataclass
 class PreprocessResult:
-    rows: int
-    bad_lines: list[BadLine]
+    rows: int  # rows kept
+    bad_rows: int  # rows dropped
+    shown_bad_rows: list[BadRow]  # the first SHOWN_BAD_ROWS of them, in file and line order
+    dataset: Dataset
     split_rows: dict[str, int] = field(default_factory=dict)
-    split_positive_rate: dict[str, float] = field(default_factory=dict)
+    split_class_counts: dict[str, list[int]] = field(default_factory=dict)
     baseline_rows: int = 0
+    clarify_documents: list[str] = field(default_factory=list)
 
 
-def read_raw(files: list[Path]) -> tuple[list[census.Record], list[BadLine]]:
-    records: list[census.Record] = []
-    bad: list[BadLine] = []
-    for path in files:
-        with open(path, encoding="utf-8", newline="") as handle:
-            for number, line in enumerate(handle, start=1):
-                try:
-                    record = census.parse_line(line)
-                except census.BadRecord as err:
-                    bad.append(BadLine(path, number, str(err)))
-                    continue
-                if record is not None:
-                    records.append(record)
-    return records, bad
+def data_files(directory: Path) -> list[Path]:
+    """Every regular file under the data directory, at any depth, in path order."""
+    if not directory.is_dir():
+        raise PreprocessError(f"data directory {directory} does not exist")
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    if not files:
+        raise PreprocessError(f"no data file in {directory}")
+    return files
 
+
+# --- reading ---------------------------------------------------------------------------------
+
+@dataclass
+class _FileRows:
+    """The rows of one file that passed every check, in contract column order."""
+    frame: pd.DataFrame
+    bad: int
+    shown: list[BadRow]
+    total: int  # rows pandas saw plus rows with too many fields
+
+
+class _Reader:
+    def __init__(self, contract: Contract, data_dir: Path):
+        self.contract = contract
+        self.data_dir = data_dir
+        fmt = contract.format
+        self.delimiter = fmt.delimiter
+        self.missing = list(fmt.missing_values)
+        self.missing_set = frozenset(fmt.missing_values)
+        kept = [c for c in contract.columns if c.type != IGNORE]
+        self.kept = [c.name for c in kept]
+        self.label = contract.label.column
+        self.numeric = [c.name for c in kept if c.type == NUMERIC and c.name != self.label]
+        # Parsed straight into categoricals: the label too (its values are class names), and
+        # ignored columns, which cost least that way until they are dropped.
+        self.categorical = [c.name for c in contract.columns
+                            if c.type in (CATEGORICAL, IGNORE) or c.name == self.label]
+        self.ids = [c.name for c in kept if c.type == ID]
+        self.label_numeric = contract.column(self.label).type == NUMERIC
+        self.declared = (frozenset(contract.label.classes)
+                         if contract.label.classes is not None else None)
+
+    def read(self, path: Path) -> _FileRows | None:
+        """The file's good rows; None for a file with nothing in it (not even a header)."""
+        name = path.relative_to(self.data_dir).as_posix()
+        raw = self._bytes(path, name)
+        if not raw.strip():
+            return None
+        names, body_start = self._header(raw, name)
+        width = len(names)
+        try:
+            frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=False)
+            text_numbers = False
+        except ValueError:  # a numeric cell pandas cannot read as a number: find it
+            frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=True)
+            text_numbers = True
+        short = frame[names[-1]].isna().to_numpy()
+        frame = frame[self.kept]
+
+        problems = _Problems(len(frame))
+        # pandas trims leading blanks only; trailing ones are trimmed on the few distinct
+        # values of a categorical, and on id values.
+        for column in self.kept:
+            if column in self.categorical:
+                frame[column] = _clean_levels(frame[column].array, self.missing_set)
+            elif column in self.ids:
+                frame[column] = _clean_text(frame[column], self.missing_set)
+        self._check_numbers(frame, text_numbers, problems)
+        labels = frame[self.label]
+        problems.add(labels.isna().to_numpy(), self.label, lambda i: "label is missing")
+        if self.label_numeric:
+            spelling = _canonical_numbers(labels.array.categories)
+            not_numbers = [level for level, text in spelling.items() if text is None]
+            problems.add(labels.isin(not_numbers).to_numpy(), self.label,
+                         lambda i, raw=labels: f"{raw.iloc[i]!r} is not a number")
+            frame[self.label] = labels = pd.Series(_recode(labels.array, spelling),
+                                                   index=labels.index)
+        if self.declared is not None:
+            outside = (~labels.isin(self.declared) & labels.notna()).to_numpy()
+            listed = ", ".join(self.contract.label.classes)
+            problems.add(outside, self.label,
+                         lambda i, raw=labels: f"{raw.iloc[i]!r} is not one of the classes ({listed})")
+
+        lines = None
+        if short.any() or problems.any() or too_many:
+            lines = _RowLines(raw, body_start, too_many)
+            if short.any():
+                # Candidates only: a row whose last field is absent or missing. Its raw line
+                # tells the two apart (pandas fills absent fields with NaN as well).
+                wrong = np.zeros(len(frame), bool)
+                counts: dict[int, int] = {}
+                for row in np.flatnonzero(short):
+                    got = lines.field_count(int(row), self.delimiter)
+                    if got is not None and got != width:
+                        wrong[row] = True
+                        counts[int(row)] = got
+                problems.add_first(wrong, None,
+                                   lambda i: f"expected {width} fields, got {counts[i]}")
+        bad_mask = problems.mask
+        shown: list[BadRow] = []
+        if lines is not None:
+            shown = [BadRow(name, line, None, f"expected {expected} fields, got {saw}")
+                     for line, expected, saw in too_many]
+            for row in np.flatnonzero(bad_mask)[:SHOWN_BAD_ROWS]:
+                column, reason = problems.first(int(row))
+                shown.append(BadRow(name, lines.line_of(int(row)), column, reason))
+            shown.sort(key=lambda b: b.line)
+            shown = shown[:SHOWN_BAD_ROWS]
+        kept = frame[~bad_mask] if bad_mask.any() else frame
+        bad = int(bad_mask.sum()) + len(too_many)
+        return _FileRows(kept, bad, shown, len(frame) + len(too_many))
+
+    def _bytes(self, path: Path, name: str) -> bytes:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError) as err:
+                raise PreprocessError(f"{name}: not a valid gzip file: {err}") from None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return data
+
+    def _header(self, raw: bytes, name: str) -> tuple[list[str], int]:
+        contract = self.contract
+        if not contract.format.header:
+            return contract.names, 0
+        end = raw.find(b"\n")
+        first = raw if end < 0 else raw[:end]
+        try:
+            text = first.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PreprocessError(f"{name}:1: header is not UTF-8 text: {err}") from None
+        fields = [f.strip() for f in next(csv.reader([text.rstrip("\r")],
+                                                      delimiter=self.delimiter), [])]
+        seen: set[str] = set()
+        for field_name in fields:
+            if field_name in seen:
+                raise PreprocessError(f"{name}:1: header names column {field_name!r} twice")
+            seen.add(field_name)
+        expected = contract.names
+        missing = [c for c in expected if c not in seen]
+        unexpected = [f for f in fields if f not in set(expected)]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(missing)}")
+            if unexpected:
+                parts.append(f"not in the contract: {', '.join(unexpected)}")
+            raise PreprocessError(
+                f"{name}:1: header does not match {contract.source} ({'; '.join(parts)})"
+            )
+        return fields, (len(raw) if end < 0 else end + 1)
+
+    def _parse(self, raw: bytes, name: str, names: list[str], body_start: int,
+               numbers_as_text: bool) -> tuple[pd.DataFrame, list[tuple[int, int, int]]]:
+        dtype: dict[str, Any] = {c: str for c in names}
+        dtype.update({c: "category" for c in self.categorical})
+        if not numbers_as_text:
+            dtype.update({c: "float64" for c in self.numeric})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                frame = pd.read_csv(
+                    io.BytesIO(raw), sep=self.delimiter, header=None, names=names,
+                    skiprows=1 if body_start else 0, dtype=dtype, na_values=self.missing,
+                    keep_default_na=False, skipinitialspace=True, skip_blank_lines=True,
+                    on_bad_lines="warn", encoding="utf-8", engine="c", index_col=False,
+                )
+            except (pd.errors.ParserError, UnicodeDecodeError) as err:
+                raise PreprocessError(f"{name}: cannot parse: {err}") from None
+            except pd.errors.EmptyDataError:
+                frame = pd.DataFrame({c: pd.Series(dtype=object if dtype[c] is str else dtype[c])
+                                      for c in names})
+        too_many = [
+            (int(line), int(expected), int(saw))
+            for warning in caught
+            for line, expected, saw in _TOO_MANY_FIELDS.findall(str(warning.message))
+        ]
+        return frame, too_many
+
+    def _check_numbers(self, frame: pd.DataFrame, text_numbers: bool,
+                       problems: "_Problems") -> None:
+        for column in self.numeric:
+            if text_numbers:
+                text = _clean_text(frame[column], self.missing_set)
+                numbers = pd.to_numeric(text, errors="coerce")
+                frame[column] = numbers = numbers.astype(np.float64)
+            else:
+                numbers = frame[column]
+                text = None
+            values = numbers.to_numpy()
+            bad = ~np.isfinite(values)
+            if text is not None:
+                bad &= text.notna().to_numpy()
+            else:
+                bad &= ~np.isnan(values)
+            if bad.any():
+                shown = text if text is not None else numbers
+                problems.add(bad, column,
+                             lambda i, shown=shown: f"{shown.iloc[i]!r} is not a number")
+
+
+class _Problems:
+    """Bad rows of one file and, per row, the first reason found (checks run in order)."""
+
+    def __init__(self, rows: int):
+        self.mask = np.zeros(rows, bool)
+        self.reasons: list[tuple[np.ndarray, str | None, Any]] = []
+
+    def add(self, bad: np.ndarray, column: str | None, reason) -> None:
+        if bad.any():
+            self.mask |= bad
+            self.reasons.append((bad, column, reason))
+
+    def add_first(self, bad: np.ndarray, column: str | None, reason) -> None:
+        """A row-level problem: named before any cell problem of the same row."""
+        if bad.any():
+            self.mask |= bad
+            self.reasons.insert(0, (bad, column, reason))
+
+    def any(self) -> bool:
+        return bool(self.mask.any())
+
+    def first(self, row: int) -> tuple[str | None, str]:
+        for bad, column, reason in self.reasons:
+            if bad[row]:
+                return column, reason(row)
+        raise AssertionError(f"row {row} is not bad")
+
+
+class _RowLines:
+    """Maps frame rows back to physical lines (only built when a bad row must be named).
+
+    pandas skips blank lines and the lines it reported as having too many fields; every other
+    line after the header is one row. (A quoted field spanning lines shifts the numbers given
+    to the rows after it: they count physical lines.)
+    """
+
+    def __init__(self, raw: bytes, body_start: int, too_many: list[tuple[int, int, int]]):
+        skipped = {line for line, _, _ in too_many}
+        first_line = 2 if body_start else 1
+        self.raw_lines = raw[body_start:].split(b"\n")
+        self.numbers: list[int] = []
+        self.index: list[int] = []
+        for offset, line in enumerate(self.raw_lines):
+            number = first_line + offset
+            if not line.strip(b" \t\r") or number in skipped:
+                continue
+            self.numbers.append(number)
+            self.index.append(offset)
+
+    def line_of(self, row: int) -> int:
+        return self.numbers[row] if row < len(self.numbers) else -1
+
+    def field_count(self, row: int, delimiter: str) -> int | None:
+        if row >= len(self.index):
+            return None
+        text = self.raw_lines[self.index[row]].decode("utf-8", errors="replace").rstrip("\r")
+        return len(next(csv.reader([text], delimiter=delimiter, skipinitialspace=True), []))
+
+
+def _clean_text(values: pd.Series, missing: frozenset[str]) -> pd.Series:
+    """Text cells trimmed, missing markers (also once trimmed) as NaN."""
+    stripped = values.str.strip()
+    return stripped.where(~stripped.isin(missing))
+
+
+def _clean_levels(values: pd.Categorical, missing: frozenset[str]) -> pd.Categorical:
+    """Trim the levels (not the rows) of a categorical; a level that trims to another level is
+    merged with it, one that trims to a missing marker becomes missing."""
+    levels = [str(level) for level in values.categories]
+    trimmed = [level.strip() for level in levels]
+    if trimmed == levels and not missing.intersection(levels):
+        return values
+    return _recode(values, {level: (None if text in missing else text)
+                            for level, text in zip(levels, trimmed)})
+
+
+def _recode(values: pd.Categorical, spelling: dict[str, str | None]) -> pd.Categorical:
+    """Rename the levels of a categorical through `spelling` (None: missing), merging levels
+    that get the same name; works on codes, so its cost does not grow with the rows."""
+    targets = sorted({text for text in spelling.values() if text is not None})
+    position = {text: code for code, text in enumerate(targets)}
+    table = np.array([-1 if spelling[str(level)] is None else position[spelling[str(level)]]
+                      for level in values.categories] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(table[values.codes], categories=targets)
+
+
+def _canonical_numbers(levels) -> dict[str, str | None]:
+    """Numeric label levels -> one spelling per number ("1", "1.0" and "1e0" are one class);
+    None for a level that is not a number."""
+    spelling: dict[str, str | None] = {}
+    for level in map(str, levels):
+        try:
+            number = float(level)
+        except ValueError:
+            number = math.nan
+        spelling[level] = _number_text(number) if math.isfinite(number) else None
+    return spelling
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
+
+
+# --- the job -----------------------------------------------------------------------------------
 
 def preprocess(
-    files: list[Path],
+    contract: Contract,
+    data_dir: Path,
     out: ProcessingPaths,
     ratios: SplitRatios = SplitRatios(),
     seed: int = 42,
     baseline_rows: int = 1000,
     max_bad_fraction: float = 0.01,
+    clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
 ) -> PreprocessResult:
-    records, bad = read_raw(files)
-    total = len(records) + len(bad)
-    if bad and len(bad) > max_bad_fraction * total:
-        shown = "; ".join(str(b) for b in bad[:5])
+    files = data_files(data_dir)
+    reader = _Reader(contract, data_dir)
+    parts = [part for part in map(reader.read, files) if part is not None]
+    if not parts:
+        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
+    total = sum(p.total for p in parts)
+    bad = sum(p.bad for p in parts)
+    shown = [b for p in parts for b in p.shown][:SHOWN_BAD_ROWS]
+    if bad and bad > max_bad_fraction * total:
+        first = "; ".join(str(b) for b in shown[:5])
         raise PreprocessError(
-            f"{len(bad)} of {total} lines are malformed (more than {max_bad_fraction:.1%}); "
-            f"first: {shown}"
+            f"{bad} of {total} rows are malformed (more than {max_bad_fraction:.1%}); "
+            f"first: {first}"
         )
-    if not records:
-        raise PreprocessError(f"no records in {', '.join(map(str, files))}")
-    labels = np.fromiter((r.label for r in records), dtype=np.int8, count=len(records))
-    for cls in (0, 1):
-        if (labels == cls).sum() < 10:
+    frame = _concat([p.frame for p in parts])
+    if frame.empty:
+        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
+
+    classes, codes = _label_codes(contract, frame[contract.label.column])
+    for code, name in enumerate(classes):
+        count = int((codes == code).sum())
+        if count < MIN_ROWS_PER_CLASS:
             raise PreprocessError(
-                f"need at least 10 records of class {census.CLASSES[cls]} to stratify, "
-                f"got {(labels == cls).sum()}"
+                f"need at least {MIN_ROWS_PER_CLASS} rows of class {name!r} to stratify, got {count}"
             )
 
-    indices = np.arange(len(records))
-    held_out = ratios.validation + ratios.test
-    train_idx, rest_idx = train_test_split(
-        indices, test_size=held_out, stratify=labels, random_state=seed
-    )
-    validation_idx, test_idx = train_test_split(
-        rest_idx, test_size=ratios.test / held_out, stratify=labels[rest_idx], random_state=seed
+    rng = np.random.default_rng(seed)
+    train_idx, validation_idx, test_idx = stratified_split(
+        np.arange(len(frame)), codes, (ratios.train, ratios.validation, ratios.test), rng
     )
     if baseline_rows >= len(test_idx):
         baseline_idx = test_idx
     else:
-        baseline_idx, _ = train_test_split(
-            test_idx, train_size=baseline_rows, stratify=labels[test_idx], random_state=seed
-        )
+        share = baseline_rows / len(test_idx)
+        baseline_idx, _ = stratified_split(test_idx, codes[test_idx], (share, 1 - share), rng)
 
-    result = PreprocessResult(rows=len(records), bad_lines=bad)
-    header = (census.LABEL,) + census.FEATURES
-    for name, idx in zip(SPLITS, (train_idx, validation_idx, test_idx)):
-        _write_rows(out.dir(name) / f"{name}.csv", header, records, idx)
+    columns = _Columns(contract, frame, train_idx)
+    for feature in contract.features:
+        if columns.all_missing(feature.name):
+            raise PreprocessError(
+                f"feature column {feature.name!r} has no value in any row; "
+                f"mark it ignore in {contract.source}"
+            )
+    split_idx = dict(zip(SPLITS, (train_idx, validation_idx, test_idx)))
+    dataset = Dataset(
+        name=contract.name,
+        contract=contract.to_dict(),
+        task=BINARY if contract.label.task == BINARY else MULTICLASS,
+        label=contract.label.column,
+        classes=tuple(classes),
+        features=tuple(columns.features),
+        ids=tuple(contract.ids),
+        missing_values=contract.format.missing_values,
+        rows={name: len(idx) for name, idx in split_idx.items()},
+    )
+    result = PreprocessResult(rows=len(frame), bad_rows=bad, shown_bad_rows=shown, dataset=dataset)
+    label_column = ([str(code) for code in range(len(classes))], codes)
+    split_columns = [label_column, *columns.text(dataset.feature_names + list(dataset.ids))]
+    quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
+    for name, idx in split_idx.items():
+        directory = out.dir(name)
+        _write_csv(directory / f"{name}.csv", dataset.columns, split_columns, idx, quote)
+        dataset.save(directory)
         result.split_rows[name] = len(idx)
-        result.split_positive_rate[name] = float(labels[idx].mean())
-    # Clarify reads the baseline without a header: label first, then features.
-    _write_rows(out.dir("baseline") / "baseline.csv", None, records, baseline_idx)
+        result.split_class_counts[name] = np.bincount(codes[idx], minlength=len(classes)).tolist()
+    # Clarify reads the baseline without a header: label first, then features (no ids).
+    _write_csv(out.dir("baseline") / "baseline.csv", None, split_columns[:1 + len(dataset.features)],
+               baseline_idx, columns.need_quotes(dataset.feature_names))
     result.baseline_rows = len(baseline_idx)
+
+    shap_baseline = [columns.typical(name) for name in dataset.feature_names]
+    documents = clarify.analysis_documents(dataset, contract, shap_baseline, clarify_instance_type)
+    for relative, document in documents.items():
+        clarify.write(out.dir("clarify") / relative, document)
+    result.clarify_documents = sorted(documents)
     return result
 
 
-def _write_rows(
-    path: Path, header: tuple[str, ...] | None, records: list[census.Record], idx: np.ndarray
-) -> None:
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of every file; categoricals keep being categoricals (over the union of levels)."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns: dict[str, Any] = {}
+    for name in frames[0].columns:
+        parts = [frame[name] for frame in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            columns[name] = union_categoricals([p.array for p in parts], sort_categories=True)
+        else:
+            columns[name] = np.concatenate([p.to_numpy() for p in parts])
+    return pd.DataFrame(columns)
+
+
+def stratified_split(rows: np.ndarray, codes: np.ndarray, fractions: tuple[float, ...],
+                     rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffle each class's rows and cut them in the given fractions (largest remainders get
+    the leftover rows), so every part holds every class in the same proportion, to one row.
+
+    What scikit-learn's stratified `train_test_split` does, in a few array operations: on a
+    million rows, importing `sklearn.model_selection` alone took a quarter of the job.
+    """
+    order = rng.permutation(len(rows))
+    grouped = order[np.argsort(codes[order], kind="stable")]  # by class, shuffled within
+    counts = np.bincount(codes, minlength=1)
+    parts: list[list[np.ndarray]] = [[] for _ in fractions]
+    start = 0
+    for count in counts:
+        members = grouped[start:start + count]
+        start += count
+        wanted = np.array(fractions) * count
+        sizes = np.floor(wanted).astype(np.int64)
+        leftover = count - int(sizes.sum())
+        sizes[np.argsort(sizes - wanted, kind="stable")[:leftover]] += 1
+        edges = np.concatenate(([0], np.cumsum(sizes)))
+        for part, (begin, end) in zip(parts, zip(edges[:-1], edges[1:])):
+            part.append(members[begin:end])
+    # Shuffled again so the classes interleave in each part.
+    return [rows[rng.permutation(np.concatenate(part))] for part in parts]
+
+
+def _label_codes(contract: Contract, labels: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Classes in code order and each row's code. Binary: [negative, positive]."""
+    label = contract.label
+    levels = labels.array.remove_unused_categories()
+    present = [str(v) for v in levels.categories]
+    numeric = contract.column(label.column).type == NUMERIC
+    shown = ", ".join(present[:10]) + (", ..." if len(present) > 10 else "")
+    if label.task == BINARY:
+        positive = _number_text(float(label.positive)) if numeric else label.positive
+        if positive not in present:
+            raise PreprocessError(
+                f"{contract.source}: label.positive {label.positive!r} does not occur in column "
+                f"{label.column!r} (values: {shown})"
+            )
+        if len(present) != 2:
+            raise PreprocessError(
+                f"column {label.column!r} has {len(present)} distinct values ({shown}); "
+                f"a binary label (label.positive) needs exactly two"
+            )
+        negative = next(v for v in present if v != positive)
+        positive_code = present.index(positive)
+        return [negative, positive], (levels.codes == positive_code).astype(np.int64)
+    if label.classes is not None:
+        classes = list(label.classes)
+        if numeric:
+            classes = [_number_text(float(c)) for c in classes]
+        absent = [c for c in classes if c not in present]
+        if absent:
+            raise PreprocessError(
+                f"{contract.source}: label.classes {', '.join(map(repr, absent))} never occur in "
+                f"column {label.column!r} (values: {shown})"
+            )
+    else:
+        classes = sorted(present, key=float) if numeric else sorted(present)
+        if len(classes) < 3:
+            raise PreprocessError(
+                f"column {label.column!r} has {len(classes)} distinct value(s) ({shown}); "
+                f"declare label.positive in {contract.source} for a binary label"
+            )
+    lookup = {name: code for code, name in enumerate(classes)}
+    codes = np.array([lookup[str(v)] for v in levels.categories], dtype=np.int64)[levels.codes]
+    return classes, codes
+
+
+class _Columns:
+    """The kept columns as categoricals or floats, and their text for the output files.
+
+    Text is made once per distinct value and then taken by index, so writing a million rows
+    formats a few hundred numbers, not a million.
+    """
+
+    def __init__(self, contract: Contract, frame: pd.DataFrame, train_idx: np.ndarray):
+        self.contract = contract
+        self.frame = frame
+        self.kinds = {c.name: c.type for c in contract.columns}
+        self.categoricals: dict[str, pd.Categorical] = {}
+        self.features: list[DatasetFeature] = []
+        for column in contract.features:
+            values = frame[column.name]
+            if column.type == CATEGORICAL:
+                cat = values.array
+                self.categoricals[column.name] = cat
+                in_train = np.unique(cat.codes[train_idx])
+                levels = sorted(str(cat.categories[c]) for c in in_train if c >= 0)
+                self.features.append(DatasetFeature(column.name, CATEGORICAL, tuple(levels)))
+            else:
+                self.features.append(DatasetFeature(column.name, NUMERIC))
+
+    def all_missing(self, name: str) -> bool:
+        return bool(self.frame[name].isna().all())
+
+    def need_quotes(self, names: list[str]) -> bool:
+        """Whether any value of these columns holds a comma, quote or line break."""
+        for name in names:
+            kind = self.kinds[name]
+            if kind == NUMERIC:
+                continue
+            values = (self.categoricals[name].categories if kind == CATEGORICAL
+                      else self.frame[name].dropna().unique())
+            if any(_QUOTED.search(str(v)) for v in values):
+                return True
+        return False
+
+    def text(self, names: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        return [self._text(name) for name in names]
+
+    def _text(self, name: str) -> tuple[list[str], np.ndarray]:
+        """(texts, codes): row i reads texts[codes[i]]; code -1 reads the trailing "", which
+        is how a missing value is written."""
+        kind = self.kinds[name]
+        if kind == CATEGORICAL:
+            cat = self.categoricals[name]
+            return [*map(str, cat.categories), ""], cat.codes
+        if kind == ID:
+            return self.frame[name].fillna("").tolist(), np.arange(len(self.frame))
+        values = self.frame[name].to_numpy(dtype=np.float64)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return [*map(_number_text, uniques.tolist()), ""], codes
+
+    def typical(self, name: str) -> Any:
+        """SHAP baseline value: the median of a numeric feature, the most frequent level of a
+        categorical one (ties: the first in level order), missing values not counted."""
+        if self.kinds[name] == CATEGORICAL:
+            cat = self.categoricals[name]
+            counts = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories))
+            return str(cat.categories[int(np.argmax(counts))])
+        median = float(np.nanmedian(self.frame[name].to_numpy(dtype=np.float64)))
+        return int(median) if median.is_integer() and abs(median) < 2**53 else median
+
+
+def _write_csv(path: Path, header: list[str] | None,
+               columns: list[tuple[list[str], np.ndarray]], idx: np.ndarray, quote: bool) -> None:
+    """Comma-separated, `\\n` line ends; the csv module (quoting) only when a value needs it.
+
+    Each cell is a list lookup by code, in C (`map`): no per-column arrays of a million
+    strings are built, and short texts are shared.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not quote:
+        columns = _merge_columns(columns)
+    rows = zip(*(map(texts.__getitem__, codes[idx].tolist()) for texts, codes in columns))
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        if quote:
+            writer = csv.writer(handle, lineterminator="\n")
+            if header:
+                writer.writerow(header)
+            writer.writerows(rows)
+            return
         if header:
-            writer.writerow(header)
-        for i in idx:
-            record = records[i]
-            writer.writerow((record.label,) + record.features)
+            handle.write(",".join(header) + "\n")
+        if len(idx):
+            handle.write("\n".join(map(",".join, rows)))
+            handle.write("\n")
+
+
+MERGED_TEXTS_LIMIT = 1 << 16
+
+
+def _merge_columns(columns: list[tuple[list[str], np.ndarray]]) -> list[tuple[list[str], np.ndarray]]:
+    """Adjacent columns with few distinct texts become one: the texts of every combination,
+    joined by commas, indexed by a combined code computed with array arithmetic. Joining a row
+    then handles a handful of pieces instead of one per column (values hold no comma here)."""
+    merged: list[tuple[list[str], np.ndarray]] = []
+    for texts, codes in columns:
+        codes = np.where(codes < 0, len(texts) - 1, codes).astype(np.int64)
+        if merged and len(merged[-1][0]) * len(texts) <= MERGED_TEXTS_LIMIT:
+            left, left_codes = merged[-1]
+            merged[-1] = ([f"{a},{b}" for a in left for b in texts],
+                          left_codes * len(texts) + codes)
+        else:
+            merged.append((texts, codes))
+    return merged

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .contract import NUMERIC
+from .dataset import Dataset
 from .errors import LgbmopsError
 from .hyperparameters import HyperparameterError, Hyperparameters, parse_hyperparameters
 
@@ -23,7 +25,7 @@ class InputError(LgbmopsError):
 
 @dataclass(frozen=True)
 class LabelledData:
-    labels: np.ndarray  # 0/1
+    labels: np.ndarray  # class codes 0..K-1
     features: pd.DataFrame  # as pandas parsed them; NaN = missing
     source: str  # names the data in messages
 
@@ -49,35 +51,42 @@ def channel_files(directory: Path, suffixes: tuple[str, ...] = CSV_SUFFIXES) -> 
     return files
 
 
-def read_labelled_csv(paths: list[Path], label: str, source: str) -> LabelledData:
-    """Read split CSVs (header, label first as 0/1, then features); an empty field is missing.
-
-    Pandas' C parser types the columns (numbers or text); text such as "NA" stays text.
-    """
+def read_labelled_csv(paths: list[Path], dataset: Dataset, source: str) -> LabelledData:
+    """Read split CSVs as preprocess wrote them: header `dataset.columns`, the label first as
+    its class code, an empty field for a missing value. Each column gets the type dataset.json
+    gives it, so a category such as "007" stays text."""
+    names = dataset.columns
+    dtype: dict[str, Any] = {name: str for name in names}
+    dtype.update({f.name: np.float64 for f in dataset.features if f.type == NUMERIC})
+    dtype[dataset.label] = str
     frames = []
-    header: list[str] | None = None
     for path in paths:
         try:
-            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""])
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+                ValueError) as err:
             raise InputError(f"{path}: {err}") from None
         columns = list(frame.columns)
-        if not columns or columns[0] != label:
-            raise InputError(f"{path}: the first column must be {label!r}, got {columns[:1]}")
-        if header is not None and columns != header:
-            raise InputError(f"{path}: header {columns} differs from {paths[0]}'s {header}")
-        header = columns
-        bad = ~frame[label].isin([0, 1])
+        if columns != names:
+            raise InputError(
+                f"{path}: header {columns} differs from dataset.json's columns {names}"
+            )
+        codes = pd.to_numeric(frame[dataset.label], errors="coerce")
+        bad = ~codes.isin(range(len(dataset.classes)))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
-                f"{path}: line {row + 2}: label {frame[label].iloc[row]!r} is not 0 or 1"
+                f"{path}: line {row + 2}: label {frame[dataset.label].iloc[row]!r} is not a "
+                f"class code 0..{len(dataset.classes) - 1}"
             )
+        frame[dataset.label] = codes
         frames.append(frame)
     data = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     if data.empty:
         raise InputError(f"{', '.join(map(str, paths))}: no data rows")
-    return LabelledData(data[label].to_numpy(dtype=np.int32), data.drop(columns=[label]), source)
+    return LabelledData(
+        data[dataset.label].to_numpy(dtype=np.int32), data[dataset.feature_names], source
+    )
 
 
 def write_json(path: Path, value: Any) -> None:

@@ -1,6 +1,7 @@
-"""The model's input schema: feature names and order, kinds, category levels, label mapping.
+"""The model's input schema: feature names and order, kinds, category levels, classes.
 
-Training fixes the category levels from the training data and saves them next to the model
+Training takes the features, category levels (those of the training split) and classes from
+the dataset description preprocess wrote (`dataset.json`) and saves them next to the model
 (`schema.json`). Every consumer encodes inputs through this schema, so a level means the same
 code at training, evaluation and serving time. LightGBM itself sees categorical features as
 float codes (the index of the level); a level the model never saw, and a missing value, become
@@ -17,12 +18,13 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from .contract import CATEGORICAL, NUMERIC
+from .dataset import Dataset
 from .errors import LgbmopsError
 
-NUMERIC = "numeric"
-CATEGORICAL = "categorical"
 SCHEMA_FILE = "schema.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: K classes and the missing-value markers; 1 (binary census) still loads
+V1_MISSING_VALUES = ("", "?")  # what format 1 models were served with
 
 
 class SchemaError(LgbmopsError):
@@ -44,7 +46,8 @@ class Feature:
 class ModelSchema:
     features: tuple[Feature, ...]
     label: str
-    classes: tuple[str, str]  # class 0, class 1 (the positive class)
+    classes: tuple[str, ...]  # in code order; binary: (negative, positive)
+    missing_values: tuple[str, ...] = V1_MISSING_VALUES  # request values that mean missing
 
     @property
     def names(self) -> list[str]:
@@ -54,28 +57,27 @@ class ModelSchema:
     def categorical_names(self) -> list[str]:
         return [f.name for f in self.features if f.kind == CATEGORICAL]
 
+    @property
+    def binary(self) -> bool:
+        return len(self.classes) == 2
+
     # --- building -------------------------------------------------------------------------
 
     @classmethod
-    def infer(cls, features: pd.DataFrame, label: str, classes: tuple[str, str]) -> "ModelSchema":
-        """Fix kinds and levels from the training data, as pandas parsed it (NaN = missing).
-
-        A column pandas read as numbers is numeric; any other column is categorical with its
-        distinct present values, sorted, as levels.
-        """
-        built = []
-        for name in features.columns:
-            column = features[name]
-            if _is_number_column(column):
-                built.append(Feature(name, NUMERIC))
-            else:
-                levels = {_as_text(v) for v in column.dropna().unique()} - {""}
-                built.append(Feature(name, CATEGORICAL, tuple(sorted(levels))))
-        return cls(tuple(built), label, classes)
+    def from_dataset(cls, dataset: Dataset) -> "ModelSchema":
+        return cls(
+            tuple(Feature(f.name, f.type, f.categories) for f in dataset.features),
+            dataset.label,
+            dataset.classes,
+            tuple(dataset.missing_values),
+        )
 
     # --- persistence ----------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        label: dict[str, Any] = {"name": self.label, "classes": list(self.classes)}
+        if self.binary:
+            label["positive_class"] = 1
         return {
             "format_version": FORMAT_VERSION,
             "features": [
@@ -83,22 +85,25 @@ class ModelSchema:
                                                     if f.kind == CATEGORICAL else {})}
                 for f in self.features
             ],
-            "label": {
-                "name": self.label,
-                "classes": {"0": self.classes[0], "1": self.classes[1]},
-                "positive_class": 1,
-            },
+            "label": label,
+            "missing_values": list(self.missing_values),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ModelSchema":
-        if data.get("format_version") != FORMAT_VERSION:
-            raise SchemaError(f"unsupported schema format_version {data.get('format_version')!r}")
+        version = data.get("format_version")
+        if version not in (1, FORMAT_VERSION):
+            raise SchemaError(f"unsupported schema format_version {version!r}")
         features = tuple(
             Feature(f["name"], f["type"], tuple(f.get("categories", ()))) for f in data["features"]
         )
         classes = data["label"]["classes"]
-        return cls(features, data["label"]["name"], (classes["0"], classes["1"]))
+        if version == 1:  # {"0": negative, "1": positive}
+            return cls(features, data["label"]["name"], (classes["0"], classes["1"]))
+        if not isinstance(classes, list) or len(classes) < 2:
+            raise SchemaError(f"label.classes must list at least two classes, got {classes!r}")
+        return cls(features, data["label"]["name"], tuple(classes),
+                   tuple(data["missing_values"]))
 
     def save(self, model_dir: Path) -> Path:
         path = Path(model_dir) / SCHEMA_FILE
@@ -112,7 +117,7 @@ class ModelSchema:
             return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise SchemaError(f"{path} is missing: the model directory has no schema") from None
-        except (KeyError, TypeError, json.JSONDecodeError) as err:
+        except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as err:
             raise SchemaError(f"{path} is not a valid schema: {err}") from None
 
     # --- encoding -------------------------------------------------------------------------

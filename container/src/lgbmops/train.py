@@ -1,4 +1,5 @@
-"""Train a LightGBM binary classifier with native categorical features, resumable from checkpoints.
+"""Train a LightGBM classifier (binary, or multiclass with softmax) with native categorical
+features, resumable from checkpoints.
 
 Spot training can stop the job at any moment. Every `checkpoint_every` rounds the booster and
 the early-stopping state are written to the checkpoint directory (SageMaker syncs it to S3 and
@@ -21,16 +22,19 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from . import census
 from .hyperparameters import Hyperparameters
-from .metrics import binary_auc, binary_metrics
+from .metrics import auc, classification_metrics
 from .sagemaker_io import LabelledData, replace_atomically
 from .schema import ModelSchema
 
 log = logging.getLogger(__name__)
 
 VALIDATION = "validation"
-STOPPING_METRIC = "binary_logloss"  # lower is better
+
+
+def stopping_metric(num_classes: int) -> str:
+    """The validation log loss LightGBM reports (lower is better)."""
+    return "binary_logloss" if num_classes == 2 else "multi_logloss"
 
 
 @dataclass
@@ -105,8 +109,9 @@ class Checkpoints:
 class _Monitor:
     """LightGBM callback: tracks early stopping and writes checkpoints."""
 
-    def __init__(self, stopping: EarlyStopping, checkpoints: Checkpoints | None):
+    def __init__(self, stopping: EarlyStopping, checkpoints: Checkpoints | None, metric: str):
         self.stopping = stopping
+        self.metric = metric
         self.checkpoints = checkpoints
         self.rounds_run = 0
 
@@ -114,7 +119,7 @@ class _Monitor:
         self.rounds_run += 1
         score = next(
             value for data, name, value, _ in env.evaluation_result_list
-            if data == VALIDATION and name == STOPPING_METRIC
+            if data == VALIDATION and name == self.metric
         )
         self.stopping.update(env.iteration, score)
         done = env.iteration + 1
@@ -123,7 +128,7 @@ class _Monitor:
         if self.stopping.stopped:
             raise lgb.callback.EarlyStopException(
                 self.stopping.best_iteration,
-                [(VALIDATION, STOPPING_METRIC, self.stopping.best_score, False)],
+                [(VALIDATION, self.metric, self.stopping.best_score, False)],
             )
 
 
@@ -132,6 +137,7 @@ class TrainResult:
     booster: lgb.Booster
     schema: ModelSchema
     metrics: dict[str, float | int]
+    f1_average: str  # "binary" (of the positive class) or "macro" (over the classes)
     best_iteration: int  # rounds kept in the saved model
     total_iterations: int  # rounds boosted in all, this run and the checkpointed ones
     resumed_from: int  # rounds taken from a checkpoint (0 = fresh start)
@@ -149,16 +155,18 @@ def fingerprint(hp: Hyperparameters, schema: ModelSchema, train: LabelledData) -
 
 def train(
     hp: Hyperparameters,
+    schema: ModelSchema,
     train_data: LabelledData,
     validation_data: LabelledData,
     checkpoint_dir: Path | None = None,
     checkpoint_every: int = 25,
     callbacks: Sequence[Callable[[lgb.callback.CallbackEnv], None]] = (),
 ) -> TrainResult:
-    """Pure training: data in, booster and metrics out; files only in `checkpoint_dir`."""
-    schema = ModelSchema.infer(
-        train_data.features, census.LABEL, (census.NEGATIVE_LABEL, census.POSITIVE_LABEL)
-    )
+    """Pure training: data in, booster and metrics out; files only in `checkpoint_dir`.
+
+    `schema` (from dataset.json) fixes the features, their category levels and the classes.
+    """
+    num_classes = len(schema.classes)
     train_frame = schema.training_frame(train_data.features, train_data.source)
     validation_frame = schema.training_frame(validation_data.features, validation_data.source)
 
@@ -178,7 +186,7 @@ def train(
         init_model = checkpoints.model_path(checkpoint)
         log.info("resuming from checkpoint at round %d", resumed_from)
 
-    monitor = _Monitor(stopping, checkpoints)
+    monitor = _Monitor(stopping, checkpoints, stopping_metric(num_classes))
     remaining = hp.num_iterations - resumed_from
     train_set = lgb.Dataset(
         train_frame, label=train_data.labels, categorical_feature=schema.categorical_names
@@ -188,7 +196,7 @@ def train(
             validation_frame, label=validation_data.labels, reference=train_set
         )
         booster = lgb.train(
-            hp.lightgbm_params(),
+            hp.lightgbm_params(num_classes),
             train_set,
             num_boost_round=remaining,
             valid_sets=[validation_set],
@@ -208,14 +216,12 @@ def train(
     train_p, validation_p = _predictions_at(
         booster, best, total - best, monitor.rounds_run, train_frame, validation_frame
     )
-    scores = binary_metrics(validation_data.labels, validation_p)
-    metrics: dict[str, float | int] = {
-        f"validation_{k}": v for k, v in scores.as_dict().items()
-        if k in ("f1", "auc", "logloss", "precision", "recall", "accuracy")
-    }
-    metrics["train_auc"] = binary_auc(train_data.labels, train_p)
+    scores = classification_metrics(validation_data.labels, validation_p)
+    metrics: dict[str, float | int] = {f"validation_{k}": v for k, v in scores.as_dict().items()}
+    metrics["train_auc"] = auc(train_data.labels, train_p)
     metrics.update(best_iteration=best, total_iterations=total, resumed_from_iteration=resumed_from)
-    return TrainResult(booster, schema, metrics, best, total, resumed_from, monitor.rounds_run)
+    return TrainResult(booster, schema, metrics, scores.average, best, total, resumed_from,
+                       monitor.rounds_run)
 
 
 def _predictions_at(
@@ -242,4 +248,12 @@ def _predictions_at(
 
     booster.eval_train(capture)
     booster.eval_valid(capture)
-    return captured[0], captured[1]
+    return _by_class(captured[0], train_frame), _by_class(captured[1], validation_frame)
+
+
+def _by_class(predictions: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """A multiclass evaluation may see its scores flat, class by class; predict()'s layout is
+    one row per data row."""
+    if predictions.ndim == 1 and predictions.size != len(frame):
+        return predictions.reshape(-1, len(frame)).T
+    return predictions

@@ -78,7 +78,8 @@ class InferenceApp:
                 f"send {CSV} (headerless rows) or {JSON}",
             )
         probabilities = self.predictor.predict(matrix)
-        return Response(200, encode(probabilities, spec, accept), accept)
+        return Response(200, encode(probabilities, spec, accept, self.predictor.schema.classes),
+                        accept)
 
 
 def _media_type(value: bytes) -> str:

@@ -19,8 +19,6 @@ import numpy as np
 from ..schema import CATEGORICAL, ModelSchema
 
 NAN = math.nan
-MISSING_TEXT = (b"", b"?")  # empty field, or the census file's marker
-MISSING_STRINGS = ("", "?")  # the same in a JSON string
 ECHO_CHARS = 80  # of client input quoted in an error message
 
 
@@ -80,6 +78,9 @@ class Decoder:
         self.names = schema.names
         self.known_names = frozenset(self.names)
         self.width = len(self.names)
+        # An empty field, or one of the dataset's missing-value markers (schema.json).
+        self.missing = frozenset(m.encode("utf-8") for m in schema.missing_values) | {b""}
+        self.missing_strings = frozenset(schema.missing_values) | {""}  # the same in a JSON string
         self.numeric = [j for j, f in enumerate(schema.features) if f.kind != CATEGORICAL]
         self.categorical: list[tuple[int, _Levels, _Levels]] = []
         for j, feature in enumerate(schema.features):
@@ -144,7 +145,7 @@ class Decoder:
 
     def _number(self, value: bytes | str, row: int, column: int) -> float:
         stripped = value.strip()
-        if stripped in MISSING_TEXT or stripped in MISSING_STRINGS:
+        if stripped in self.missing or stripped in self.missing_strings:
             return NAN
         try:
             return float(value)

@@ -18,5 +18,6 @@ class Predictor:
         self.threads_for = threads_for
 
     def predict(self, matrix: np.ndarray) -> np.ndarray:
-        """Probability of the positive class for each row of a schema-ordered float matrix."""
+        """Probabilities for each row of a schema-ordered float matrix: of the positive class
+        (1-D) for a binary model, one column per class (rows x classes) for a multiclass one."""
         return self.booster.predict(matrix, num_threads=self.threads_for(matrix.shape[0]))
