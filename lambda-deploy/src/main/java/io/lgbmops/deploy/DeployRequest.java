@@ -26,6 +26,12 @@ public record DeployRequest(
     /** The pipeline step's argument carrying its execution's F1Threshold parameter. */
     public static final String F1_THRESHOLD_FIELD = "f1_threshold";
 
+    /**
+     * Key of the threshold the pipeline records on a package it registers
+     * (CustomerMetadataProperties); an approval event is gated on it.
+     */
+    public static final String F1_THRESHOLD_METADATA = "f1_threshold";
+
     /** The two ways the function is invoked. */
     public enum Source {
         PIPELINE("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count"),

@@ -40,9 +40,6 @@ import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
  */
 final class DeployService {
 
-    /** Key of the threshold the pipeline records on a package it registers (CustomerMetadataProperties). */
-    static final String F1_THRESHOLD_METADATA = "f1_threshold";
-
     /** evaluation.json is a few hundred bytes; anything this large is not one. */
     static final int MAX_REPORT_BYTES = 1 << 20;
 
@@ -300,9 +297,9 @@ final class DeployService {
             candidates.add(DeployRequest.F1_THRESHOLD_FIELD + " " + request.f1Threshold());
         }
         String recorded = pkg.hasCustomerMetadataProperties()
-                ? pkg.customerMetadataProperties().get(F1_THRESHOLD_METADATA) : null;
+                ? pkg.customerMetadataProperties().get(DeployRequest.F1_THRESHOLD_METADATA) : null;
         if (recorded != null) {
-            String field = "CustomerMetadataProperties." + F1_THRESHOLD_METADATA;
+            String field = "CustomerMetadataProperties." + DeployRequest.F1_THRESHOLD_METADATA;
             double parsed;
             try {
                 parsed = Double.parseDouble(recorded.trim());
