@@ -207,6 +207,9 @@ final class DeployService {
                     + " is Failed (" + endpoint.failureReason() + "); it is not deleted automatically because it may "
                     + "be the only copy of its configuration. Delete it by hand and redeliver the event to recreate it",
                     null);
+            case OUT_OF_SERVICE, UPDATE_ROLLBACK_FAILED -> throw new DeployFailedException("endpoint "
+                    + endpoint.endpointName() + " is " + endpoint.endpointStatusAsString() + "; refusing to change it",
+                    null);
             default -> throw new DeployFailedException("endpoint " + endpoint.endpointName() + " is in status \""
                     + endpoint.endpointStatusAsString() + "\", which this function does not know; refusing to change it",
                     null);
