@@ -132,7 +132,7 @@ def main() -> int:
         def java_env(endpoint):
             env = dict(base_env)
             env.update({"MODEL_PACKAGE_GROUP_NAME": GROUP, "ENDPOINT_NAME": endpoint, "EXECUTION_ROLE_ARN": ROLE,
-                        "KMS_KEY_ID": KMS_KEY, "F1_THRESHOLD": "0.5"})
+                        "KMS_KEY_ID": KMS_KEY, "MIN_F1_THRESHOLD": "0.5"})
             return env
 
         def java_cmd(flags):

@@ -79,7 +79,8 @@ public final class DeployStack extends Stack {
         environment.put("ENDPOINT_NAME", endpoint);
         environment.put("EXECUTION_ROLE_ARN", props.platform().executionRole().getRoleArn());
         environment.put("KMS_KEY_ID", props.storage().key().getKeyArn());
-        environment.put("F1_THRESHOLD", String.valueOf(stage.f1Threshold()));
+        // The floor only: the gate itself is the threshold of the package's execution (see lambda-deploy).
+        environment.put("MIN_F1_THRESHOLD", String.valueOf(stage.minF1Threshold()));
         environment.put("INSTANCE_TYPE", stage.endpointInstanceType());
         environment.put("INITIAL_INSTANCE_COUNT", String.valueOf(stage.endpointInstanceCount()));
         environment.put("AUTOSCALING_MIN_CAPACITY", String.valueOf(stage.minCapacity()));

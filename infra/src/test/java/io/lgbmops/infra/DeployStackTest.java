@@ -39,11 +39,21 @@ class DeployStackTest {
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "MODEL_PACKAGE_GROUP_NAME", "lgbmops-dev-models",
                         "ENDPOINT_NAME", "lgbmops-dev-endpoint",
-                        "F1_THRESHOLD", "0.9",
+                        "MIN_F1_THRESHOLD", "0.5",
                         "AUTOSCALING_MIN_CAPACITY", "1",
                         "AUTOSCALING_MAX_CAPACITY", "2",
                         "DEPLOYMENT_STRATEGY", "ALL_AT_ONCE",
                         "ROLLBACK_ALARM_NAMES", "lgbmops-dev-endpoint-5xx,lgbmops-dev-endpoint-latency"))))));
+    }
+
+    @Test
+    void function_getsTheFloorNotTheExecutionThreshold() {
+        template.findResources("AWS::Lambda::Function", Map.of()).values().forEach(function -> {
+            Object variables = ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) function.get("Properties"))
+                    .get("Environment")).get("Variables"));
+            org.junit.jupiter.api.Assertions.assertFalse(((Map<?, ?>) variables).containsKey("F1_THRESHOLD"),
+                    variables::toString);
+        });
     }
 
     @Test

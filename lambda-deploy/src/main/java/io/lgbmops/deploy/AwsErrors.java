@@ -30,6 +30,10 @@ final class AwsErrors {
                 return new RetryableDeployException(action + " was throttled or hit a service error after retries: "
                         + describe(service), e);
             }
+            if (isEndpointBusy(service)) {
+                return new RetryableDeployException(action + " found the endpoint busy (an update or an autoscaling "
+                        + "activity is in progress); nothing was changed, deliver the event again: " + describe(service), e);
+            }
             if (isAlreadyExists(service)) {
                 return new RetryableDeployException(action + " raced with a concurrent invocation: "
                         + describe(service), e);
@@ -52,6 +56,19 @@ final class AwsErrors {
                 || ("ValidationException".equals(code)
                         && (message.contains("could not find") || message.contains("does not exist")
                                 || message.contains("not found")));
+    }
+
+    /**
+     * SageMaker refuses to change an endpoint while another change runs: UpdateEndpoint,
+     * UpdateEndpointWeightsAndCapacities and DeleteEndpoint answer ValidationException
+     * "Cannot update in-progress endpoint" (or "...delete in-progress..."), e.g. when an autoscaling
+     * activity started between our DescribeEndpoint and the call; other SageMaker operations answer
+     * ResourceInUse ("Resource being accessed is in use"). Both pass once the other change is done.
+     */
+    static boolean isEndpointBusy(AwsServiceException e) {
+        String code = code(e);
+        return "ResourceInUse".equals(code)
+                || ("ValidationException".equals(code) && message(e).contains("in-progress endpoint"));
     }
 
     static boolean isAlreadyExists(AwsServiceException e) {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *                                    models and endpoint configs
  * @param executionRoleArn            role SageMaker assumes to run the model
  * @param kmsKeyId                    key for the endpoint's ML storage volumes; empty: none
- * @param f1Threshold                 the gate: deploy only if the registered F1 is at least this
+ * @param minF1Threshold              the stage's floor of the F1 gate: no package with a lower F1 is
+ *                                    deployed, whatever threshold its execution used
  * @param instanceType                default instance type (pipeline input may override)
  * @param initialInstanceCount        default initial instance count (pipeline input may override)
  * @param minCapacity                 autoscaling minimum instance count
@@ -39,7 +40,7 @@ public record DeployConfig(
         String endpointName,
         String executionRoleArn,
         Optional<String> kmsKeyId,
-        double f1Threshold,
+        double minF1Threshold,
         String instanceType,
         int initialInstanceCount,
         int minCapacity,
@@ -59,6 +60,9 @@ public record DeployConfig(
     /** How UpdateEndpoint shifts traffic to the new fleet (SageMaker deployment guardrails). */
     public enum TrafficStrategy { CANARY, LINEAR, ALL_AT_ONCE }
 
+    /** Floor of the F1 gate when MIN_F1_THRESHOLD is unset. */
+    public static final double DEFAULT_MIN_F1_THRESHOLD = 0.5;
+
     static final Pattern RESOURCE_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
     static final Pattern GROUP_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
     static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$");
@@ -70,8 +74,8 @@ public record DeployConfig(
         requireMatch("EXECUTION_ROLE_ARN", executionRoleArn, ROLE_ARN);
         requireMatch("INSTANCE_TYPE", instanceType, INSTANCE_TYPE);
         kmsKeyId = kmsKeyId == null ? Optional.empty() : kmsKeyId.filter(k -> !k.isBlank());
-        if (!(f1Threshold > 0 && f1Threshold <= 1)) {
-            throw bad("F1_THRESHOLD", f1Threshold, "must be in (0, 1]");
+        if (!DeployRequest.isThreshold(minF1Threshold)) {
+            throw bad("MIN_F1_THRESHOLD", minF1Threshold, "must be in (0, 1]");
         }
         requireRange("INITIAL_INSTANCE_COUNT", initialInstanceCount, 1, 100);
         requireRange("AUTOSCALING_MIN_CAPACITY", minCapacity, 1, 100);
@@ -93,12 +97,18 @@ public record DeployConfig(
     /** Reads the configuration from a variable map (the process environment in Lambda). */
     public static DeployConfig fromEnvironment(Map<String, String> env) {
         Reader r = new Reader(env);
+        if (r.optional("F1_THRESHOLD") != null) {
+            // The gate used to be this variable alone; a deployment still setting it would silently
+            // get the default floor instead, so it is refused by name.
+            throw new IllegalArgumentException("environment variable F1_THRESHOLD is no longer read: the gate is "
+                    + "the threshold of the package's execution, at least MIN_F1_THRESHOLD; set MIN_F1_THRESHOLD");
+        }
         return new DeployConfig(
                 r.required("MODEL_PACKAGE_GROUP_NAME"),
                 r.required("ENDPOINT_NAME"),
                 r.required("EXECUTION_ROLE_ARN"),
                 Optional.ofNullable(r.optional("KMS_KEY_ID")),
-                r.decimal("F1_THRESHOLD", 0.9),
+                r.decimal("MIN_F1_THRESHOLD", DEFAULT_MIN_F1_THRESHOLD),
                 r.string("INSTANCE_TYPE", "ml.m5.large"),
                 r.integer("INITIAL_INSTANCE_COUNT", 1),
                 r.integer("AUTOSCALING_MIN_CAPACITY", 1),

@@ -109,7 +109,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         String arn = "arn:aws:sagemaker:us-east-1:000000000000:model-package/"
                 + config.modelPackageGroupName() + "/1";
         String pipeline = "{\"model_package_arn\":\"" + arn + "\",\"endpoint_name\":\"" + config.endpointName()
-                + "\",\"instance_type\":\"" + config.instanceType() + "\",\"initial_instance_count\":\"1\"}";
+                + "\",\"instance_type\":\"" + config.instanceType() + "\",\"initial_instance_count\":\"1\",\"f1_threshold\":0.9}";
         String event = "{\"detail-type\":\"" + EventParser.MODEL_PACKAGE_STATE_CHANGE + "\",\"source\":\""
                 + EventParser.SOURCE + "\",\"detail\":{\"ModelPackageGroupName\":\"" + config.modelPackageGroupName()
                 + "\",\"ModelPackageArn\":\"" + arn + "\",\"ModelApprovalStatus\":\"Approved\"}}";

@@ -12,13 +12,25 @@ import java.util.regex.Pattern;
  * @param endpointName         endpoint to create or update
  * @param instanceType         instance type of the production variant
  * @param initialInstanceCount initial instance count of the production variant
+ * @param f1Threshold          the F1 threshold of the pipeline execution that asks ({@code f1_threshold});
+ *                             {@code null} for an approval event, which carries none
  */
 public record DeployRequest(
         Source source,
         String modelPackageArn,
         String endpointName,
         String instanceType,
-        int initialInstanceCount) {
+        int initialInstanceCount,
+        Double f1Threshold) {
+
+    /** The pipeline step's argument carrying its execution's F1Threshold parameter. */
+    public static final String F1_THRESHOLD_FIELD = "f1_threshold";
+
+    /**
+     * Key of the threshold the pipeline records on a package it registers
+     * (CustomerMetadataProperties); an approval event is gated on it.
+     */
+    public static final String F1_THRESHOLD_METADATA = "f1_threshold";
 
     /** The two ways the function is invoked. */
     public enum Source {
@@ -67,6 +79,14 @@ public record DeployRequest(
             throw new InvalidEventException(source.countField,
                     "must be in [1, 100], got " + initialInstanceCount);
         }
+        if (f1Threshold != null && !isThreshold(f1Threshold)) {
+            throw new InvalidEventException(F1_THRESHOLD_FIELD, "must be a number in (0, 1], got " + f1Threshold);
+        }
+    }
+
+    /** A usable F1 threshold: finite, above 0 (0 would let anything through) and at most 1. */
+    static boolean isThreshold(double value) {
+        return value > 0 && value <= 1;
     }
 
     private static String quote(String value) {

@@ -1,7 +1,9 @@
 package io.lgbmops.deploy;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +24,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.ContainerDefinition;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeModelResponse;
 import software.amazon.awssdk.services.sagemaker.model.EndpointStatus;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
+import software.amazon.awssdk.services.sagemaker.model.ModelPackageContainerDefinition;
 import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
 
 /**
@@ -43,7 +48,8 @@ final class DeployService {
     private final ApplicationAutoScalingClient autoscaling;
     private final DeployConfig config;
     private final DeployTranslator translator;
-    private final ObjectMapper mapper;
+    /** Python's json writes NaN and Infinity unquoted; read them so the gate can name them. */
+    private final ObjectReader reportReader;
     private final DecisionLog log;
 
     DeployService(AwsClients clients, DeployConfig config, DeployTranslator translator, ObjectMapper mapper,
@@ -53,7 +59,7 @@ final class DeployService {
         this.autoscaling = clients.autoscaling();
         this.config = config;
         this.translator = translator;
-        this.mapper = mapper;
+        this.reportReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
         this.log = log;
     }
 
@@ -97,16 +103,17 @@ final class DeployService {
                     "ModelApprovalStatus is " + pkg.modelApprovalStatusAsString() + "; only Approved packages are deployed");
         }
 
-        Gate gate = gate(pkg);
+        Gate gate = gate(pkg, request);
         if (!gate.passed()) {
-            return refusal(DeployStatus.GATE_FAILED, request, version, gate.f1(), gate.reason());
+            return new DeployResult(DeployStatus.GATE_FAILED, request.endpointName(), null, null,
+                    request.modelPackageArn(), version, gate.f1(), gate.threshold(), null, null, gate.reason());
         }
 
         DeployTranslator.Plan plan = translator.plan(request, version);
         Optional<DescribeEndpointResponse> endpoint = describeEndpoint(plan.endpointName());
         DeployResult result = endpoint.isEmpty()
-                ? create(plan, gate.f1())
-                : update(plan, endpoint.get(), gate.f1(), requestId);
+                ? create(plan, pkg, gate)
+                : update(plan, pkg, endpoint.get(), gate, requestId);
         if (result.status() == DeployStatus.SUPERSEDED) {
             return result;
         }
@@ -119,39 +126,39 @@ final class DeployService {
         return result.withDeleted(cleanUp(inUse, requestId));
     }
 
-    private DeployResult create(DeployTranslator.Plan plan, double f1) {
-        ensureModel(plan);
+    private DeployResult create(DeployTranslator.Plan plan, DescribeModelPackageResponse pkg, Gate gate) {
+        ensureModel(plan, pkg);
         ensureEndpointConfig(plan);
         call("create endpoint " + plan.endpointName(), () -> sageMaker.createEndpoint(translator.createEndpoint(plan)));
         String autoscalingState = applyAutoscalingIfInService(plan.endpointName(), plan.endpointConfigName());
-        return deployed(DeployStatus.DEPLOYED, plan, f1, autoscalingState,
+        return deployed(DeployStatus.DEPLOYED, plan, gate, autoscalingState,
                 "endpoint did not exist; created with model package version " + plan.packageVersion());
     }
 
-    private DeployResult update(DeployTranslator.Plan plan, DescribeEndpointResponse endpoint, double f1,
-            String requestId) {
+    private DeployResult update(DeployTranslator.Plan plan, DescribeModelPackageResponse pkg,
+            DescribeEndpointResponse endpoint, Gate gate, String requestId) {
         requireUpdatable(endpoint);
         String live = endpoint.endpointConfigName();
         if (plan.endpointConfigName().equals(live)) {
             applyAutoscaling(plan.endpointName());
-            return deployed(DeployStatus.UNCHANGED, plan, f1, "APPLIED",
+            return deployed(DeployStatus.UNCHANGED, plan, gate, "APPLIED",
                     "endpoint already runs endpoint config " + live);
         }
         OptionalInt liveVersion = translator.names().versionOf(live);
         if (liveVersion.isPresent() && liveVersion.getAsInt() == plan.packageVersion()) {
             applyAutoscaling(plan.endpointName());
             return new DeployResult(DeployStatus.UNCHANGED, plan.endpointName(), live, null, plan.modelPackageArn(),
-                    plan.packageVersion(), f1, config.f1Threshold(), "APPLIED", null,
+                    plan.packageVersion(), gate.f1(), gate.threshold(), "APPLIED", null,
                     "model package version " + plan.packageVersion() + " is already live in endpoint config " + live);
         }
         if (liveVersion.isPresent() && liveVersion.getAsInt() > plan.packageVersion()) {
             return new DeployResult(DeployStatus.SUPERSEDED, plan.endpointName(), live, null, plan.modelPackageArn(),
-                    plan.packageVersion(), f1, config.f1Threshold(), null, null,
+                    plan.packageVersion(), gate.f1(), gate.threshold(), null, null,
                     "newer model package version " + liveVersion.getAsInt() + " is live; version "
                             + plan.packageVersion() + " is not rolled out over it");
         }
 
-        ensureModel(plan);
+        ensureModel(plan, pkg);
         ensureEndpointConfig(plan);
         boolean instanceTypeChanged = liveInstanceType(live).map(t -> !t.equals(plan.instanceType())).orElse(true);
         boolean suspended = false;
@@ -179,13 +186,18 @@ final class DeployService {
         if (!suspended && "PENDING".equals(autoscalingState)) {
             autoscalingState = "RETAINED";
         }
-        return deployed(DeployStatus.UPDATED, plan, f1, autoscalingState,
+        return deployed(DeployStatus.UPDATED, plan, gate, autoscalingState,
                 "endpoint moves from " + live + " to model package version " + plan.packageVersion()
                         + " (" + config.strategy() + (instanceTypeChanged ? ", new instance type" : "") + ")");
     }
 
     private void requireUpdatable(DescribeEndpointResponse endpoint) {
         EndpointStatus status = endpoint.endpointStatus();
+        if (status == null) {
+            // Not an answer SageMaker documents; treat it like a transitional state rather than guess.
+            throw new RetryableDeployException("DescribeEndpoint answered for endpoint " + endpoint.endpointName()
+                    + " without an EndpointStatus; nothing was changed, deliver the event again", null);
+        }
         switch (status) {
             case IN_SERVICE -> { }
             case CREATING, UPDATING, SYSTEM_UPDATING, ROLLING_BACK, DELETING -> throw new RetryableDeployException(
@@ -195,57 +207,116 @@ final class DeployService {
                     + " is Failed (" + endpoint.failureReason() + "); it is not deleted automatically because it may "
                     + "be the only copy of its configuration. Delete it by hand and redeliver the event to recreate it",
                     null);
-            default -> throw new DeployFailedException("endpoint " + endpoint.endpointName() + " is "
-                    + endpoint.endpointStatusAsString() + "; refusing to change it", null);
+            case OUT_OF_SERVICE, UPDATE_ROLLBACK_FAILED -> throw new DeployFailedException("endpoint "
+                    + endpoint.endpointName() + " is " + endpoint.endpointStatusAsString() + "; refusing to change it",
+                    null);
+            default -> throw new DeployFailedException("endpoint " + endpoint.endpointName() + " is in status \""
+                    + endpoint.endpointStatusAsString() + "\", which this function does not know; refusing to change it",
+                    null);
         }
     }
 
-    private DeployResult deployed(DeployStatus status, DeployTranslator.Plan plan, double f1, String autoscalingState,
+    private DeployResult deployed(DeployStatus status, DeployTranslator.Plan plan, Gate gate, String autoscalingState,
             String reason) {
         return new DeployResult(status, plan.endpointName(), plan.endpointConfigName(), plan.modelName(),
-                plan.modelPackageArn(), plan.packageVersion(), f1, config.f1Threshold(), autoscalingState, null,
+                plan.modelPackageArn(), plan.packageVersion(), gate.f1(), gate.threshold(), autoscalingState, null,
                 reason);
     }
 
     private DeployResult refusal(DeployStatus status, DeployRequest request, int version, Double f1, String reason) {
         return new DeployResult(status, request.endpointName(), null, null, request.modelPackageArn(), version, f1,
-                config.f1Threshold(), null, null, reason);
+                null, null, null, reason);
     }
 
     // ---------------------------------------------------------------- gate
 
-    private record Gate(boolean passed, Double f1, String reason) { }
+    /** The outcome of the gate; {@code threshold} is the one applied (see {@link #threshold}). */
+    private record Gate(boolean passed, Double f1, Double threshold, String reason) { }
 
-    private Gate gate(DescribeModelPackageResponse pkg) {
+    /** The threshold a package must reach, and where each candidate came from (for the reason). */
+    private record Threshold(double value, String explanation) { }
+
+    private Gate gate(DescribeModelPackageResponse pkg, DeployRequest request) {
+        Threshold threshold;
+        try {
+            threshold = threshold(pkg, request);
+        } catch (IllegalArgumentException e) {
+            return new Gate(false, null, null, e.getMessage());
+        }
         String uri = pkg.modelMetrics() == null || pkg.modelMetrics().modelQuality() == null
                 || pkg.modelMetrics().modelQuality().statistics() == null
                 ? null : pkg.modelMetrics().modelQuality().statistics().s3Uri();
         if (uri == null || uri.isBlank()) {
-            return new Gate(false, null, "model package has no ModelMetrics.ModelQuality.Statistics.S3Uri");
+            return refused(threshold, "model package has no ModelMetrics.ModelQuality.Statistics.S3Uri");
         }
         GetObjectRequest get = translator.getEvaluationReport(uri);
         Optional<byte[]> report = describe("read evaluation report " + uri, () -> read(get));
         if (report.isEmpty()) {
-            return new Gate(false, null, "evaluation report " + uri + " does not exist");
+            return refused(threshold, "evaluation report " + uri + " does not exist");
         }
         if (report.get().length > MAX_REPORT_BYTES) {
-            return new Gate(false, null, "evaluation report " + uri + " is larger than " + MAX_REPORT_BYTES + " bytes");
+            return refused(threshold, "evaluation report " + uri + " is larger than " + MAX_REPORT_BYTES + " bytes");
         }
         JsonNode f1Node;
         try {
-            f1Node = mapper.readTree(report.get()).path("classification_metrics").path("f1").path("value");
+            f1Node = reportReader.readTree(report.get()).path("classification_metrics").path("f1").path("value");
         } catch (IOException e) {
-            return new Gate(false, null, "evaluation report " + uri + " is not valid JSON");
+            return refused(threshold, "evaluation report " + uri + " is not valid JSON");
         }
         if (!f1Node.isNumber()) {
-            return new Gate(false, null, "evaluation report " + uri + " has no numeric classification_metrics.f1.value");
+            return refused(threshold, "evaluation report " + uri + " has no numeric classification_metrics.f1.value, got "
+                    + (f1Node.isMissingNode() ? "nothing" : f1Node.toString()));
         }
         double f1 = f1Node.doubleValue();
-        if (!(f1 >= config.f1Threshold())) {
-            return new Gate(false, f1, "classification_metrics.f1.value " + f1 + " is below the threshold "
-                    + config.f1Threshold());
+        // An F1 outside [0, 1] (5.0, 1e400 read as Infinity, NaN, -1) is a broken report, not a good model.
+        if (!Double.isFinite(f1) || f1 < 0 || f1 > 1) {
+            return refused(threshold, "evaluation report " + uri + " has classification_metrics.f1.value "
+                    + f1Node.asText() + ", which is not an F1 score (a finite number in [0, 1])");
         }
-        return new Gate(true, f1, null);
+        if (f1 < threshold.value()) {
+            return new Gate(false, f1, threshold.value(), "classification_metrics.f1.value " + f1
+                    + " is below the threshold " + threshold.value() + " (" + threshold.explanation() + ")");
+        }
+        return new Gate(true, f1, threshold.value(), null);
+    }
+
+    private static Gate refused(Threshold threshold, String reason) {
+        return new Gate(false, null, threshold.value(), reason);
+    }
+
+    /**
+     * The highest of: the function's floor ({@code MIN_F1_THRESHOLD}), the threshold the pipeline
+     * step passed, and the threshold recorded on the package when it was registered. An approval
+     * event carries none, so the package's record applies; nothing can go below the floor.
+     *
+     * @throws IllegalArgumentException when the package records a threshold that is not one
+     */
+    private Threshold threshold(DescribeModelPackageResponse pkg, DeployRequest request) {
+        double value = config.minF1Threshold();
+        List<String> candidates = new ArrayList<>();
+        candidates.add("MIN_F1_THRESHOLD " + value);
+        if (request.f1Threshold() != null) {
+            value = Math.max(value, request.f1Threshold());
+            candidates.add(DeployRequest.F1_THRESHOLD_FIELD + " " + request.f1Threshold());
+        }
+        String recorded = pkg.hasCustomerMetadataProperties()
+                ? pkg.customerMetadataProperties().get(DeployRequest.F1_THRESHOLD_METADATA) : null;
+        if (recorded != null) {
+            String field = "CustomerMetadataProperties." + DeployRequest.F1_THRESHOLD_METADATA;
+            double parsed;
+            try {
+                parsed = Double.parseDouble(recorded.trim());
+            } catch (NumberFormatException e) {
+                parsed = Double.NaN;
+            }
+            if (!DeployRequest.isThreshold(parsed)) {
+                throw new IllegalArgumentException("model package " + pkg.modelPackageArn() + " records " + field
+                        + " \"" + recorded + "\", which is not a threshold (a number in (0, 1])");
+            }
+            value = Math.max(value, parsed);
+            candidates.add(field + " " + parsed);
+        }
+        return new Threshold(value, "the highest of " + String.join(", ", candidates));
     }
 
     private byte[] read(GetObjectRequest get) {
@@ -268,22 +339,103 @@ final class DeployService {
                 () -> sageMaker.describeEndpoint(r -> r.endpointName(name)));
     }
 
-    private void ensureModel(DeployTranslator.Plan plan) {
-        boolean exists = describe("describe model " + plan.modelName(),
-                () -> sageMaker.describeModel(r -> r.modelName(plan.modelName()))).isPresent();
-        if (!exists) {
+    /**
+     * Creates the model, or reuses one of the expected name only if it serves exactly this package
+     * with our role: in an account shared by stages, anything could have created a model of that name.
+     */
+    private void ensureModel(DeployTranslator.Plan plan, DescribeModelPackageResponse pkg) {
+        Optional<DescribeModelResponse> existing = describe("describe model " + plan.modelName(),
+                () -> sageMaker.describeModel(r -> r.modelName(plan.modelName())));
+        if (existing.isEmpty()) {
             call("create model " + plan.modelName(), () -> sageMaker.createModel(translator.createModel(plan)));
+            return;
         }
+        modelMismatch(existing.get(), plan, pkg).ifPresent(problem -> {
+            throw notReused("model " + plan.modelName(), problem);
+        });
     }
 
+    private Optional<String> modelMismatch(DescribeModelResponse model, DeployTranslator.Plan plan,
+            DescribeModelPackageResponse pkg) {
+        if (!config.executionRoleArn().equals(model.executionRoleArn())) {
+            return Optional.of("runs with execution role " + model.executionRoleArn() + ", not "
+                    + config.executionRoleArn());
+        }
+        List<ContainerDefinition> containers = model.hasContainers() && !model.containers().isEmpty()
+                ? model.containers()
+                : model.primaryContainer() == null ? List.of() : List.of(model.primaryContainer());
+        if (containers.size() != 1) {
+            return Optional.of("has " + containers.size() + " containers, not the package's one");
+        }
+        ContainerDefinition container = containers.get(0);
+        String packageName = container.modelPackageName();
+        if (packageName != null && !packageName.equals(plan.modelPackageArn())) {
+            return Optional.of("serves model package " + packageName + ", not " + plan.modelPackageArn());
+        }
+        List<ModelPackageContainerDefinition> packaged = pkg.inferenceSpecification() == null
+                || !pkg.inferenceSpecification().hasContainers()
+                ? List.of() : pkg.inferenceSpecification().containers();
+        String image = packaged.size() == 1 ? packaged.get(0).image() : null;
+        String modelData = packaged.size() == 1 ? packaged.get(0).modelDataUrl() : null;
+        if (container.image() != null && !container.image().equals(image)) {
+            return Optional.of("runs image " + container.image() + ", not the package's " + image);
+        }
+        if (container.modelDataUrl() != null && !container.modelDataUrl().equals(modelData)) {
+            return Optional.of("loads model data " + container.modelDataUrl() + ", not the package's " + modelData);
+        }
+        if (packageName == null && (container.image() == null || container.modelDataUrl() == null)) {
+            return Optional.of("names neither the model package nor its image and model data");
+        }
+        return Optional.empty();
+    }
+
+    /** Creates the endpoint config, or reuses one of the expected name only if it is exactly the planned one. */
     private void ensureEndpointConfig(DeployTranslator.Plan plan) {
-        boolean exists = describe("describe endpoint config " + plan.endpointConfigName(),
-                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())))
-                .isPresent();
-        if (!exists) {
+        Optional<DescribeEndpointConfigResponse> existing = describe(
+                "describe endpoint config " + plan.endpointConfigName(),
+                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())));
+        if (existing.isEmpty()) {
             call("create endpoint config " + plan.endpointConfigName(),
                     () -> sageMaker.createEndpointConfig(translator.createEndpointConfig(plan)));
+            return;
         }
+        endpointConfigMismatch(existing.get(), plan).ifPresent(problem -> {
+            throw notReused("endpoint config " + plan.endpointConfigName(), problem);
+        });
+    }
+
+    private Optional<String> endpointConfigMismatch(DescribeEndpointConfigResponse existing,
+            DeployTranslator.Plan plan) {
+        List<ProductionVariant> variants = existing.productionVariants();
+        if (variants.size() != 1) {
+            return Optional.of("has " + variants.size() + " production variants, not one");
+        }
+        ProductionVariant variant = variants.get(0);
+        if (!DeployTranslator.VARIANT_NAME.equals(variant.variantName())) {
+            return Optional.of("has variant " + variant.variantName() + ", not " + DeployTranslator.VARIANT_NAME);
+        }
+        if (!plan.modelName().equals(variant.modelName())) {
+            return Optional.of("points its variant at model " + variant.modelName() + ", not " + plan.modelName());
+        }
+        if (!plan.instanceType().equals(variant.instanceTypeAsString())) {
+            return Optional.of("uses instance type " + variant.instanceTypeAsString() + ", not " + plan.instanceType());
+        }
+        if (variant.initialInstanceCount() != null && variant.initialInstanceCount() != plan.initialInstanceCount()) {
+            return Optional.of("starts " + variant.initialInstanceCount() + " instances, not "
+                    + plan.initialInstanceCount());
+        }
+        String kmsKey = translator.kmsKeyFor(plan.instanceType()).orElse(null);
+        String existingKey = existing.kmsKeyId() == null || existing.kmsKeyId().isBlank() ? null : existing.kmsKeyId();
+        if (!java.util.Objects.equals(kmsKey, existingKey)) {
+            return Optional.of("encrypts with KMS key " + existingKey + ", not " + kmsKey);
+        }
+        return Optional.empty();
+    }
+
+    private static DeployFailedException notReused(String resource, String problem) {
+        return new DeployFailedException(resource + " already exists but " + problem
+                + "; it is not reused and the endpoint was not changed. Delete the " + resource
+                + " (the name belongs to this function) and deliver the event again", null);
     }
 
     private Optional<String> liveInstanceType(String endpointConfigName) {
@@ -307,8 +459,10 @@ final class DeployService {
             return DeployResult.of(DeployStatus.WAITING, endpointName, "endpoint does not exist");
         }
         if (endpoint.get().endpointStatus() != EndpointStatus.IN_SERVICE) {
-            return DeployResult.of(DeployStatus.WAITING, endpointName, "endpoint is "
-                    + endpoint.get().endpointStatusAsString() + "; autoscaling is applied once it is InService");
+            String status = endpoint.get().endpointStatus() == null
+                    ? "reported without an EndpointStatus" : "is " + endpoint.get().endpointStatusAsString();
+            return DeployResult.of(DeployStatus.WAITING, endpointName, "endpoint " + status
+                    + "; autoscaling is applied once it is InService");
         }
         applyAutoscaling(endpointName);
         return new DeployResult(DeployStatus.AUTOSCALING_APPLIED, endpointName, endpoint.get().endpointConfigName(),

@@ -21,7 +21,8 @@ public final class EventParser {
     static final String APPROVED = "Approved";
 
     private static final Set<String> PIPELINE_FIELDS =
-            Set.of("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count");
+            Set.of("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count",
+                    DeployRequest.F1_THRESHOLD_FIELD);
 
     private final ObjectMapper mapper;
     private final DeployConfig config;
@@ -85,7 +86,8 @@ public final class EventParser {
                 arn,
                 config.endpointName(),
                 instanceType == null ? config.instanceType() : instanceType,
-                count == null ? config.initialInstanceCount() : count));
+                count == null ? config.initialInstanceCount() : count,
+                decimal(root, DeployRequest.F1_THRESHOLD_FIELD)));
     }
 
     private Invocation parseEvent(JsonNode root) {
@@ -126,7 +128,8 @@ public final class EventParser {
                 arn,
                 config.endpointName(),
                 config.instanceType(),
-                config.initialInstanceCount()));
+                config.initialInstanceCount(),
+                null));
     }
 
     private Invocation parseEndpointEvent(JsonNode detail) {
@@ -154,6 +157,25 @@ public final class EventParser {
             throw new InvalidEventException(field, "must not be empty");
         }
         return value;
+    }
+
+    /** A number or a string holding one (as {@link #count}); the range is checked by {@link DeployRequest}. */
+    private static Double decimal(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isTextual()) {
+            try {
+                return Double.parseDouble(node.textValue().trim());
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new InvalidEventException(field, "must be a number (or a string holding one), got " + node);
     }
 
     /** The pipeline passes numbers through its parameters as strings, so both forms are accepted. */

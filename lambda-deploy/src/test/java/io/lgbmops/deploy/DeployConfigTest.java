@@ -23,7 +23,7 @@ class DeployConfigTest {
     void fromEnvironment_whenOnlyRequiredSet_appliesDocumentedDefaults() {
         DeployConfig config = DeployConfig.fromEnvironment(REQUIRED);
 
-        assertEquals(0.9, config.f1Threshold());
+        assertEquals(0.5, config.minF1Threshold());
         assertEquals("ml.m5.large", config.instanceType());
         assertEquals(1, config.initialInstanceCount());
         assertEquals(1, config.minCapacity());
@@ -50,8 +50,11 @@ class DeployConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "F1_THRESHOLD|1.7|must be in (0, 1]",
-            "F1_THRESHOLD|high|must be a number",
+            "MIN_F1_THRESHOLD|1.7|must be in (0, 1]",
+            "MIN_F1_THRESHOLD|0.0|must be in (0, 1]",
+            "MIN_F1_THRESHOLD|NaN|must be in (0, 1]",
+            "MIN_F1_THRESHOLD|Infinity|must be in (0, 1]",
+            "MIN_F1_THRESHOLD|high|must be a number",
             "AUTOSCALING_MAX_CAPACITY|0|must be in [1, 100]",
             "INITIAL_INSTANCE_COUNT|two|must be an integer",
             "DEPLOYMENT_STRATEGY|big-bang|must be one of",
@@ -70,6 +73,19 @@ class DeployConfigTest {
         assertTrue(error.getMessage().startsWith("environment variable " + name + " "), error.getMessage());
         assertTrue(error.getMessage().contains(rule), error.getMessage());
         assertTrue(error.getMessage().endsWith("got \"" + value + "\""), error.getMessage());
+    }
+
+    @Test
+    void fromEnvironment_whenRetiredF1ThresholdSet_failsNamingItsReplacement() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("F1_THRESHOLD", "0.7");
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> DeployConfig.fromEnvironment(env));
+
+        assertTrue(error.getMessage().startsWith("environment variable F1_THRESHOLD is no longer read"),
+                error.getMessage());
+        assertTrue(error.getMessage().contains("MIN_F1_THRESHOLD"), error.getMessage());
     }
 
     @Test

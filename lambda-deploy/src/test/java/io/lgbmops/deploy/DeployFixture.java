@@ -38,6 +38,7 @@ final class DeployFixture implements AutoCloseable {
     static final String KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
     static final String BUCKET = "lgbmops-artifacts";
     static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lgbmops:latest";
+    static final String MODEL_DATA = "s3://" + BUCKET + "/model/model.tar.gz";
     static final List<String> ALARMS = List.of("lgbm-census-5xx", "lgbm-census-latency");
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -95,7 +96,7 @@ final class DeployFixture implements AutoCloseable {
         env.put("ENDPOINT_NAME", ENDPOINT);
         env.put("EXECUTION_ROLE_ARN", ROLE);
         env.put("KMS_KEY_ID", KMS_KEY);
-        env.put("F1_THRESHOLD", "0.5");
+        env.put("MIN_F1_THRESHOLD", "0.5");
         env.put("AUTOSCALING_MIN_CAPACITY", "1");
         env.put("AUTOSCALING_MAX_CAPACITY", "3");
         env.put("AUTOSCALING_TARGET_INVOCATIONS", "120");
@@ -131,22 +132,39 @@ final class DeployFixture implements AutoCloseable {
 
     /** Registers a new version in the group, with an evaluation report holding {@code f1}. */
     String registerPackage(double f1, ModelApprovalStatus status) {
+        return registerPackage(Double.toString(f1), Map.of(), status);
+    }
+
+    /**
+     * Registers a new version whose evaluation report has {@code f1Json} (JSON text, e.g.
+     * {@code 0.7}, {@code NaN}, {@code "0.7"}) as classification_metrics.f1.value, with
+     * {@code metadata} as its CustomerMetadataProperties.
+     */
+    String registerPackage(String f1Json, Map<String, String> metadata, ModelApprovalStatus status) {
         String key = "evaluation/" + reports.incrementAndGet() + "/evaluation.json";
-        String report = "{\"classification_metrics\": {\"f1\": {\"value\": " + f1 + "}, "
+        String report = "{\"classification_metrics\": {\"f1\": {\"value\": " + f1Json + "}, "
                 + "\"precision\": {\"value\": 0.7}, \"recall\": {\"value\": 0.7}}}";
         direct.s3().putObject(r -> r.bucket(BUCKET).key(key).contentType("application/json"),
                 RequestBody.fromString(report));
         return direct.sageMaker().createModelPackage(r -> r
                 .modelPackageGroupName(GROUP)
                 .modelApprovalStatus(status)
+                .customerMetadataProperties(metadata.isEmpty() ? null : metadata)
                 .inferenceSpecification(i -> i
-                        .containers(c -> c.image(IMAGE).modelDataUrl("s3://" + BUCKET + "/model/model.tar.gz"))
+                        .containers(c -> c.image(IMAGE).modelDataUrl(MODEL_DATA))
                         .supportedContentTypes("text/csv")
                         .supportedResponseMIMETypes("text/csv"))
                 .modelMetrics(m -> m.modelQuality(q -> q.statistics(s -> s
                         .contentType("application/json")
                         .s3Uri("s3://" + BUCKET + "/" + key)))))
                 .modelPackageArn();
+    }
+
+    /** The names the handler plans for {@code arn} (version {@code version}) with the fixture's environment. */
+    static DeployTranslator.Plan plan(String arn, int version) {
+        DeployConfig config = DeployConfig.fromEnvironment(environment());
+        return new DeployTranslator(config).plan(new DeployRequest(DeployRequest.Source.PIPELINE, arn, ENDPOINT,
+                config.instanceType(), config.initialInstanceCount(), null), version);
     }
 
     void approve(String arn) {

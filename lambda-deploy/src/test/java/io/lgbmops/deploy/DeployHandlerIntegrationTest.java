@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.applicationautoscaling.model.MetricType;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalingPolicy;
@@ -233,7 +234,13 @@ class DeployHandlerIntegrationTest {
                         .replace("\"aws.sagemaker\"", "\"my.app\""), "source"),
                 Arguments.of("other endpoint", "{\"model_package_arn\": \"" + arn
                         + "\", \"endpoint_name\": \"prod-other\"}", "endpoint_name"),
-                Arguments.of("not an ARN", "{\"model_package_arn\": \"lgbm-census/1\"}", "model_package_arn"));
+                Arguments.of("not an ARN", "{\"model_package_arn\": \"lgbm-census/1\"}", "model_package_arn"),
+                Arguments.of("threshold above 1", "{\"model_package_arn\": \"" + arn + "\", \"f1_threshold\": 5.0}",
+                        "f1_threshold"),
+                Arguments.of("threshold 0", "{\"model_package_arn\": \"" + arn + "\", \"f1_threshold\": \"0\"}",
+                        "f1_threshold"),
+                Arguments.of("threshold not a number", "{\"model_package_arn\": \"" + arn
+                        + "\", \"f1_threshold\": \"high\"}", "f1_threshold"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -422,11 +429,243 @@ class DeployHandlerIntegrationTest {
         assertEquals("WAITING", result.path("status").asText(), result::toString);
     }
 
+    // ---------------------------------------------------------------- gate: metrics and thresholds
+
+    static Stream<Arguments> brokenF1Values() {
+        return Stream.of(
+                Arguments.of("5.0", "5.0"),
+                Arguments.of("1e400", "Infinity"),
+                Arguments.of("NaN", "NaN"),
+                Arguments.of("-1", "-1"),
+                Arguments.of("\"0.95\"", "\"0.95\""),
+                Arguments.of("null", "null"));
+    }
+
+    @ParameterizedTest(name = "f1 = {0}")
+    @MethodSource("brokenF1Values")
+    void handleRequest_whenReportedF1IsNotAnF1Score_refusesNamingTheValueAndCreatesNothing(String f1Json,
+            String named) {
+        String arn = fixture.registerPackage(f1Json, Map.of(), ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().contains("classification_metrics.f1.value"), result::toString);
+        assertTrue(result.path("reason").asText().contains(named), result::toString);
+        assertNothingCreated();
+    }
+
+    @Test
+    void handleRequest_whenApprovalEventForPackageRecordingItsThreshold_gatesOnTheRecordedThreshold() {
+        DeployHandler handler = fixture.handler();
+        String strict = fixture.registerPackage("0.75", Map.of("f1_threshold", "0.8"), ModelApprovalStatus.APPROVED);
+
+        JsonNode refused = invoke(handler, approvedEvent(strict));
+
+        assertEquals("GATE_FAILED", refused.path("status").asText(), refused::toString);
+        assertEquals(0.8, refused.path("f1_threshold").asDouble(), 1e-9);
+        assertTrue(refused.path("reason").asText().contains("CustomerMetadataProperties.f1_threshold 0.8"),
+                refused::toString);
+        assertNothingCreated();
+
+        // The README's example: an execution with F1Threshold=0.7 registers a package the function deploys.
+        String lenient = fixture.registerPackage("0.71", Map.of("f1_threshold", "0.7"), ModelApprovalStatus.APPROVED);
+        JsonNode deployed = invoke(handler, approvedEvent(lenient));
+        assertEquals("DEPLOYED", deployed.path("status").asText(), deployed::toString);
+        assertEquals(0.7, deployed.path("f1_threshold").asDouble(), 1e-9);
+    }
+
+    @Test
+    void handleRequest_whenPipelinePassesThresholdAboveFloor_gatesOnIt() {
+        String arn = fixture.registerPackage(0.65, ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(fixture.handler(), withThreshold(pipelineArguments(arn), "0.7"));
+
+        assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+        assertEquals(0.7, result.path("f1_threshold").asDouble(), 1e-9);
+        assertNothingCreated();
+    }
+
+    @Test
+    void handleRequest_whenThresholdsAreBelowTheFloor_theFloorApplies() {
+        String arn = fixture.registerPackage("0.45", Map.of("f1_threshold", "0.3"), ModelApprovalStatus.APPROVED);
+
+        JsonNode viaPipeline = invoke(fixture.handler(), withThreshold(pipelineArguments(arn), "0.3"));
+        JsonNode viaEvent = invoke(fixture.handler(), approvedEvent(arn));
+
+        for (JsonNode result : List.of(viaPipeline, viaEvent)) {
+            assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+            assertEquals(0.5, result.path("f1_threshold").asDouble(), 1e-9);
+            assertTrue(result.path("reason").asText().contains("MIN_F1_THRESHOLD 0.5"), result::toString);
+        }
+        assertNothingCreated();
+    }
+
+    @ParameterizedTest(name = "f1_threshold = {0}")
+    @ValueSource(strings = {"1.5", "0", "-0.2", "NaN", "high"})
+    void handleRequest_whenPackageRecordsAnInvalidThreshold_refusesNamingIt(String recorded) {
+        String arn = fixture.registerPackage("0.9", Map.of("f1_threshold", recorded), ModelApprovalStatus.APPROVED);
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("GATE_FAILED", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().contains("CustomerMetadataProperties.f1_threshold \"" + recorded
+                + "\""), result::toString);
+        assertNothingCreated();
+    }
+
+    // ---------------------------------------------------------------- resources of the expected name
+
+    static Stream<Arguments> plantedModels() {
+        String otherRole = "arn:aws:iam::123456789012:role/someone-else";
+        String otherImage = "123456789012.dkr.ecr.us-east-1.amazonaws.com/other:latest";
+        return Stream.of(
+                Arguments.of("other image and model data", DeployFixture.ROLE, otherImage, "s3://elsewhere/model.tar.gz",
+                        "runs image " + otherImage),
+                Arguments.of("same image, other model data", DeployFixture.ROLE, DeployFixture.IMAGE,
+                        "s3://elsewhere/model.tar.gz", "loads model data s3://elsewhere/model.tar.gz"),
+                Arguments.of("our package, other role", otherRole, DeployFixture.IMAGE, DeployFixture.MODEL_DATA,
+                        "runs with execution role " + otherRole));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plantedModels")
+    void handleRequest_whenModelOfExpectedNameIsNotOurs_failsWithoutTouchingAnEndpoint(String label, String role,
+            String image, String modelData, String problem) {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        String modelName = DeployFixture.plan(arn, 1).modelName();
+        fixture.direct.sageMaker().createModel(r -> r.modelName(modelName).executionRoleArn(role)
+                .primaryContainer(c -> c.image(image).modelDataUrl(modelData)));
+
+        DeployFailedException error = assertThrows(DeployFailedException.class,
+                () -> invoke(fixture.handler(), approvedEvent(arn)));
+
+        assertTrue(error.getMessage().startsWith("model " + modelName + " already exists but "), error::getMessage);
+        assertTrue(error.getMessage().contains(problem), error::getMessage);
+        assertFalse(error.getMessage().contains("\n"), "one line");
+        assertEquals(0, fixture.endpointCount());
+        assertEquals(List.of(), fixture.endpointConfigs());
+        assertTrue(fixture.logs().contains("\"error\":\"FAILED\""), fixture::logs);
+    }
+
+    @Test
+    void handleRequest_whenModelOfExpectedNameServesThePackage_reusesIt() {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        String modelName = DeployFixture.plan(arn, 1).modelName();
+        fixture.direct.sageMaker().createModel(r -> r.modelName(modelName).executionRoleArn(DeployFixture.ROLE)
+                .primaryContainer(c -> c.image(DeployFixture.IMAGE).modelDataUrl(DeployFixture.MODEL_DATA)));
+
+        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
+
+        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
+        assertEquals(0, fixture.proxy.count("SageMaker.CreateModel"));
+    }
+
+    @Test
+    void handleRequest_whenEndpointConfigOfExpectedNamePointsElsewhere_failsAndKeepsTheLiveConfig() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String liveModel = fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(live))
+                .productionVariants().get(0).modelName();
+        String second = fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED);
+        DeployTranslator.Plan plan = DeployFixture.plan(second, 2);
+        fixture.direct.sageMaker().createEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())
+                .kmsKeyId(DeployFixture.KMS_KEY)
+                .productionVariants(v -> v.variantName("AllTraffic").modelName(liveModel)
+                        .instanceType(plan.instanceType()).initialInstanceCount(1)));
+        fixture.clearRecordedCalls();
+
+        DeployFailedException error = assertThrows(DeployFailedException.class,
+                () -> invoke(handler, approvedEvent(second)));
+
+        assertTrue(error.getMessage().contains("points its variant at model " + liveModel + ", not "
+                + plan.modelName()), error::getMessage);
+        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
+        assertEquals(live, fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT))
+                .endpointConfigName());
+    }
+
+    // ---------------------------------------------------------------- a busy or odd endpoint
+
+    static Stream<Arguments> busyEndpointAnswers() {
+        return Stream.of(
+                Arguments.of(FaultInjectingProxy.Reply.awsJsonError(400, "ValidationException",
+                        "Cannot update in-progress endpoint \"arn:aws:sagemaker:us-east-1:123456789012:endpoint/"
+                                + ENDPOINT + "\".")),
+                Arguments.of(FaultInjectingProxy.Reply.awsJsonError(400, "ResourceInUse",
+                        "Resource being accessed is in use.")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("busyEndpointAnswers")
+    void handleRequest_whenUpdateFindsEndpointBusy_throwsRetryableAndRestoresAutoscaling(
+            FaultInjectingProxy.Reply answer) {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.clearRecordedCalls();
+        fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, answer);
+
+        RetryableDeployException error = assertThrows(RetryableDeployException.class,
+                () -> invoke(handler, pipelineArguments(second, "ml.m5.xlarge")));
+
+        assertTrue(error.getMessage().contains("busy"), error::getMessage);
+        assertEquals(live, fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT))
+                .endpointConfigName());
+        assertEquals(1, fixture.scalableTargets().size());
+        assertEquals(1, fixture.scalingPolicies().size());
+        assertTrue(fixture.logs().contains("\"error\":\"RETRYABLE\""), fixture::logs);
+    }
+
+    @Test
+    void handleRequest_whenDescribeEndpointOmitsStatus_throwsRetryableOneLineAndChangesNothing() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.clearRecordedCalls();
+        reportEndpointStatus(null);
+
+        RetryableDeployException error = assertThrows(RetryableDeployException.class,
+                () -> invoke(handler, approvedEvent(second)));
+
+        assertTrue(error.getMessage().contains("without an EndpointStatus"), error::getMessage);
+        assertFalse(error.getMessage().contains("\n"), "one line");
+        assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
+        JsonNode waiting = invoke(handler, DeployFixture.endpointEvent(ENDPOINT, "IN_SERVICE"));
+        assertEquals("WAITING", waiting.path("status").asText(), waiting::toString);
+    }
+
+    @Test
+    void handleRequest_whenDescribeEndpointReportsUnknownStatus_throwsFailedNamingIt() {
+        DeployHandler handler = fixture.handler();
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.clearRecordedCalls();
+        reportEndpointStatus("Hibernating");
+
+        DeployFailedException error = assertThrows(DeployFailedException.class,
+                () -> invoke(handler, approvedEvent(second)));
+
+        assertTrue(error.getMessage().contains("\"Hibernating\""), error::getMessage);
+        assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
+    }
+
+    private static String withThreshold(String pipelineArguments, String threshold) {
+        return pipelineArguments.substring(0, pipelineArguments.lastIndexOf('}'))
+                + ", \"f1_threshold\": " + threshold + "}";
+    }
+
     private static void reportEndpointStatus(String status) {
         fixture.proxy.when(call -> "SageMaker.DescribeEndpoint".equals(call.operation()), -1, (call, forwarder) -> {
             FaultInjectingProxy.Reply reply = forwarder.forward(call);
             ObjectNode body = (ObjectNode) JSON.readTree(reply.body());
-            body.put("EndpointStatus", status);
+            if (status == null) {
+                body.remove("EndpointStatus");
+            } else {
+                body.put("EndpointStatus", status);
+            }
             if ("Failed".equals(status)) {
                 body.put("FailureReason", "Image pull failed");
             }

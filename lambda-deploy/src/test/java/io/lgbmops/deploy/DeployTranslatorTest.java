@@ -40,7 +40,7 @@ class DeployTranslatorTest {
     }
 
     private static DeployRequest request(String endpoint, String instanceType) {
-        return new DeployRequest(DeployRequest.Source.PIPELINE, ARN, endpoint, instanceType, 1);
+        return new DeployRequest(DeployRequest.Source.PIPELINE, ARN, endpoint, instanceType, 1, null);
     }
 
     @Test

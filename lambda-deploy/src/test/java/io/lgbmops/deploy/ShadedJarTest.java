@@ -87,6 +87,19 @@ class ShadedJarTest {
         assertEquals("GATE_FAILED", status(run(DeployFixture.approvedEvent(weak), keepOne)));
         assertEquals(2, run("{\"model_package_arn\": 1}", keepOne).exitCode());
 
+        String strict = fixture.registerPackage("0.75", Map.of("f1_threshold", "0.8"), ModelApprovalStatus.APPROVED);
+        JsonNode refused = result(run("{\"model_package_arn\": \"" + strict + "\", \"f1_threshold\": \"0.7\"}", keepOne));
+        assertEquals("GATE_FAILED", refused.path("status").asText(), refused::toString);
+        assertEquals(0.8, refused.path("f1_threshold").asDouble(), 1e-9, refused::toString);
+        String squatted = fixture.registerPackage(0.9, ModelApprovalStatus.APPROVED);
+        String squattedModel = DeployFixture.plan(squatted, 6).modelName();
+        fixture.direct.sageMaker().createModel(r -> r.modelName(squattedModel).executionRoleArn(DeployFixture.ROLE)
+                .primaryContainer(c -> c.image("123456789012.dkr.ecr.us-east-1.amazonaws.com/other:1")
+                        .modelDataUrl(DeployFixture.MODEL_DATA)));
+        Run notOurs = run(DeployFixture.approvedEvent(squatted), keepOne);
+        assertEquals(4, notOurs.exitCode(), notOurs::toString);
+        assertTrue(notOurs.stdout().contains("already exists but runs image"), notOurs::toString);
+
         String fourth = fixture.registerPackage(0.73, ModelApprovalStatus.APPROVED);
         fixture.proxy.failNext(UpdateEndpointEmulator.OPERATION, 1, FaultInjectingProxy.Reply.awsJsonError(400,
                 "ValidationException", "Endpoint config is invalid"));

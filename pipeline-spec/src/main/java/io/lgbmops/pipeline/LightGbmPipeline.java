@@ -87,6 +87,14 @@ public final class LightGbmPipeline {
     public static final String EVALUATION_FILE = "evaluation.json";
     public static final String F1_JSON_PATH = "classification_metrics.f1.value";
 
+    /**
+     * The Deploy step's argument and the Register step's metadata key that carry the execution's
+     * F1Threshold to the deploy function, which gates on the highest of them and its own floor
+     * (an approval event, later, finds the threshold on the package).
+     */
+    public static final String DEPLOY_F1_THRESHOLD_INPUT = "f1_threshold";
+    public static final String F1_THRESHOLD_METADATA = "f1_threshold";
+
     /** What the Deploy step's function must return (keys of its JSON result). */
     public static final List<String> DEPLOY_OUTPUT_PARAMETERS = List.of("status", "endpoint_name", "endpoint_config_name");
 
@@ -321,7 +329,8 @@ public final class LightGbmPipeline {
                 Map.of("pipeline_execution_arn", Get.PIPELINE_EXECUTION_ARN,
                         "training_job_name", tune.bestTrainingJobName(),
                         // Metadata values are strings; a one-element join turns the number into one.
-                        "test_f1", Join.of("", f1)));
+                        "test_f1", Join.of("", f1),
+                        F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
         // The data references already order Register after both checks; DependsOn states it
         // outright so that removing a metric cannot let registration overtake a running check.
         return new RegisterModelStep(REGISTER,
@@ -335,7 +344,8 @@ public final class LightGbmPipeline {
                 Map.of("model_package_arn", register.modelPackageArn(),
                         "endpoint_name", text(settings.endpointName()),
                         "instance_type", Get.parameter(DEPLOY_INSTANCE_TYPE),
-                        "initial_instance_count", Get.parameter(DEPLOY_INSTANCE_COUNT)),
+                        "initial_instance_count", Get.parameter(DEPLOY_INSTANCE_COUNT),
+                        DEPLOY_F1_THRESHOLD_INPUT, Get.parameter(F1_THRESHOLD)),
                 DEPLOY_OUTPUT_PARAMETERS.stream().map(LambdaOutput::string).toList());
     }
 

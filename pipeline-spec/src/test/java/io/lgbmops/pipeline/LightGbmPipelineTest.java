@@ -177,9 +177,22 @@ class LightGbmPipelineTest {
         assertEquals("Parameters.DeployInstanceType", deploy.path("Arguments").path("instance_type").path("Get").asText());
         assertEquals("Parameters.DeployInstanceCount",
                 deploy.path("Arguments").path("initial_instance_count").path("Get").asText());
+        assertEquals("Parameters.F1Threshold",
+                deploy.path("Arguments").path(LightGbmPipeline.DEPLOY_F1_THRESHOLD_INPUT).path("Get").asText());
         List<String> outputs = new ArrayList<>();
         deploy.path("OutputParameters").forEach(output -> outputs.add(output.path("OutputName").asText()));
         assertEquals(LightGbmPipeline.DEPLOY_OUTPUT_PARAMETERS, outputs);
+    }
+
+    @Test
+    void register_whenBuilt_recordsTheExecutionsF1ThresholdOnThePackage() {
+        JsonNode metadata = Definitions.step(definition, "Register").path("Arguments")
+                .path("CustomerMetadataProperties").path(LightGbmPipeline.F1_THRESHOLD_METADATA);
+
+        // Metadata values must be strings: the number parameter goes through a one-element join.
+        assertEquals("", metadata.path("Std:Join").path("On").asText(null), metadata::toString);
+        assertEquals("Parameters.F1Threshold", metadata.path("Std:Join").path("Values").get(0).path("Get").asText(),
+                metadata::toString);
     }
 
     @Test

@@ -6,18 +6,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The environment of the deploy Lambda in a local run. From cdk.out it is the function's own, as
- * deployed. A plain definition does not carry it, so it is derived from the definition the way the
- * stack wires it: the RegisterModel step's group, the Lambda step's endpoint name, the Model step's
- * role, the definition's KMS key and the F1Threshold parameter.
- *
- * <p>One deliberate difference in both cases: when {@code --param F1Threshold} is given, the
- * function's F1_THRESHOLD follows it, so that the gate a local run asks for is the gate the
- * function applies (in AWS the function keeps its stage's threshold whatever an execution passes).
+ * The environment of the deploy Lambda in a local run, for a plain definition (from cdk.out the
+ * function's own environment is used as deployed, unchanged). A plain definition does not carry it,
+ * so it is derived from the definition the way the stack wires it: the RegisterModel step's group,
+ * the Lambda step's endpoint name, the Model step's role and the definition's KMS key. The gate's
+ * floor is a stage setting the definition does not hold, so the function applies its own default;
+ * the execution's F1Threshold reaches the function the way it does in AWS, as the Deploy step's
+ * argument and the registered package's metadata.
  */
 final class DeployFunctionEnvironment {
-
-    static final String F1_PARAMETER = "F1Threshold";
 
     private DeployFunctionEnvironment() {}
 
@@ -40,10 +37,6 @@ final class DeployFunctionEnvironment {
                     text(resolver, arguments.get("RoleArn")).ifPresent(v -> environment.putIfAbsent("EXECUTION_ROLE_ARN", v));
                 }
             }
-        }
-        JsonNode threshold = parameters.get(F1_PARAMETER);
-        if (threshold != null) {
-            environment.put("F1_THRESHOLD", Json.text(threshold));
         }
         return environment;
     }

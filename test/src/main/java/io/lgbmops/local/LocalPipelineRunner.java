@@ -196,9 +196,6 @@ public final class LocalPipelineRunner {
             source.lambdaEnvironment().forEach((arn, env) -> environments.put(arn, new LinkedHashMap<>(env)));
         }
         for (Map<String, String> environment : environments.values()) {
-            if (options.parameters().containsKey(DeployFunctionEnvironment.F1_PARAMETER) && environment.containsKey("F1_THRESHOLD")) {
-                environment.put("F1_THRESHOLD", Json.text(parameters.get(DeployFunctionEnvironment.F1_PARAMETER)));
-            }
             environment.putAll(options.lambdaEnvironment());
         }
         return environments;
@@ -210,10 +207,6 @@ public final class LocalPipelineRunner {
                 + " Clarify runs as clarify_local.py against a local shadow endpoint");
         if (source.lambdaEnvironment().isEmpty()) {
             notes.add("deploy Lambda environment derived from the definition (a plain definition does not carry it)");
-        }
-        if (options.parameters().containsKey(DeployFunctionEnvironment.F1_PARAMETER)) {
-            notes.add("deploy Lambda F1_THRESHOLD follows --param F1Threshold=" + options.parameters().get(DeployFunctionEnvironment.F1_PARAMETER)
-                    + " (in AWS the function keeps its stage's threshold)");
         }
         if (!options.hyperparameterOverrides().isEmpty()) {
             notes.add("hyperparameters overridden for every training job: " + options.hyperparameterOverrides());

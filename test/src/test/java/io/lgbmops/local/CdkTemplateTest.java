@@ -36,7 +36,7 @@ class CdkTemplateTest {
                  "Handler": "io.lgbmops.deploy.DeployHandler::handleRequest",
                  "Environment": {"Variables": {
                    "KMS_KEY_ID": {"Fn::ImportValue": "App-dev-Storage:DataKeyArn"},
-                   "F1_THRESHOLD": "0.9",
+                   "MIN_F1_THRESHOLD": "0.5",
                    "FIRST_ZONE": {"Fn::Select": [1, {"Fn::Split": [",", "a,b,c"]}]}}}}},
                "Live848578DF": {"Type": "AWS::Lambda::Alias", "Properties": {
                  "FunctionName": {"Ref": "DeployFunction787AD8CC"}, "FunctionVersion": "1", "Name": "live"}}},
@@ -96,7 +96,7 @@ class CdkTemplateTest {
 
         var environment = source.lambdaEnvironment().get(alias);
         assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:us-east-1:123456789012:key/"), environment.toString());
-        assertEquals("0.9", environment.get("F1_THRESHOLD"));
+        assertEquals("0.5", environment.get("MIN_F1_THRESHOLD"));
         assertEquals("b", environment.get("FIRST_ZONE"));
         assertEquals(cdkOut.resolve("asset.abc123.jar"), source.lambdaCode().get(alias));
     }

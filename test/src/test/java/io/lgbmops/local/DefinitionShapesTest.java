@@ -2,11 +2,13 @@ package io.lgbmops.local;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.deploy.DeployRequest;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import java.util.List;
@@ -90,7 +92,17 @@ class DefinitionShapesTest {
         assertEquals("lgbmops-census-income", environment.get("ENDPOINT_NAME"));
         assertEquals("arn:aws:iam::111122223333:role/lgbmops-pipeline-execution", environment.get("EXECUTION_ROLE_ARN"));
         assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:"), environment.toString());
-        assertEquals("0.5", environment.get("F1_THRESHOLD"));
+        // The execution's threshold reaches the function through the Deploy step and the package, as
+        // in AWS; the run never rewrites the function's gate.
+        assertFalse(environment.containsKey("F1_THRESHOLD"), environment.toString());
+        assertFalse(environment.containsKey("MIN_F1_THRESHOLD"), environment.toString());
+    }
+
+    @Test
+    void deployStep_carriesTheThresholdUnderTheNamesTheFunctionReads() {
+        // pipeline-spec and lambda-deploy do not depend on each other; this is where both meet.
+        assertEquals(DeployRequest.F1_THRESHOLD_FIELD, LightGbmPipeline.DEPLOY_F1_THRESHOLD_INPUT);
+        assertEquals(DeployRequest.F1_THRESHOLD_METADATA, LightGbmPipeline.F1_THRESHOLD_METADATA);
     }
 
     @Test

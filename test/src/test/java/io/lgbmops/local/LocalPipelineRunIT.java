@@ -52,7 +52,8 @@ class LocalPipelineRunIT {
     void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = new AwsClients(moto.endpoint())) {
-            Run run = run("--param", "F1Threshold=0.5", "--param", "ModelApprovalStatus=Approved",
+            // Above the deploy function's floor (0.5), so the gate it applies can only come from the execution.
+            Run run = run("--param", "F1Threshold=0.6", "--param", "ModelApprovalStatus=Approved",
                     "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3");
 
             assertEquals(0, run.exitCode(), run.output());
@@ -71,11 +72,14 @@ class LocalPipelineRunIT {
                     .modelPackageSummaryList();
             assertEquals(1, packages.size());
             assertEquals("Approved", packages.get(0).modelApprovalStatusAsString());
+            assertEquals("0.6", sageMaker.describeModelPackage(b -> b.modelPackageName(packages.get(0).modelPackageArn()))
+                    .customerMetadataProperties().get("f1_threshold"));
             var endpoint = sageMaker.describeEndpoint(b -> b.endpointName(ENDPOINT));
             assertEquals("InService", endpoint.endpointStatusAsString());
             var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));
             assertTrue(config.productionVariants().get(0).modelName().startsWith(ENDPOINT), config.toString());
             assertEquals("DEPLOYED", step(run, "Deploy").at("/details/result/status").asText());
+            assertEquals(0.6, step(run, "Deploy").at("/details/result/f1_threshold").asDouble(), 1e-9, run.output());
         }
     }
 

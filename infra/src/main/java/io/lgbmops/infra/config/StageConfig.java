@@ -10,7 +10,11 @@ import java.util.regex.Pattern;
  * @param name                          stage name, lowercase; part of every stack and physical name
  * @param account                       AWS account id, or null for an environment-agnostic stack (default)
  * @param region                        AWS region, or null for an environment-agnostic stack (default)
- * @param f1Threshold                   default of the pipeline's F1 gate, in (0, 1] (default 0.9)
+ * @param f1Threshold                   default of the pipeline's F1Threshold parameter, in [minF1Threshold, 1] (default 0.9);
+ *                                      an execution's threshold is recorded on the package it registers and the
+ *                                      deploy Lambda gates on it
+ * @param minF1Threshold                the deploy Lambda's floor, in (0, 1] (default 0.5): no package with a lower
+ *                                      F1 is deployed, whatever threshold its execution or an approval used
  * @param processingInstanceType        instance type of preprocessing and evaluation jobs (default ml.m5.xlarge)
  * @param processingInstanceCount       instance count of processing jobs (default 1)
  * @param trainingInstanceType          instance type of tuning's training jobs (default ml.m5.xlarge)
@@ -38,6 +42,7 @@ public record StageConfig(
         String account,
         String region,
         double f1Threshold,
+        double minF1Threshold,
         String processingInstanceType,
         int processingInstanceCount,
         String trainingInstanceType,
@@ -88,6 +93,15 @@ public record StageConfig(
         if (!(f1Threshold > 0 && f1Threshold <= 1)) {
             throw new ConfigException(in.path("f1Threshold") + " must be in (0, 1], got " + f1Threshold);
         }
+        double minF1Threshold = in.decimal("minF1Threshold", 0.5);
+        if (!(minF1Threshold > 0 && minF1Threshold <= 1)) {
+            throw new ConfigException(in.path("minF1Threshold") + " must be in (0, 1], got " + minF1Threshold);
+        }
+        if (f1Threshold < minF1Threshold) {
+            // Executions with the default threshold would register models the deploy Lambda refuses.
+            throw new ConfigException(in.path("f1Threshold") + " must not be below minF1Threshold (" + minF1Threshold
+                    + "), got " + f1Threshold);
+        }
         String processingType = in.matching("processingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
         int processingCount = in.integer("processingInstanceCount", 1, 1, 100);
         String trainingType = in.matching("trainingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
@@ -119,7 +133,7 @@ public record StageConfig(
         int accessLogDays = in.integer("accessLogRetentionDays", 365, 1, 3650);
         DataRemovalPolicy removal = in.choice("dataRemovalPolicy", DataRemovalPolicy.RETAIN, DataRemovalPolicy.class);
         in.rejectUnknownKeys();
-        return new StageConfig(name, account, region, f1Threshold, processingType, processingCount, trainingType,
+        return new StageConfig(name, account, region, f1Threshold, minF1Threshold, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
                 strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal);
     }

@@ -27,6 +27,7 @@ class AppConfigTest {
         StageConfig dev = AppConfig.fromContext(stages(Map.of()), null).stages().get(0);
 
         assertEquals(0.9, dev.f1Threshold());
+        assertEquals(0.5, dev.minF1Threshold());
         assertEquals("ml.m5.large", dev.endpointInstanceType());
         assertEquals(20, dev.maxTuningJobs());
         assertEquals(2, dev.maxParallelTuningJobs());
@@ -68,6 +69,14 @@ class AppConfigTest {
     void failsFromContext_whenThresholdOutsideUnitInterval_namingKeyAndValue() {
         assertEquals("stages.dev.f1Threshold must be in (0, 1], got 1.7", failure(Map.of("f1Threshold", 1.7)));
         assertEquals("stages.dev.f1Threshold must be in (0, 1], got 0.0", failure(Map.of("f1Threshold", 0)));
+        assertEquals("stages.dev.minF1Threshold must be in (0, 1], got 1.7", failure(Map.of("minF1Threshold", 1.7)));
+        assertEquals("stages.dev.minF1Threshold must be in (0, 1], got 0.0", failure(Map.of("minF1Threshold", 0)));
+    }
+
+    @Test
+    void failsFromContext_whenDefaultThresholdBelowTheFloor_namingBoth() {
+        assertEquals("stages.dev.f1Threshold must not be below minF1Threshold (0.8), got 0.7",
+                failure(Map.of("f1Threshold", 0.7, "minF1Threshold", 0.8)));
     }
 
     @Test
