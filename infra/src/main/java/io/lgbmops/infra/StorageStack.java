@@ -54,12 +54,13 @@ public final class StorageStack extends Stack {
                 .build();
         pin(key.getNode().getDefaultChild(), "DataKey");
         // CloudWatch Logs encrypts a log group with the key only if the key policy lets the service
-        // principal of this region do so, for this stage's log groups in this account.
+        // principal of this region do so, for this stage's log groups in this account. Only the
+        // operations that carry the log group's encryption context, which the condition needs.
         key.addToResourcePolicy(PolicyStatement.Builder.create()
                 .sid("CloudWatchLogsOfThisStage")
                 .principals(List.of(new ServicePrincipal("logs." + Aws.REGION + ".amazonaws.com")))
                 .actions(List.of("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-                        "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"))
+                        "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"))
                 .resources(List.of("*"))
                 .conditions(Map.of("ArnLike", Map.of("kms:EncryptionContext:aws:logs:arn",
                         "arn:" + Aws.PARTITION + ":logs:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":log-group:"
