@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
 /**
  * Every AWS call the proxy sees, one JSON line each in {@value #FILE_NAME} of this module's
  * target directory: the IAM check of the `test` module maps each to an IAM action and resource and
- * checks it against the deploy function's synthesized policy. The file is started afresh by the
- * first call of a test run.
+ * checks it against the deploy function's synthesized policy.
+ *
+ * <p>One build runs the tests in more than one JVM (the shaded-jar test runs at package), so the file
+ * starts with the build it belongs to: the Maven process that forked this JVM. A JVM of another
+ * build starts the file afresh; the JVMs of one build add to it.
  */
 final class RecordedAwsCalls {
     static final String FILE_NAME = "recorded-aws-calls.jsonl";
@@ -26,6 +29,9 @@ final class RecordedAwsCalls {
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/aws4_request");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static boolean started;
+    private static final String BUILD = ProcessHandle.current().parent()
+            .map(maven -> maven.pid() + "@" + maven.info().startInstant().map(Object::toString).orElse("?"))
+            .orElse("unknown");
 
     private RecordedAwsCalls() {
     }
@@ -42,12 +48,24 @@ final class RecordedAwsCalls {
         line.set("fields", fields(call));
         try {
             Files.createDirectories(FILE.getParent());
-            Files.writeString(FILE, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    started ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+            if (!started && !ofThisBuild()) {
+                Files.writeString(FILE, JSON.writeValueAsString(JSON.createObjectNode().put("build", BUILD)) + "\n",
+                        StandardCharsets.UTF_8);
+            }
             started = true;
+            Files.writeString(FILE, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the call in " + FILE, e);
+        }
+    }
+
+    private static boolean ofThisBuild() throws IOException {
+        if (!Files.exists(FILE)) {
+            return false;
+        }
+        try (var lines = Files.lines(FILE, StandardCharsets.UTF_8)) {
+            return lines.findFirst().map(first -> first.contains("\"build\":\"" + BUILD + "\"")).orElse(false);
         }
     }
 
