@@ -519,6 +519,7 @@ SAGEMAKER = "arn:{partition}:sagemaker:{region}:{account}:"
 def recorded_calls(stage_: Stage, path: Path = RECORDED_CALLS) -> list[Call]:
     """The deploy Lambda's recorded calls, renamed to the stage's endpoint, group, role and key."""
     lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [line for line in lines if "build" not in line]  # the header naming the build that recorded them
     v = stage_.values
     sm = stage_.fill(SAGEMAKER)
     role = v["deployRole"]
