@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import fnmatch
+import functools
 import json
 import re
 import subprocess
@@ -366,6 +366,22 @@ class Evaluator:
 # ---------------------------------------------------------------- the IAM database
 
 
+@functools.lru_cache(maxsize=None)
+def condition_keys(action: str) -> tuple[str, ...]:
+    """The service condition keys IAM puts in the request context of `action` (${...} parts as wildcards)."""
+    service, name = action.split(":", 1)
+    rows = get_action_data(service, name)
+    keys = {key for rows_ in rows.values() for row in rows_ for key in row["condition_keys"]}
+    return tuple(sorted(re.sub(r"\$\{[^}]+\}|<[^>]+>", "*", key) for key in keys))
+
+
+def supported_context(action: str, context: dict) -> dict:
+    """Only the keys IAM sets for this action: a condition on any other key does not hold for an Allow."""
+    return {k: v for k, v in context.items()
+            if k.startswith("aws:") or any(_like(pattern, k, True) for pattern in condition_keys(action))}
+
+
+@functools.lru_cache(maxsize=None)
 def arn_formats(action: str) -> list[str]:
     service, name = action.split(":", 1)
     rows = get_action_data(service, name)
@@ -423,7 +439,8 @@ class Call:
     source: str = ""
 
     def requests(self) -> list[Request]:
-        context = tuple(sorted((k, json.dumps(v) if isinstance(v, list) else v) for k, v in self.context.items()))
+        supported = supported_context(self.action, self.context)
+        context = tuple(sorted((k, json.dumps(v) if isinstance(v, list) else v) for k, v in supported.items()))
         return [Request(self.caller, self.action, r, context) for r in self.resources]
 
 
