@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * checks it against the deploy function's synthesized policy.
  *
  * <p>One build runs the tests in more than one JVM (the shaded-jar test runs at package), so the file
- * starts with the build it belongs to: the Maven process that forked this JVM. A JVM of another
- * build starts the file afresh; the JVMs of one build add to it.
+ * starts with the build it belongs to: the Maven process this JVM descends from (surefire may fork
+ * through a shell), else the parent process. A JVM of another build starts the file afresh; the
+ * JVMs of one build add to it.
  */
 final class RecordedAwsCalls {
     static final String FILE_NAME = "recorded-aws-calls.jsonl";
@@ -29,9 +30,7 @@ final class RecordedAwsCalls {
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/aws4_request");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static boolean started;
-    private static final String BUILD = ProcessHandle.current().parent()
-            .map(maven -> maven.pid() + "@" + maven.info().startInstant().map(Object::toString).orElse("?"))
-            .orElse("unknown");
+    private static final String BUILD = build();
 
     private RecordedAwsCalls() {
     }
@@ -58,6 +57,17 @@ final class RecordedAwsCalls {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the call in " + FILE, e);
         }
+    }
+
+    private static String build() {
+        ProcessHandle build = ProcessHandle.current().parent().orElse(ProcessHandle.current());
+        for (ProcessHandle ancestor = build; ancestor != null; ancestor = ancestor.parent().orElse(null)) {
+            if (ancestor.info().commandLine().orElse("").contains("org.codehaus.plexus.classworlds")) {
+                build = ancestor;
+                break;
+            }
+        }
+        return build.pid() + "@" + build.info().startInstant().map(Object::toString).orElse("?");
     }
 
     private static boolean ofThisBuild() throws IOException {
