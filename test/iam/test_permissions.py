@@ -110,6 +110,18 @@ def test_control_createEndpointOnTheEndpointOnly_deniesTheEndpointConfigHalf(pol
     assert all(":endpoint-config/" + dev.values["endpoint"] + "-v" in resource for _, _, resource in found), found
 
 
+def test_control_rollbackAlarmsReadableOnlyByTheDeployFunction_deniesSageMakersGuardrailCalls(policies, stages):
+    """Issue 10, finding 3: deployment guardrails read the alarms as the endpoint's execution role."""
+    dev = stages[0]
+    model_role = dev.values["modelRole"].rsplit("/", 1)[-1]
+    narrowed = iam.without_action(policies, model_role, "cloudwatch:DescribeAlarms")
+
+    alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
+    assert denied(iam.Evaluator(narrowed), dev) == {
+        (dev.values["modelRole"], "cloudwatch:DescribeAlarms", alarm + dev.values["rollbackAlarmServerErrors"]),
+        (dev.values["modelRole"], "cloudwatch:DescribeAlarms", alarm + dev.values["rollbackAlarmLatency"])}
+
+
 def test_control_aLogGroupOutsideTheStage_isDeniedTheKey(policies, stages):
     dev = stages[0]
     rows = [r for r in json.loads(iam.CALLS_TABLE.read_text())["calls"] if r["caller"].startswith("logs.")]
