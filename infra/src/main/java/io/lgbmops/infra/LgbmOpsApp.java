@@ -2,6 +2,7 @@ package io.lgbmops.infra;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.lgbmops.infra.config.AppConfig;
+import io.lgbmops.infra.config.ConfigException;
 import io.lgbmops.infra.config.StageConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,20 @@ public final class LgbmOpsApp {
     private LgbmOpsApp() {
     }
 
+    /** Exit status of a wrong `cdk.json` value; its message alone goes to stderr. */
+    static final int CONFIG_ERROR_EXIT = 2;
+
     public static void main(String[] args) {
         App app = new App();
-        AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
+        AppConfig config;
+        try {
+            config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
+        } catch (ConfigException e) {
+            // A user's configuration mistake: the message names the key and the value; a trace adds nothing.
+            System.err.println(e.getMessage());
+            System.exit(CONFIG_ERROR_EXIT);
+            return;
+        }
         build(app, config, SourcePaths.fromWorkingDirectory());
         app.synth();
     }

@@ -4,6 +4,7 @@ import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ClarifyImage;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
+import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
@@ -42,11 +43,6 @@ public final class PipelineStack extends Stack {
     /** SageMaker's limit for a pipeline definition. */
     static final int MAX_DEFINITION_BYTES = 1_048_576;
 
-    /** What the pipeline's steps need; job logs and metrics are the platform stack's grant already. */
-    private static final List<ExecutionRolePermissions.Statement> GRANTED = ExecutionRolePermissions.STATEMENTS.stream()
-            .filter(statement -> !statement.sid().equals("JobLogsAndMetrics"))
-            .toList();
-
     private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
@@ -57,11 +53,12 @@ public final class PipelineStack extends Stack {
     public PipelineStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
         StageConfig stage = props.stage();
-        Role role = props.platform().executionRole();
+        Role role = props.platform().pipelineRole();
 
         PipelineSettings settings = PipelineSettings.builder()
                 .imageUri(props.image().imageUri())
-                .executionRoleArn(role.getRoleArn())
+                .jobRoleArn(props.platform().jobRole().getRoleArn())
+                .modelRoleArn(props.platform().modelRole().getRoleArn())
                 .writeBucketName(StorageStack.writeBucketName(stage))
                 .kmsKeyId(props.storage().key().getKeyArn())
                 .defaultInputDataUri(defaultInputDataUri(stage))
@@ -97,7 +94,8 @@ public final class PipelineStack extends Stack {
                         StorageStack.writeBucketName(stage)))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")
                 .serverSideEncryption(ServerSideEncryption.AWS_KMS)
-                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyId())
+                // The ARN: the bucket policy compares the upload's key id with the key's ARN.
+                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyArn())
                 .retainOnDelete(false)
                 .build();
         settingsUpload.getHandlerRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -107,7 +105,11 @@ public final class PipelineStack extends Stack {
 
         Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
                 .roles(List.of(role))
-                .statements(statements(role, props.deployFunction()))
+                .statements(statements(Duty.PIPELINE, stage, props))
+                .build();
+        Policy jobPermissions = Policy.Builder.create(this, "JobPermissions")
+                .roles(List.of(props.platform().jobRole()))
+                .statements(statements(Duty.JOB, stage, props))
                 .build();
 
         pipeline = CfnPipeline.Builder.create(this, "Pipeline")
@@ -119,9 +121,11 @@ public final class PipelineStack extends Stack {
                 .build();
         // An execution must not start before the role may run its steps and the Clarify configs exist.
         pipeline.getNode().addDependency(permissions);
+        pipeline.getNode().addDependency(jobPermissions);
         pipeline.getNode().addDependency(settingsUpload);
 
-        acknowledgeFindings(stage, permissions);
+        acknowledgeFindings(stage, permissions, Duty.PIPELINE);
+        acknowledgeFindings(stage, jobPermissions, Duty.JOB);
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
@@ -142,9 +146,9 @@ public final class PipelineStack extends Stack {
                 + ClarifyImage.REPOSITORY + ":" + ClarifyImage.TAG;
     }
 
-    private static List<PolicyStatement> statements(Role role, IFunction deployFunction) {
+    private static List<PolicyStatement> statements(Duty duty, StageConfig stage, Props props) {
         List<PolicyStatement> statements = new ArrayList<>();
-        for (ExecutionRolePermissions.Statement statement : GRANTED) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
             PolicyStatement.Builder builder = PolicyStatement.Builder.create()
                     .sid(statement.sid())
                     .actions(statement.actions())
@@ -153,8 +157,10 @@ public final class PipelineStack extends Stack {
                                     .replace("{partition}", Aws.PARTITION)
                                     .replace("{region}", Aws.REGION)
                                     .replace("{account}", Aws.ACCOUNT_ID)
-                                    .replace("{deployFunctionArn}", deployFunction.getFunctionArn())
-                                    .replace("{executionRoleArn}", role.getRoleArn()))
+                                    .replace("{modelPackageGroup}", stage.modelPackageGroupName())
+                                    .replace("{deployFunctionArn}", props.deployFunction().getFunctionArn())
+                                    .replace("{jobRoleArn}", props.platform().jobRole().getRoleArn())
+                                    .replace("{modelRoleArn}", props.platform().modelRole().getRoleArn()))
                             .toList());
             if (statement.actions().contains("iam:PassRole")) {
                 builder.conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")));
@@ -164,11 +170,11 @@ public final class PipelineStack extends Stack {
         return statements;
     }
 
-    /** Each wildcard resource of the pipeline's permissions, acknowledged with the statement's own reason. */
-    private void acknowledgeFindings(StageConfig stage, Policy permissions) {
+    /** Each wildcard resource of one role's pipeline permissions, acknowledged with the statements' own reasons. */
+    private void acknowledgeFindings(StageConfig stage, Policy permissions, Duty duty) {
         // One acknowledgement per wildcard resource, naming every statement that needs it.
         Map<String, List<String>> uses = new java.util.LinkedHashMap<>();
-        for (ExecutionRolePermissions.Statement statement : GRANTED) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
             for (String resource : statement.resources()) {
                 if (resource.contains("*") && !resource.equals("*")) {
                     uses.computeIfAbsent(resource, r -> new ArrayList<>()).add(statement.why());
@@ -177,11 +183,17 @@ public final class PipelineStack extends Stack {
         }
         uses.forEach((resource, whys) -> {
             String finding = resource.replace("{partition}", "<AWS::Partition>")
-                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>");
+                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>")
+                    .replace("{modelPackageGroup}", stage.modelPackageGroupName());
             NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
-                    "SageMaker Pipelines generates the names of what it creates per execution; this resource type only, in "
-                            + "this account and region, for: " + String.join("; ", whys) + ".");
+                    "SageMaker generates these names per execution (Pipelines name jobs and models pipelines-<execution>-<step>-..., "
+                            + "the Model step takes no ModelName, tuning jobs carry no fixed prefix, Clarify names its endpoint "
+                            + "sm-clarify-..., registry versions are numbered by SageMaker), so they cannot carry the stage prefix; "
+                            + "this resource type only, in this account and region, for: " + String.join("; ", whys) + ".");
         });
+        if (duty != Duty.PIPELINE) {
+            return;
+        }
         // The bucket-deployment function is a singleton the CDK adds at stack level.
         for (software.constructs.IConstruct child : getNode().getChildren()) {
             if (!child.getNode().getId().startsWith("Custom::CDKBucketDeployment")) {

@@ -222,7 +222,7 @@ public final class LightGbmPipeline {
                         new MetricDefinition(OBJECTIVE_METRIC, OBJECTIVE_REGEX),
                         new MetricDefinition("validation:auc", "validation_auc=([0-9\\.]+)"),
                         new MetricDefinition("train:auc", "train_auc=([0-9\\.]+)"))),
-                text(settings.executionRoleArn()),
+                text(settings.jobRoleArn()),
                 List.of(Channel.csv("train", preprocess.outputUri("train")),
                         Channel.csv("validation", preprocess.outputUri("validation"))),
                 new OutputDataConfig(tuningOutputPath(), text(settings.kmsKeyId())),
@@ -271,7 +271,7 @@ public final class LightGbmPipeline {
 
     private ModelStep createModel(Value topModel) {
         return new ModelStep(CREATE_MODEL, "Creates the model that the Clarify checks run against.", List.of(),
-                new CreateModel.Arguments(text(settings.executionRoleArn()),
+                new CreateModel.Arguments(text(settings.modelRoleArn()),
                         new CreateModel.Container(text(settings.imageUri()), topModel), true));
     }
 
@@ -355,7 +355,7 @@ public final class LightGbmPipeline {
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
                         Get.parameter(PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
                 new AppSpecification(image, entrypoint, null),
-                text(settings.executionRoleArn()),
+                text(settings.jobRoleArn()),
                 inputs,
                 new OutputConfig(outputs, text(settings.kmsKeyId())),
                 new NetworkConfig(networkIsolation, true),

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 public record PipelineSettings(
         String imageUri,
-        String executionRoleArn,
+        String jobRoleArn,
+        String modelRoleArn,
         String writeBucketName,
         String kmsKeyId,
         String defaultInputDataUri,
@@ -42,7 +43,8 @@ public record PipelineSettings(
     public PipelineSettings {
         List<String> problems = new ArrayList<>();
         requireMatch(problems, "imageUri", imageUri, Pattern.compile("^\\S+/\\S+$"), "an image URI");
-        requireArn(problems, "executionRoleArn", executionRoleArn, ":role/");
+        requireArn(problems, "jobRoleArn", jobRoleArn, ":role/");
+        requireArn(problems, "modelRoleArn", modelRoleArn, ":role/");
         requireMatch(problems, "writeBucketName", writeBucketName, BUCKET, "an S3 bucket name");
         requireArn(problems, "kmsKeyId", kmsKeyId, ":key/");
         requireMatch(problems, "defaultInputDataUri", defaultInputDataUri,
@@ -100,7 +102,8 @@ public record PipelineSettings(
         String account = "111122223333";
         return builder()
                 .imageUri(account + ".dkr.ecr.us-east-1.amazonaws.com/lgbmops:placeholder")
-                .executionRoleArn("arn:aws:iam::" + account + ":role/lgbmops-pipeline-execution")
+                .jobRoleArn("arn:aws:iam::" + account + ":role/lgbmops-job")
+                .modelRoleArn("arn:aws:iam::" + account + ":role/lgbmops-model")
                 .writeBucketName("lgbmops-write-" + account)
                 .kmsKeyId("arn:aws:kms:us-east-1:" + account + ":key/00000000-0000-0000-0000-000000000000")
                 .defaultInputDataUri("s3://lgbmops-read-" + account + "/census/adult.data")
@@ -137,7 +140,10 @@ public record PipelineSettings(
     /** Required values first; every default documented at its field. */
     public static final class Builder {
         private String imageUri;
-        private String executionRoleArn;
+        /** Role of the processing, tuning, training and Clarify jobs. */
+        private String jobRoleArn;
+        /** Role of the model the Clarify checks run against (its container and shadow endpoint). */
+        private String modelRoleArn;
         private String writeBucketName;
         private String kmsKeyId;
         private String defaultInputDataUri;
@@ -171,7 +177,8 @@ public record PipelineSettings(
         private Builder() {}
 
         public Builder imageUri(String value) { imageUri = value; return this; }
-        public Builder executionRoleArn(String value) { executionRoleArn = value; return this; }
+        public Builder jobRoleArn(String value) { jobRoleArn = value; return this; }
+        public Builder modelRoleArn(String value) { modelRoleArn = value; return this; }
         public Builder writeBucketName(String value) { writeBucketName = value; return this; }
         public Builder kmsKeyId(String value) { kmsKeyId = value; return this; }
         public Builder defaultInputDataUri(String value) { defaultInputDataUri = value; return this; }
@@ -192,7 +199,7 @@ public record PipelineSettings(
         public Builder maxParallelTuningJobs(int value) { maxParallelTuningJobs = value; return this; }
 
         public PipelineSettings build() {
-            return new PipelineSettings(imageUri, executionRoleArn, writeBucketName, kmsKeyId,
+            return new PipelineSettings(imageUri, jobRoleArn, modelRoleArn, writeBucketName, kmsKeyId,
                     defaultInputDataUri, deployFunctionArn, modelPackageGroupName, endpointName,
                     clarifyImageUri, processingInstanceType, processingInstanceCount, trainingInstanceType,
                     trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
@@ -202,7 +209,7 @@ public record PipelineSettings(
 
     /** A builder holding these settings, to change a few of them. */
     public Builder toBuilder() {
-        return builder().imageUri(imageUri).executionRoleArn(executionRoleArn).writeBucketName(writeBucketName)
+        return builder().imageUri(imageUri).jobRoleArn(jobRoleArn).modelRoleArn(modelRoleArn).writeBucketName(writeBucketName)
                 .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri).deployFunctionArn(deployFunctionArn)
                 .modelPackageGroupName(modelPackageGroupName).endpointName(endpointName)
                 .clarifyImageUri(clarifyImageUri).processingInstanceType(processingInstanceType)

@@ -36,7 +36,8 @@ class PipelineSettingsTest {
     void build_whenValuesAreCdkTokens_passesThemThroughUnchecked() {
         var settings = PipelineSettings.placeholders().toBuilder()
                 .imageUri(TOKEN + ".dkr.ecr.us-east-1.amazonaws.com/lgbmops:" + TOKEN)
-                .executionRoleArn(TOKEN)
+                .jobRoleArn(TOKEN)
+                .modelRoleArn(TOKEN)
                 .writeBucketName(TOKEN)
                 .kmsKeyId(TOKEN)
                 .defaultInputDataUri("s3://" + TOKEN + "/census/adult.data")
@@ -53,13 +54,13 @@ class PipelineSettingsTest {
     @Test
     void build_whenSeveralValuesAreWrong_listsEachWithItsValue() {
         var builder = PipelineSettings.placeholders().toBuilder()
-                .executionRoleArn("lgbmops-role")
+                .jobRoleArn("lgbmops-role")
                 .deployInstanceType("m5.large")
                 .maxParallelTuningJobs(30);
 
         var failure = assertThrows(IllegalArgumentException.class, builder::build);
 
-        assertEquals("executionRoleArn must be an ARN containing :role/, got lgbmops-role; "
+        assertEquals("jobRoleArn must be an ARN containing :role/, got lgbmops-role; "
                 + "deployInstanceType must be an ml.* instance type, got m5.large; "
                 + "maxParallelTuningJobs must be at most maxTuningJobs (20), got 30", failure.getMessage());
     }

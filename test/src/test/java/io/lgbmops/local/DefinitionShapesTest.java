@@ -90,7 +90,7 @@ class DefinitionShapesTest {
 
         assertEquals("lgbmops-census-income", environment.get("MODEL_PACKAGE_GROUP_NAME"));
         assertEquals("lgbmops-census-income", environment.get("ENDPOINT_NAME"));
-        assertEquals("arn:aws:iam::111122223333:role/lgbmops-pipeline-execution", environment.get("EXECUTION_ROLE_ARN"));
+        assertEquals("arn:aws:iam::111122223333:role/lgbmops-model", environment.get("EXECUTION_ROLE_ARN"));
         assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:"), environment.toString());
         // The execution's threshold reaches the function through the Deploy step and the package, as
         // in AWS; the run never rewrites the function's gate.
