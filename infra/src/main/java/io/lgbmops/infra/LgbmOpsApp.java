@@ -20,8 +20,10 @@ public final class LgbmOpsApp {
 
     public static void main(String[] args) {
         App app = new App();
-        AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
-        build(app, config, SourcePaths.fromWorkingDirectory());
+        SourcePaths sources = SourcePaths.fromWorkingDirectory();
+        AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"),
+                sources.repoRoot());
+        build(app, config, sources);
         app.synth();
     }
 
@@ -54,7 +56,7 @@ public final class LgbmOpsApp {
             deploy = new DeployStack(app, stage.stackName("Deploy"), props,
                     new DeployStack.Props(stage, storage, platform, sources));
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
-                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction()));
+                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
