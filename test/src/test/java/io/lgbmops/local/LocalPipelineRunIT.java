@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,14 +21,16 @@ import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
 
 /**
- * The whole pipeline on the census data, run as a user runs it ({@code java -jar local-run.jar}),
- * from the definition pipeline-spec's build writes. A small tuning budget keeps each run short.
+ * The whole pipeline on each dataset of the repository, run as a user runs it
+ * ({@code java -jar local-run.jar}), from the definition pipeline-spec's build writes: the same
+ * definition reads census, churn (binary) and penguins (multiclass) through their contracts. A
+ * small tuning budget keeps each run short.
  */
 class LocalPipelineRunIT {
 
     private static final long TIMEOUT_MINUTES = 5;
-    private static final String GROUP = "lgbmops-census-income";
-    private static final String ENDPOINT = "lgbmops-census-income";
+    private static final String GROUP = "lgbmops-models";
+    private static final String ENDPOINT = "lgbmops-endpoint";
 
     private static Path root;
     private static Path jar;
@@ -50,10 +53,47 @@ class LocalPipelineRunIT {
 
     @Test
     void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
+        passPath(List.of(), "0.5", 1);
+    }
+
+    @Test
+    void run_onChurn_registersDeploysAndServesOneProbabilityPerRow() throws Exception {
+        passPath(List.of("--dataset", root.resolve("datasets/churn.json").toString(),
+                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.3", 1);
+    }
+
+    @Test
+    void run_onPenguins_registersDeploysAndServesOneProbabilityPerClass() throws Exception {
+        passPath(List.of("--dataset", root.resolve("datasets/penguins.json").toString(),
+                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.5", 3);
+    }
+
+    @Test
+    void run_whenContractDoesNotMatchTheData_failsInPreprocessNamingTheColumn() throws Exception {
+        // churn's header names the column "state"; this contract expects "us_state" there.
+        Path contract = tmp.resolve("churn.json");
+        Files.writeString(contract, Files.readString(root.resolve("datasets/churn.json"))
+                .replace("\"name\": \"state\"", "\"name\": \"us_state\""));
+
+        Run run = run("--dataset", contract.toString(), "--data", root.resolve("datasets/churn/mlc_churn.csv").toString());
+
+        assertEquals(1, run.exitCode(), run.output());
+        JsonNode preprocess = step(run, "Preprocess");
+        assertEquals("Failed", preprocess.path("status").asText(), run.output());
+        String reason = run.summary().path("failureReason").asText();
+        assertTrue(reason.contains("us_state"), "the message names the column: " + reason);
+        assertFalse(reason.contains("Traceback"), "a message, not a stack trace: " + reason);
+        assertEquals("NotExecuted", step(run, "Tune").path("status").asText());
+    }
+
+    /** A run that reaches Deploy: package approved, endpoint in service, and the served model answers each row. */
+    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow) throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = new AwsClients(moto.endpoint())) {
-            Run run = run("--param", "F1Threshold=0.5", "--param", "ModelApprovalStatus=Approved",
-                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3");
+            List<String> args = new ArrayList<>(dataset);
+            args.addAll(List.of("--param", "F1Threshold=" + f1Threshold, "--param", "ModelApprovalStatus=Approved",
+                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3"));
+            Run run = run(args.toArray(String[]::new));
 
             assertEquals(0, run.exitCode(), run.output());
             assertEquals("Succeeded", run.summary().path("status").asText());
@@ -62,9 +102,20 @@ class LocalPipelineRunIT {
             assertEquals(3, smoke.path("rows").asInt());
             assertEquals(3, smoke.path("predictions").asInt());
             for (JsonNode example : smoke.path("examples")) {
-                double p = Double.parseDouble(example.path("prediction").asText());
-                assertTrue(p >= 0 && p <= 1, "a probability: " + example);
+                String[] values = example.path("prediction").asText().split(",");
+                assertEquals(valuesPerRow, values.length, "values per row: " + example);
+                double sum = 0;
+                for (String value : values) {
+                    double p = Double.parseDouble(value);
+                    assertTrue(p >= 0 && p <= 1, "a probability: " + example);
+                    sum += p;
+                }
+                if (valuesPerRow > 1) {
+                    assertEquals(1.0, sum, 1e-3, "class probabilities add up to 1: " + example);
+                }
             }
+            assertEquals("Succeeded", step(run, "ClarifyBias").path("status").asText(), run.output());
+            assertEquals("Succeeded", step(run, "ClarifyExplainability").path("status").asText(), run.output());
 
             SageMakerClient sageMaker = aws.sageMaker();
             List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP))
