@@ -19,5 +19,13 @@ public final class ClarifyAnalysisConfigs {
     public static final String MODEL_EXPLAINABILITY = "model-explainability/analysis_config.json";
     public static final String MODEL_EXPLAINABILITY_MONITORING = "model-explainability/monitoring_analysis_config.json";
 
+    /**
+     * Which checks the contract allows: {@code {"model_bias": <bool>, ...}}. A contract without
+     * {@code fairness} names no facet, so preprocess writes no model-bias documents and sets
+     * {@code model_bias} to false.
+     */
+    public static final String CHECKS = "checks.json";
+    public static final String MODEL_BIAS_CHECK = "model_bias";
+
     private ClarifyAnalysisConfigs() {}
 }

@@ -53,13 +53,20 @@ public final class LightGbmPipeline {
     public static final String CREATE_MODEL = "CreateModel";
     public static final String CLARIFY_BIAS = "ClarifyBias";
     public static final String CLARIFY_EXPLAINABILITY = "ClarifyExplainability";
+    public static final String CHECK_MODEL_BIAS = "CheckModelBias";
     public static final String REGISTER = "Register";
     public static final String DEPLOY = "Deploy";
+    public static final String REGISTER_WITHOUT_BIAS = "RegisterWithoutBias";
+    public static final String DEPLOY_WITHOUT_BIAS = "DeployWithoutBias";
     public static final String F1_BELOW_THRESHOLD = "F1BelowThreshold";
 
     /** Every step name, in definition order (condition branches after their condition). */
     public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
-            CREATE_MODEL, CLARIFY_BIAS, CLARIFY_EXPLAINABILITY, REGISTER, DEPLOY, F1_BELOW_THRESHOLD);
+            CREATE_MODEL, CLARIFY_EXPLAINABILITY, CHECK_MODEL_BIAS, CLARIFY_BIAS, REGISTER, DEPLOY,
+            REGISTER_WITHOUT_BIAS, DEPLOY_WITHOUT_BIAS, F1_BELOW_THRESHOLD);
+
+    /** The property file on {@link #PREPROCESS} that says whether the contract allows a bias check. */
+    public static final String CLARIFY_CHECKS = "ClarifyChecks";
 
     // Parameter names.
     public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
@@ -151,8 +158,20 @@ public final class LightGbmPipeline {
         ModelStep createModel = createModel(topModel);
         ClarifyCheckStep bias = clarifyBias(preprocess, createModel);
         ClarifyCheckStep explainability = clarifyExplainability(preprocess, createModel);
-        RegisterModelStep register = register(preprocess, evaluate, tune, topModel, f1, bias, explainability);
-        LambdaStep deploy = deploy(register);
+        RegisterModelStep register = register(REGISTER, preprocess, evaluate, tune, topModel, f1, bias, explainability);
+        RegisterModelStep registerWithoutBias = register(REGISTER_WITHOUT_BIAS, preprocess, evaluate, tune, topModel, f1,
+                null, explainability);
+        // Clarify measures bias only across a facet; a contract without fairness names none, and
+        // preprocess then writes no model-bias documents. Both branches register and deploy alike.
+        ConditionStep checkModelBias = new ConditionStep(CHECK_MODEL_BIAS,
+                "Runs the bias check and registers its report when the dataset contract names a fairness facet.",
+                List.of(),
+                new ConditionStep.Arguments(
+                        List.of(Condition.equalTo(
+                                preprocess.jsonGet(CLARIFY_CHECKS, ClarifyAnalysisConfigs.MODEL_BIAS_CHECK),
+                                Value.bool(true))),
+                        List.of(bias, register, deploy(DEPLOY, register)),
+                        List.of(registerWithoutBias, deploy(DEPLOY_WITHOUT_BIAS, registerWithoutBias))));
         FailStep below = new FailStep(F1_BELOW_THRESHOLD,
                 "Stops the execution: the best model's test F1 is below the threshold.",
                 Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
@@ -162,7 +181,7 @@ public final class LightGbmPipeline {
                 "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
                 new ConditionStep.Arguments(
                         List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
-                        List.of(createModel, bias, explainability, register, deploy),
+                        List.of(createModel, explainability, checkModelBias),
                         List.of(below)));
         return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
     }
@@ -210,7 +229,8 @@ public final class LightGbmPipeline {
         return new ProcessingStep(PREPROCESS,
                 "Reads the raw data as the dataset contract describes it; writes train/validation/test splits,"
                         + " the Clarify baseline sample and the Clarify analysis configs.",
-                List.of(), arguments, List.of());
+                List.of(), arguments,
+                List.of(new PropertyFile(CLARIFY_CHECKS, ClarifyAnalysisConfigs.OUTPUT, ClarifyAnalysisConfigs.CHECKS)));
     }
 
     private TuningStep tune(ProcessingStep preprocess) {
@@ -318,19 +338,21 @@ public final class LightGbmPipeline {
                 Get.parameter(suppliedBaseline), model.modelName());
     }
 
-    private RegisterModelStep register(ProcessingStep preprocess, ProcessingStep evaluate, TuningStep tune,
-            Value topModel, JsonGet f1, ClarifyCheckStep bias, ClarifyCheckStep explainability) {
+    /** The model package; {@code bias} null registers it without a bias report. */
+    private RegisterModelStep register(String name, ProcessingStep preprocess, ProcessingStep evaluate,
+            TuningStep tune, Value topModel, JsonGet f1, ClarifyCheckStep bias, ClarifyCheckStep explainability) {
         var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
         var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
                 List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
         var metrics = new ModelMetrics(
                 new ModelQuality(MetricsSource.json(
                         Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(EVALUATION_FILE)))),
-                new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
+                bias == null ? null : new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
                 new CreateModelPackage.Explainability(
                         MetricsSource.json(explainability.calculatedBaselineConstraints())));
         var driftCheck = new DriftCheckBaselines(
-                new DriftCheckBias(FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
+                bias == null ? null : new DriftCheckBias(
+                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
                         MetricsSource.json(bias.baselineUsedForDriftCheckConstraints())),
                 new DriftCheckExplainability(
                         FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
@@ -345,13 +367,17 @@ public final class LightGbmPipeline {
                         "test_f1", Join.of("", f1)));
         // The data references already order Register after both checks; DependsOn states it
         // outright so that removing a metric cannot let registration overtake a running check.
-        return new RegisterModelStep(REGISTER,
-                "Registers the model package with its evaluation, bias and explainability reports.",
-                List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
+        return bias == null
+                ? new RegisterModelStep(name,
+                        "Registers the model package with its evaluation and explainability reports (no fairness facet).",
+                        List.of(CLARIFY_EXPLAINABILITY), arguments)
+                : new RegisterModelStep(name,
+                        "Registers the model package with its evaluation, bias and explainability reports.",
+                        List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
     }
 
-    private LambdaStep deploy(RegisterModelStep register) {
-        return new LambdaStep(DEPLOY, "Deploys the registered model package to the endpoint once it is approved.",
+    private LambdaStep deploy(String name, RegisterModelStep register) {
+        return new LambdaStep(name, "Deploys the registered model package to the endpoint once it is approved.",
                 List.of(), settings.deployFunctionArn(),
                 Map.of("model_package_arn", register.modelPackageArn(),
                         "endpoint_name", text(settings.endpointName()),

@@ -204,6 +204,40 @@ class LightGbmPipelineTest {
     }
 
     @Test
+    void checkModelBias_whenBuilt_readsWhetherTheContractNamesAFacetFromPreprocess() {
+        JsonNode check = Definitions.step(definition, "CheckModelBias").path("Arguments");
+        JsonNode condition = check.path("Conditions").get(0);
+
+        assertEquals("Equals", condition.path("Type").asText());
+        assertEquals("Steps.Preprocess.PropertyFiles.ClarifyChecks",
+                condition.path("LeftValue").path("Std:JsonGet").path("PropertyFile").path("Get").asText());
+        assertEquals("model_bias", condition.path("LeftValue").path("Std:JsonGet").path("Path").asText());
+        assertTrue(condition.path("RightValue").booleanValue());
+        assertEquals(List.of("ClarifyBias", "Register", "Deploy"), names(check.path("IfSteps")));
+        assertEquals(List.of("RegisterWithoutBias", "DeployWithoutBias"), names(check.path("ElseSteps")));
+        JsonNode file = Definitions.step(definition, "Preprocess").path("PropertyFiles").get(0);
+        assertEquals("clarify", file.path("OutputName").asText());
+        assertEquals("checks.json", file.path("FilePath").asText());
+    }
+
+    @Test
+    void registerWithoutBias_whenBuilt_hasNoBiasReportAndDeploysAlike() {
+        JsonNode without = Definitions.step(definition, "RegisterWithoutBias");
+        JsonNode with = Definitions.step(definition, "Register");
+
+        assertTrue(without.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
+        assertTrue(without.path("Arguments").path("DriftCheckBaselines").path("Bias").isMissingNode());
+        assertFalse(with.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
+        assertEquals(List.of("ClarifyExplainability"), texts(without.path("DependsOn")));
+        JsonNode deploy = Definitions.step(definition, "Deploy").path("Arguments").deepCopy();
+        JsonNode deployWithout = Definitions.step(definition, "DeployWithoutBias").path("Arguments").deepCopy();
+        assertEquals("Steps.RegisterWithoutBias.ModelPackageArn", deployWithout.path("model_package_arn").path("Get").asText());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deploy).remove("model_package_arn");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deployWithout).remove("model_package_arn");
+        assertEquals(deploy, deployWithout);
+    }
+
+    @Test
     void descriptions_whenBuilt_nameNoDataset() {
         assertFalse(definition.toString().toLowerCase(java.util.Locale.ROOT).replace("/census", "")
                 .replace("census.json", "").contains("census"), "only the default URIs name the census dataset");

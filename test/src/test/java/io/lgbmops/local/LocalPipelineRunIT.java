@@ -53,19 +53,19 @@ class LocalPipelineRunIT {
 
     @Test
     void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
-        passPath(List.of(), "0.5", 1);
+        passPath(List.of(), "0.5", 1, true);
     }
 
     @Test
     void run_onChurn_registersDeploysAndServesOneProbabilityPerRow() throws Exception {
         passPath(List.of("--dataset", root.resolve("datasets/churn.json").toString(),
-                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.3", 1);
+                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.3", 1, false);
     }
 
     @Test
     void run_onPenguins_registersDeploysAndServesOneProbabilityPerClass() throws Exception {
         passPath(List.of("--dataset", root.resolve("datasets/penguins.json").toString(),
-                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.5", 3);
+                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.5", 3, true);
     }
 
     @Test
@@ -86,8 +86,11 @@ class LocalPipelineRunIT {
         assertEquals("NotExecuted", step(run, "Tune").path("status").asText());
     }
 
-    /** A run that reaches Deploy: package approved, endpoint in service, and the served model answers each row. */
-    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow) throws Exception {
+    /**
+     * A run that deploys: package approved, endpoint in service, and the served model answers each
+     * row. A contract without a fairness facet takes CheckModelBias's else branch.
+     */
+    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow, boolean facet) throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = new AwsClients(moto.endpoint())) {
             List<String> args = new ArrayList<>(dataset);
@@ -114,8 +117,9 @@ class LocalPipelineRunIT {
                     assertEquals(1.0, sum, 1e-3, "class probabilities add up to 1: " + example);
                 }
             }
-            assertEquals("Succeeded", step(run, "ClarifyBias").path("status").asText(), run.output());
+            assertEquals(facet ? "Succeeded" : "NotExecuted", step(run, "ClarifyBias").path("status").asText(), run.output());
             assertEquals("Succeeded", step(run, "ClarifyExplainability").path("status").asText(), run.output());
+            String deployStep = facet ? "Deploy" : "DeployWithoutBias";
 
             SageMakerClient sageMaker = aws.sageMaker();
             List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP))
@@ -126,7 +130,7 @@ class LocalPipelineRunIT {
             assertEquals("InService", endpoint.endpointStatusAsString());
             var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));
             assertTrue(config.productionVariants().get(0).modelName().startsWith(ENDPOINT), config.toString());
-            assertEquals("DEPLOYED", step(run, "Deploy").at("/details/result/status").asText());
+            assertEquals("DEPLOYED", step(run, deployStep).at("/details/result/status").asText());
         }
     }
 
