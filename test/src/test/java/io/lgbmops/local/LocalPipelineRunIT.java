@@ -83,7 +83,7 @@ class LocalPipelineRunIT {
         String reason = run.summary().path("failureReason").asText();
         assertTrue(reason.contains("us_state"), "the message names the column: " + reason);
         assertFalse(reason.contains("Traceback"), "a message, not a stack trace: " + reason);
-        assertEquals("NotExecuted", step(run, "Tune").path("status").asText());
+        assertEquals("NotStarted", step(run, "Tune").path("status").asText());
     }
 
     /**
