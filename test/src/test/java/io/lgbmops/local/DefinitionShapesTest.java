@@ -28,9 +28,12 @@ class DefinitionShapesTest {
     void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterClarify() {
         List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
 
-        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyBias",
-                "ClarifyExplainability", "Register", "Deploy", "F1BelowThreshold"), order);
+        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyExplainability",
+                "CheckModelBias", "ClarifyBias", "Register", "Deploy", "RegisterWithoutBias", "DeployWithoutBias",
+                "F1BelowThreshold"), order);
         assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
+        assertEquals(new StepSpec.Branch("CheckModelBias", false),
+                definition.step("RegisterWithoutBias").branch().orElseThrow());
     }
 
     @Test
@@ -142,7 +145,7 @@ class DefinitionShapesTest {
 
         @Override
         public JsonNode propertyFile(String stepName, String propertyFileName) {
-            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}}");
+            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}, \"model_bias\": true}");
         }
 
         @Override
