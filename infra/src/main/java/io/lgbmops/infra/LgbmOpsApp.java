@@ -24,16 +24,18 @@ public final class LgbmOpsApp {
 
     public static void main(String[] args) {
         App app = new App();
+        SourcePaths sources = SourcePaths.fromWorkingDirectory();
         AppConfig config;
         try {
-            config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
+            config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"),
+                    sources.repoRoot());
         } catch (ConfigException e) {
             // A user's configuration mistake: the message names the key and the value; a trace adds nothing.
             System.err.println(e.getMessage());
             System.exit(CONFIG_ERROR_EXIT);
             return;
         }
-        build(app, config, SourcePaths.fromWorkingDirectory());
+        build(app, config, sources);
         app.synth();
     }
 
@@ -66,7 +68,7 @@ public final class LgbmOpsApp {
             deploy = new DeployStack(app, stage.stackName("Deploy"), props,
                     new DeployStack.Props(stage, storage, platform, sources));
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
-                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction()));
+                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());

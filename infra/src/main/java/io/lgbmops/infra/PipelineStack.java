@@ -38,8 +38,6 @@ import software.constructs.Construct;
  * pipeline's steps need ({@link ExecutionRolePermissions}), nothing broader.
  */
 public final class PipelineStack extends Stack {
-    /** Where raw data is expected by default; override per execution with the `InputDataUri` parameter. */
-    public static final String DEFAULT_INPUT_KEY = "raw/adult.data";
     /** SageMaker's limit for a pipeline definition. */
     static final int MAX_DEFINITION_BYTES = 1_048_576;
 
@@ -47,7 +45,8 @@ public final class PipelineStack extends Stack {
     private final PipelineDefinition definition;
 
     /** What the pipeline stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction) {
+    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction,
+            SourcePaths sources) {
     }
 
     public PipelineStack(Construct scope, String id, StackProps stackProps, Props props) {
@@ -62,6 +61,7 @@ public final class PipelineStack extends Stack {
                 .writeBucketName(StorageStack.writeBucketName(stage))
                 .kmsKeyId(props.storage().key().getKeyArn())
                 .defaultInputDataUri(defaultInputDataUri(stage))
+                .defaultDatasetContractUri(defaultDatasetContractUri(stage))
                 .deployFunctionArn(props.deployFunction().getFunctionArn())
                 .modelPackageGroupName(stage.modelPackageGroupName())
                 .endpointName(stage.endpointName())
@@ -85,11 +85,13 @@ public final class PipelineStack extends Stack {
                     + MAX_DEFINITION_BYTES);
         }
 
-        // The Clarify jobs read their analysis configuration from the write bucket.
-        List<ISource> configs = new ArrayList<>();
-        new TreeMap<>(lightGbm.clarifyAnalysisConfigs()).forEach((key, json) -> configs.add(Source.data(key, json)));
+        // Preprocess reads the stage's dataset contract from the write bucket (the parameter's default);
+        // the file goes as it is in the repository, already checked when the config was read.
+        String contractKey = LightGbmPipeline.datasetContractKey(stage.dataset().name());
+        ISource contract = Source.data(contractKey.substring(LightGbmPipeline.SETTINGS_PREFIX.length() + 1),
+                props.sources().datasetContract(stage.datasetFile()));
         BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
-                .sources(configs)
+                .sources(List.of(contract))
                 .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
                         StorageStack.writeBucketName(stage)))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")
@@ -119,7 +121,7 @@ public final class PipelineStack extends Stack {
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();
-        // An execution must not start before the role may run its steps and the Clarify configs exist.
+        // An execution must not start before the role may run its steps and the contract exists.
         pipeline.getNode().addDependency(permissions);
         pipeline.getNode().addDependency(jobPermissions);
         pipeline.getNode().addDependency(settingsUpload);
@@ -130,11 +132,21 @@ public final class PipelineStack extends Stack {
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
                 .value(defaultInputDataUri(stage))
-                .description("upload the raw census data here, or pass InputDataUri to an execution").build();
+                .description("upload the raw files of dataset " + stage.dataset().name()
+                        + " under this prefix, or pass InputDataUri (and DatasetContractUri) to an execution").build();
+        CfnOutput.Builder.create(this, "DatasetContractUri")
+                .value(defaultDatasetContractUri(stage))
+                .description("the stage's dataset contract (" + stage.datasetFile() + "), as deployed").build();
     }
 
-    private static String defaultInputDataUri(StageConfig stage) {
-        return "s3://" + StorageStack.readBucketName(stage) + "/" + DEFAULT_INPUT_KEY;
+    /** {@code s3://<read bucket>/raw/<dataset name>/}: every file under it is the data. */
+    static String defaultInputDataUri(StageConfig stage) {
+        return "s3://" + StorageStack.readBucketName(stage) + "/" + LightGbmPipeline.rawDataPrefix(stage.dataset().name());
+    }
+
+    /** {@code s3://<write bucket>/pipeline-settings/datasets/<dataset name>.json}, which this stack uploads. */
+    static String defaultDatasetContractUri(StageConfig stage) {
+        return "s3://" + StorageStack.writeBucketName(stage) + "/" + LightGbmPipeline.datasetContractKey(stage.dataset().name());
     }
 
     /** The Clarify image lives in one AWS registry per region; the region is known only at deploy time. */
@@ -204,12 +216,12 @@ public final class PipelineStack extends Stack {
             NagAcknowledgements.acknowledge(child, "AwsSolutions-L1",
                     "The CDK bucket-deployment function's runtime is chosen, and kept current, by the CDK library version we pin.");
             NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
-                    "Reads the zipped Clarify configs that the CDK uploads as an asset to the bootstrap assets bucket.");
+                    "Reads the zipped dataset contract that the CDK uploads as an asset to the bootstrap assets bucket.");
             NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix()
-                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the Clarify configs into our write bucket; the CDK grant is bucket-wide.");
+                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the dataset contract into our write bucket; the CDK grant is bucket-wide.");
             for (String action : List.of("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
                 NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Action::" + action + "]",
-                        "The CDK bucket-deployment grant to copy the Clarify configs: assets bucket read, our write bucket read/write.");
+                        "The CDK bucket-deployment grant to copy the dataset contract: assets bucket read, our write bucket read/write.");
             }
         }
     }

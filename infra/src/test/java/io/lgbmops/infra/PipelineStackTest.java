@@ -102,10 +102,25 @@ class PipelineStackTest {
     }
 
     @Test
-    void clarifyConfigs_areUploadedBeforeThePipelineExists() {
+    void datasetContract_isUploadedBeforeThePipelineExists() {
         template.resourceCountIs("Custom::CDKBucketDeployment", 1);
+        template.hasResourceProperties("Custom::CDKBucketDeployment", Map.of(
+                "DestinationBucketKeyPrefix", "pipeline-settings/",
+                "Prune", true));
         template.hasResource("AWS::SageMaker::Pipeline", Map.of("DependsOn", Match.arrayWith(List.of(
                 Match.stringLikeRegexp("PipelineSettingsCustomResource.*")))));
+    }
+
+    @Test
+    void parameters_defaultToTheStageDatasetsContractAndRawPrefix() throws Exception {
+        JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
+        String contractUri = findParameter(definition, LightGbmPipeline.DATASET_CONTRACT_URI).path("DefaultValue").asText();
+        String dataUri = findParameter(definition, LightGbmPipeline.INPUT_DATA_URI).path("DefaultValue").asText();
+
+        assertTrue(contractUri.matches("s3://lgbmops-dev-write-.*/pipeline-settings/datasets/census\\.json"), contractUri);
+        assertTrue(dataUri.matches("s3://lgbmops-dev-read-.*/raw/census/"), dataUri);
+        // The execution role's write-bucket grant covers the contract's key.
+        assertTrue(contractUri.startsWith("s3://lgbmops-dev-write-"));
     }
 
     private static JsonNode findParameter(JsonNode definition, String name) {

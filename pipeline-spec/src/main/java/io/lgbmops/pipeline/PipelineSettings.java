@@ -19,6 +19,7 @@ public record PipelineSettings(
         String writeBucketName,
         String kmsKeyId,
         String defaultInputDataUri,
+        String defaultDatasetContractUri,
         String deployFunctionArn,
         String modelPackageGroupName,
         String endpointName,
@@ -38,6 +39,7 @@ public record PipelineSettings(
     private static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
     private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     private static final Pattern SAGEMAKER_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    private static final Pattern S3_URI = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$");
     private static final Set<String> APPROVAL_STATUSES = Set.of("Approved", "Rejected", "PendingManualApproval");
 
     public PipelineSettings {
@@ -47,8 +49,9 @@ public record PipelineSettings(
         requireArn(problems, "modelRoleArn", modelRoleArn, ":role/");
         requireMatch(problems, "writeBucketName", writeBucketName, BUCKET, "an S3 bucket name");
         requireArn(problems, "kmsKeyId", kmsKeyId, ":key/");
-        requireMatch(problems, "defaultInputDataUri", defaultInputDataUri,
-                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"), "an s3:// URI");
+        requireMatch(problems, "defaultInputDataUri", defaultInputDataUri, S3_URI, "an s3:// URI");
+        requireMatch(problems, "defaultDatasetContractUri", defaultDatasetContractUri,
+                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*\\.json$"), "an s3:// URI of a .json file");
         requireArn(problems, "deployFunctionArn", deployFunctionArn, ":function:");
         requireMatch(problems, "modelPackageGroupName", modelPackageGroupName, SAGEMAKER_NAME,
                 "a SageMaker name");
@@ -106,10 +109,12 @@ public record PipelineSettings(
                 .modelRoleArn("arn:aws:iam::" + account + ":role/lgbmops-model")
                 .writeBucketName("lgbmops-write-" + account)
                 .kmsKeyId("arn:aws:kms:us-east-1:" + account + ":key/00000000-0000-0000-0000-000000000000")
-                .defaultInputDataUri("s3://lgbmops-read-" + account + "/census/adult.data")
+                .defaultInputDataUri("s3://lgbmops-read-" + account + "/" + LightGbmPipeline.rawDataPrefix("census"))
+                .defaultDatasetContractUri("s3://lgbmops-write-" + account + "/"
+                        + LightGbmPipeline.datasetContractKey("census"))
                 .deployFunctionArn("arn:aws:lambda:us-east-1:" + account + ":function:lgbmops-deploy")
-                .modelPackageGroupName("lgbmops-census-income")
-                .endpointName("lgbmops-census-income")
+                .modelPackageGroupName("lgbmops-models")
+                .endpointName("lgbmops-endpoint")
                 .clarifyImageUri(ClarifyImage.uriFor("us-east-1"))
                 .build();
     }
@@ -146,7 +151,10 @@ public record PipelineSettings(
         private String modelRoleArn;
         private String writeBucketName;
         private String kmsKeyId;
+        /** The raw data's S3 URI (a prefix: every file under it is read). */
         private String defaultInputDataUri;
+        /** The S3 URI of the dataset contract that describes that data. */
+        private String defaultDatasetContractUri;
         private String deployFunctionArn;
         private String modelPackageGroupName;
         private String endpointName;
@@ -182,6 +190,7 @@ public record PipelineSettings(
         public Builder writeBucketName(String value) { writeBucketName = value; return this; }
         public Builder kmsKeyId(String value) { kmsKeyId = value; return this; }
         public Builder defaultInputDataUri(String value) { defaultInputDataUri = value; return this; }
+        public Builder defaultDatasetContractUri(String value) { defaultDatasetContractUri = value; return this; }
         public Builder deployFunctionArn(String value) { deployFunctionArn = value; return this; }
         public Builder modelPackageGroupName(String value) { modelPackageGroupName = value; return this; }
         public Builder endpointName(String value) { endpointName = value; return this; }
@@ -200,7 +209,7 @@ public record PipelineSettings(
 
         public PipelineSettings build() {
             return new PipelineSettings(imageUri, jobRoleArn, modelRoleArn, writeBucketName, kmsKeyId,
-                    defaultInputDataUri, deployFunctionArn, modelPackageGroupName, endpointName,
+                    defaultInputDataUri, defaultDatasetContractUri, deployFunctionArn, modelPackageGroupName, endpointName,
                     clarifyImageUri, processingInstanceType, processingInstanceCount, trainingInstanceType,
                     trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
                     f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs);
@@ -210,7 +219,8 @@ public record PipelineSettings(
     /** A builder holding these settings, to change a few of them. */
     public Builder toBuilder() {
         return builder().imageUri(imageUri).jobRoleArn(jobRoleArn).modelRoleArn(modelRoleArn).writeBucketName(writeBucketName)
-                .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri).deployFunctionArn(deployFunctionArn)
+                .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri)
+                .defaultDatasetContractUri(defaultDatasetContractUri).deployFunctionArn(deployFunctionArn)
                 .modelPackageGroupName(modelPackageGroupName).endpointName(endpointName)
                 .clarifyImageUri(clarifyImageUri).processingInstanceType(processingInstanceType)
                 .processingInstanceCount(processingInstanceCount).trainingInstanceType(trainingInstanceType)

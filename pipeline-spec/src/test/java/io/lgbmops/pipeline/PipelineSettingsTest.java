@@ -40,7 +40,8 @@ class PipelineSettingsTest {
                 .modelRoleArn(TOKEN)
                 .writeBucketName(TOKEN)
                 .kmsKeyId(TOKEN)
-                .defaultInputDataUri("s3://" + TOKEN + "/census/adult.data")
+                .defaultInputDataUri("s3://" + TOKEN + "/raw/census/")
+                .defaultDatasetContractUri("s3://" + TOKEN + "/pipeline-settings/datasets/census.json")
                 .deployFunctionArn(TOKEN)
                 .clarifyImageUri(TOKEN)
                 .build();
@@ -49,6 +50,16 @@ class PipelineSettingsTest {
 
         assertEquals(true, json.contains("\"RoleArn\": \"" + TOKEN + "\""));
         assertEquals(true, json.contains("\"FunctionArn\": \"" + TOKEN + "\""));
+    }
+
+    @Test
+    void build_whenContractUriIsNotAJsonFile_namesTheSettingAndValue() {
+        var builder = PipelineSettings.placeholders().toBuilder().defaultDatasetContractUri("s3://lgbmops-write/census.yaml");
+
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, builder::build);
+
+        assertEquals("defaultDatasetContractUri must be an s3:// URI of a .json file, got s3://lgbmops-write/census.yaml",
+                failure.getMessage());
     }
 
     @Test
