@@ -630,7 +630,8 @@ final class DeployService {
                 endpointName, target.endpointConfigName(), target.modelName(), target.modelPackageArn(),
                 target.packageVersion(), gate == null ? null : gate.f1(), gate == null ? null : gate.threshold(),
                 autoscalingState, null, "model package version " + target.packageVersion()
-                        + " serves all traffic; " + leaving,
+                        + " serves all traffic; " + leaving
+                        + (operation.reason() == null ? "" : " (requested: " + operation.reason() + ")"),
                 List.of(new DeployResult.Share(DeployTranslator.VARIANT_NAME, target.modelName(),
                         target.packageVersion(), 100, false)));
         return result.withDeleted(cleanUp(Set.of(live.configName(), target.endpointConfigName()), requestId));

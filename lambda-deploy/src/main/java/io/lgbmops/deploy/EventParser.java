@@ -47,8 +47,10 @@ public final class EventParser {
          * Promote the challenger or shadow to sole production variant, or roll it back (remove it).
          * {@code modelPackageVersion}: the version the operator means; a promotion requires it, a
          * rollback without it removes whichever challenger or shadow is there (the alarm rule's form).
+         * {@code reason}: why, as the caller says it (the alarm's name); logged with the decision.
          */
-        record VariantOperation(Operation operation, Integer modelPackageVersion) implements Invocation { }
+        record VariantOperation(Operation operation, Integer modelPackageVersion, String reason)
+                implements Invocation { }
     }
 
     /** What a {@link Invocation.VariantOperation} does. */
@@ -128,7 +130,7 @@ public final class EventParser {
             throw new InvalidEventException("endpoint_name",
                     "this function only manages \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
         }
-        text(root, "reason", "reason", false);
+        String reason = text(root, "reason", "reason", false);
         Integer version = count(root, VERSION_FIELD);
         if (version != null && version < 1) {
             throw new InvalidEventException(VERSION_FIELD, "must be a model package version (>= 1), got " + version);
@@ -137,7 +139,7 @@ public final class EventParser {
             throw new InvalidEventException(VERSION_FIELD,
                     "is required to promote: it names the challenger or shadow that is meant");
         }
-        return new Invocation.VariantOperation(operation, version);
+        return new Invocation.VariantOperation(operation, version, reason);
     }
 
     private Invocation parseEvent(JsonNode root) {

@@ -312,6 +312,18 @@ class VariantDeploymentIntegrationTest {
     }
 
     @Test
+    void rollback_fromTheAlarmRule_namesNoVersionAndLogsTheAlarm() {
+        DeployHandler handler = ab();
+        championAndNewcomer(handler);
+
+        JsonNode result = invoke(handler, "{\"operation\": \"rollback\", \"reason\": \"lgbm-census-challenger-5xx\"}");
+
+        assertEquals("ROLLED_BACK", result.path("status").asText(), result::toString);
+        assertTrue(result.path("reason").asText().endsWith("(requested: lgbm-census-challenger-5xx)"), result::toString);
+        assertTrue(single(liveConfig().productionVariants()).modelName().startsWith(ENDPOINT + "-v1-"));
+    }
+
+    @Test
     void failsOperation_whenPromoteNamesNoVersion_beforeAnyCall() {
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> invoke(ab(), "{\"operation\": \"promote\"}"));
