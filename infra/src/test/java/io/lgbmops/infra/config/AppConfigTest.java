@@ -38,6 +38,9 @@ class AppConfigTest {
         assertEquals(2, dev.maxParallelTuningJobs());
         assertEquals(StageConfig.DataRemovalPolicy.RETAIN, dev.dataRemovalPolicy());
         assertEquals(StageConfig.DeploymentStrategy.CANARY, dev.deploymentStrategy());
+        assertEquals(StageConfig.DeploymentMode.REPLACE, dev.deploymentMode());
+        assertEquals(10, dev.challengerWeightPercent());
+        assertEquals(100, dev.shadowSamplingPercent());
         assertNull(dev.account());
         assertNull(dev.region());
     }
@@ -114,6 +117,27 @@ class AppConfigTest {
     void failsFromContext_whenEnumValueUnknown_listingAllowedValues() {
         assertEquals("stages.dev.dataRemovalPolicy must be one of retain, destroy, got \"snapshot\"",
                 failure(Map.of("dataRemovalPolicy", "snapshot")));
+    }
+
+    @Test
+    void failsFromContext_whenVariantSettingsOutOfRange_namingKeyAndValue() {
+        assertEquals("stages.dev.challengerWeightPercent must be in [1, 99], got 0",
+                failure(Map.of("challengerWeightPercent", 0)));
+        assertEquals("stages.dev.challengerWeightPercent must be in [1, 99], got 100",
+                failure(Map.of("challengerWeightPercent", 100)));
+        assertEquals("stages.dev.shadowSamplingPercent must be in [1, 100], got 0",
+                failure(Map.of("shadowSamplingPercent", 0)));
+        assertEquals("stages.dev.deploymentMode must be one of replace, ab, shadow, got \"canary\"",
+                failure(Map.of("deploymentMode", "canary")));
+    }
+
+    @Test
+    void fromContext_whenModeIsAb_readsModeAndWeight() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of("deploymentMode", "ab", "challengerWeightPercent", "20")),
+                null, REPO_ROOT).stages().get(0);
+
+        assertEquals(StageConfig.DeploymentMode.AB, dev.deploymentMode());
+        assertEquals(20, dev.challengerWeightPercent());
     }
 
     @Test
