@@ -179,7 +179,7 @@ class AppConfigTest {
         assertEquals("stages.dev.dataset: datasets/credit.json: cannot read the contract (NoSuchFileException: "
                 + REPO_ROOT.resolve("datasets/credit.json") + ")", failure(Map.of("dataset", "datasets/credit.json")));
         assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
-                + "datasets/churn.json, got \"../shared/census.json\"", failure(Map.of("dataset", "../shared/census.json")));
+                + "datasets/churn.json, got \"../elsewhere/census.json\"", failure(Map.of("dataset", "../elsewhere/census.json")));
         assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
                 + "datasets/churn.json, got \"/etc/census.json\"", failure(Map.of("dataset", "/etc/census.json")));
     }
