@@ -183,12 +183,15 @@ def _hbars(bars: list[tuple[str, float | None, str]], scale: float, axis: str,
             f"role=\"img\">{''.join(items)}</svg>")
 
 
+VALUE_WIDTH = 56  # room for a bar's value beside it
+
+
 def _diverging(bars: list[tuple[str, float, str]]) -> str:
     half = BAR_WIDTH / 2
-    centre = LABEL_WIDTH + 60 + half
+    centre = LABEL_WIDTH + 60 + VALUE_WIDTH + half
     scale = max((abs(v) for _, v, _ in bars), default=1.0) or 1.0
     height = ROW_HEIGHT * len(bars) + 8
-    width = LABEL_WIDTH + 60 + BAR_WIDTH + 70
+    width = LABEL_WIDTH + 60 + VALUE_WIDTH + BAR_WIDTH + VALUE_WIDTH
     items = []
     for i, (label, value, colour) in enumerate(bars):
         y = i * ROW_HEIGHT
