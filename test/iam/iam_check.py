@@ -480,9 +480,8 @@ def stage(assembly: Assembly, name: str) -> Stage:
     job_roles |= {s["Arguments"]["TrainingJobDefinition"]["RoleArn"] for s in steps.values() if s["Type"] == "Tuning"}
     if len(job_roles) != 1:
         raise AssertionError(f"the jobs of {name} run as {sorted(job_roles)}: expected one job role")
-    model_step, = (s for s in steps.values() if s["Type"] == "Model")
-    # Every Lambda step (Deploy, and DeployWithoutBias on the branch without a fairness facet)
-    # invokes the one deploy function.
+    model_steps = [s for s in steps.values() if s["Type"] == "Model"]
+    # Every Lambda step invokes the one deploy function.
     (deploy_function_arn,) = {json.dumps(s["FunctionArn"]) for s in steps.values() if s["Type"] == "Lambda"}
     processing = next(s for s in steps.values() if s["Type"] == "Processing")
     image = processing["Arguments"]["AppSpecification"]["ImageUri"]
@@ -500,7 +499,9 @@ def stage(assembly: Assembly, name: str) -> Stage:
         "partition": PARTITION, "region": REGION, "account": ACCOUNT,
         "pipelineRole": assembly.resolve(pipeline_stack, props["RoleArn"]),
         "jobRole": job_roles.pop(),
-        "modelRole": model_step["Arguments"]["ExecutionRoleArn"],
+        # The pipeline creates no model now; the model role is the one the deploy function passes.
+        "modelRole": (model_steps[0]["Arguments"]["ExecutionRoleArn"] if model_steps
+                      else environment["EXECUTION_ROLE_ARN"]),
         "deployRole": assembly.resolve(deploy_stack, deploy_function["Properties"]["Role"]),
         "deployFunctionArn": json.loads(deploy_function_arn),
         "keyArn": processing["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"],

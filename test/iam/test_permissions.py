@@ -88,14 +88,14 @@ def test_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(policies):
     assert unacknowledged == []
 
 
-def test_control_withoutPassingTheModelRole_exactlyThatCallIsDenied(policies, stages):
+def test_control_withoutPassingTheJobRole_exactlyThoseCallsAreDenied(policies, stages):
     dev = stages[0]
     pipeline_role = dev.values["pipelineRole"].rsplit("/", 1)[-1]
     narrowed = iam.without_action(policies, pipeline_role, "iam:PassRole",
-                                  resource_contains=dev.values["modelRole"].rsplit("/", 1)[-1])
+                                  resource_contains=dev.values["jobRole"].rsplit("/", 1)[-1])
 
     assert denied(iam.Evaluator(narrowed), dev) == {
-        (dev.values["pipelineRole"], "iam:PassRole", dev.values["modelRole"])}
+        (dev.values["pipelineRole"], "iam:PassRole", dev.values["jobRole"])}
 
 
 def test_control_createEndpointOnTheEndpointOnly_deniesTheEndpointConfigHalf(policies, stages):

@@ -1,4 +1,4 @@
-"""The image's entry points: `preprocess`, `train`, `evaluate`, `serve`.
+"""The image's entry points: `preprocess`, `train`, `evaluate`, `explain`, `serve`.
 
 Each one reads its arguments and SageMaker's files, calls a pure function, and writes results.
 Any failure ends with the reason in SageMaker's failure file and a non-zero exit status.
@@ -206,6 +206,84 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
         })
 
     return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+# --- explain ----------------------------------------------------------------------------------
+
+def explain_main(argv: Sequence[str] | None = None) -> int:
+    def job() -> None:
+        from .dataset import Dataset
+        from .explain import bias, html, shap
+        from .explain.reports import Settings, explain, write_reports
+        from .sagemaker_io import channel_files, read_labelled_csv
+
+        parser = _Parser(prog="explain",
+                         description="exact SHAP and bias metrics of the model on the test split")
+        parser.add_argument("--max-rows", type=int, default=shap.DEFAULT_MAX_ROWS,
+                            help="rows to explain; a larger split is sampled")
+        parser.add_argument("--local-rows", type=int, default=shap.DEFAULT_LOCAL_ROWS)
+        parser.add_argument("--min-group-rows", type=int, default=bias.DEFAULT_MIN_GROUP_ROWS,
+                            help="a rate over fewer rows is reported as too small to judge")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--min-disparate-impact", type=float,
+                            help="the pipeline's policy, shown in the HTML report")
+        parser.add_argument("--max-abs-dppl", type=float,
+                            help="the pipeline's policy, shown in the HTML report")
+        args = parser.parse_args(argv)
+        for name in ("max_rows", "min_group_rows"):
+            if getattr(args, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+        if args.local_rows < 0:
+            raise UsageError(f"--local-rows must be >= 0, got {args.local_rows}")
+        where = paths.processing_paths()
+        booster, schema = _load_model_input(where.model_input_dir)
+        dataset = _checked_dataset(Dataset.load(where.dir("test")), schema)
+        test = read_labelled_csv(channel_files(where.dir("test")), dataset, "test split")
+        started = time.perf_counter()
+        result = explain(booster, schema, dataset, test,
+                         Settings(args.max_rows, args.local_rows, args.min_group_rows, args.seed))
+        seconds = time.perf_counter() - started
+        policy = {key: value for key, value in (("min_di", args.min_disparate_impact),
+                                                ("max_abs_dppl", args.max_abs_dppl))
+                  if value is not None}
+        page = html.render(f"{dataset.name}: explainability and bias", result.explainability,
+                           result.bias, policy)
+        for path in write_reports(result, page, where.explain_dir):
+            log.info("wrote %s", path)
+        gate = result.gate
+        log.info("bias gate: worst DI %.4f (%s), worst |DPPL| %.4f (%s)%s", gate.worst_di,
+                 gate.worst_di_facet, gate.worst_abs_dppl, gate.worst_abs_dppl_facet,
+                 f"; {gate.reason}" if gate.reason else "")
+        _print_metrics("", {"rows_explained": len(result.contributions.rows),
+                            "worst_di": gate.worst_di, "worst_abs_dppl": gate.worst_abs_dppl,
+                            "explain_seconds": seconds})
+
+    return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+def _load_model_input(directory: Path):
+    """The model from `model.tar.gz` as training wrote it, or from the unpacked directory."""
+    from .model import MODEL_FILE, load_model
+    from .sagemaker_io import InputError, extract_model
+
+    tarball = directory / "model.tar.gz"
+    if tarball.is_file():
+        with tempfile.TemporaryDirectory(prefix="model-") as tmp:
+            return load_model(extract_model(tarball, Path(tmp)))
+    if (directory / MODEL_FILE).is_file():
+        return load_model(directory)
+    raise InputError(f"{directory}: neither model.tar.gz nor {MODEL_FILE} is there")
+
+
+def _checked_dataset(dataset, schema):
+    from .schema import ModelSchema, SchemaError
+
+    if ModelSchema.from_dataset(dataset).to_dict() != schema.to_dict():
+        raise SchemaError(
+            f"the test split's dataset.json ({dataset.name}) does not describe the model's "
+            f"features and classes: the model was trained on another preprocess run"
+        )
+    return dataset
 
 
 # --- serve ------------------------------------------------------------------------------------

@@ -85,6 +85,16 @@ class ProcessingPaths:
         return self.dir("evaluation") / "evaluation.json"
 
     @property
+    def model_input_dir(self) -> Path:
+        # `model.tar.gz` as training wrote it, or the model directory itself.
+        return self.dir("model")
+
+    @property
+    def explain_dir(self) -> Path:
+        # bias.json, explainability.json, report.html
+        return self.dir("explain")
+
+    @property
     def failure_file(self) -> Path:
         # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
         return self.root / "output" / "message"

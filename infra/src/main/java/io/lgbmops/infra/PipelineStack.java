@@ -2,7 +2,6 @@ package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
-import io.lgbmops.pipeline.ClarifyImage;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
 import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
 import io.lgbmops.pipeline.LightGbmPipeline;
@@ -13,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awscdk.Aws;
-import software.amazon.awscdk.CfnMapping;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
@@ -65,13 +62,14 @@ public final class PipelineStack extends Stack {
                 .deployFunctionArn(props.deployFunction().getFunctionArn())
                 .modelPackageGroupName(stage.modelPackageGroupName())
                 .endpointName(stage.endpointName())
-                .clarifyImageUri(clarifyImageUri())
                 .processingInstanceType(stage.processingInstanceType())
                 .processingInstanceCount(stage.processingInstanceCount())
                 .trainingInstanceType(stage.trainingInstanceType())
                 .deployInstanceType(stage.endpointInstanceType())
                 .deployInstanceCount(stage.endpointInstanceCount())
                 .f1Threshold(stage.f1Threshold())
+                .minDisparateImpact(stage.minDisparateImpact())
+                .maxAbsDppl(stage.maxAbsDppl())
                 .maxTuningJobs(stage.maxTuningJobs())
                 .maxParallelTuningJobs(stage.maxParallelTuningJobs())
                 .build();
@@ -109,25 +107,19 @@ public final class PipelineStack extends Stack {
                 .roles(List.of(role))
                 .statements(statements(Duty.PIPELINE, stage, props))
                 .build();
-        Policy jobPermissions = Policy.Builder.create(this, "JobPermissions")
-                .roles(List.of(props.platform().jobRole()))
-                .statements(statements(Duty.JOB, stage, props))
-                .build();
 
         pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(stage.pipelineName())
                 .pipelineDisplayName(stage.pipelineName())
-                .pipelineDescription("LightGBM: preprocess, tune, evaluate, F1 gate, Clarify, register, deploy (" + stage.name() + ")")
+                .pipelineDescription("LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();
         // An execution must not start before the role may run its steps and the contract exists.
         pipeline.getNode().addDependency(permissions);
-        pipeline.getNode().addDependency(jobPermissions);
         pipeline.getNode().addDependency(settingsUpload);
 
         acknowledgeFindings(stage, permissions, Duty.PIPELINE);
-        acknowledgeFindings(stage, jobPermissions, Duty.JOB);
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
@@ -147,15 +139,6 @@ public final class PipelineStack extends Stack {
     /** {@code s3://<write bucket>/pipeline-settings/datasets/<dataset name>.json}, which this stack uploads. */
     static String defaultDatasetContractUri(StageConfig stage) {
         return "s3://" + StorageStack.writeBucketName(stage) + "/" + LightGbmPipeline.datasetContractKey(stage.dataset().name());
-    }
-
-    /** The Clarify image lives in one AWS registry per region; the region is known only at deploy time. */
-    private String clarifyImageUri() {
-        Map<String, Map<String, Object>> mapping = new TreeMap<>();
-        ClarifyImage.REGISTRY_ACCOUNTS.forEach((region, account) -> mapping.put(region, Map.of("account", account)));
-        CfnMapping registries = CfnMapping.Builder.create(this, "ClarifyRegistries").mapping(mapping).build();
-        return registries.findInMap(Aws.REGION, "account") + ".dkr.ecr." + Aws.REGION + "." + Aws.URL_SUFFIX + "/"
-                + ClarifyImage.REPOSITORY + ":" + ClarifyImage.TAG;
     }
 
     private static List<PolicyStatement> statements(Duty duty, StageConfig stage, Props props) {
@@ -198,9 +181,9 @@ public final class PipelineStack extends Stack {
                     .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>")
                     .replace("{modelPackageGroup}", stage.modelPackageGroupName());
             NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
-                    "SageMaker generates these names per execution (Pipelines name jobs and models pipelines-<execution>-<step>-..., "
-                            + "the Model step takes no ModelName, tuning jobs carry no fixed prefix, Clarify names its endpoint "
-                            + "sm-clarify-..., registry versions are numbered by SageMaker), so they cannot carry the stage prefix; "
+                    "SageMaker generates these names per execution (Pipelines name jobs pipelines-<execution>-<step>-..., "
+                            + "tuning jobs carry no fixed prefix, registry versions are numbered by SageMaker), so they cannot carry "
+                            + "the stage prefix; "
                             + "this resource type only, in this account and region, for: " + String.join("; ", whys) + ".");
         });
         if (duty != Duty.PIPELINE) {

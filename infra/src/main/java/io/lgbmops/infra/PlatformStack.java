@@ -22,10 +22,10 @@ import software.constructs.Construct;
 /**
  * The ML platform of a stage: three SageMaker roles split by duty, and the model package group.
  * <ul>
- * <li>the pipeline role: what SageMaker Pipelines acts as to start jobs, create the model and
- *     register the package (its SageMaker permissions come with the pipeline); here it may read
+ * <li>the pipeline role: what SageMaker Pipelines acts as to start jobs and register the
+ *     package (its SageMaker permissions come with the pipeline); here it may read
  *     the property files of pipeline runs;</li>
- * <li>the job role: processing, tuning, training and Clarify jobs run as it: read bucket
+ * <li>the job role: processing, tuning and training jobs run as it: read bucket
  *     read-only, write bucket read/write, the data key, pulls from our repository, job logs and
  *     metrics;</li>
  * <li>the model role: the model container and its endpoints: model artifacts read-only, the data
@@ -50,7 +50,7 @@ public final class PlatformStack extends Stack {
         pipelineRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
         pipelineRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
 
-        jobRole = sageMakerRole("JobRole", "Runs the processing, tuning, training and Clarify jobs of " + stage.resourcePrefix());
+        jobRole = sageMakerRole("JobRole", "Runs the processing, tuning and training jobs of " + stage.resourcePrefix());
         jobRole.addToPolicy(statement(List.of("s3:ListBucket", "s3:GetBucketLocation"),
                 List.of(readBucket.getBucketArn(), writeBucket.getBucketArn())));
         jobRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
@@ -68,8 +68,7 @@ public final class PlatformStack extends Stack {
         modelRole = sageMakerRole("ModelRole", "Runs the LightGBM model containers and endpoints of " + stage.resourcePrefix());
         modelRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
         modelRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
-        // Our endpoint, and the shadow endpoints the Clarify jobs start from the model.
-        grantUse(modelRole, storage, List.of("Endpoints/" + stage.endpointName() + ":*", "Endpoints/sm-clarify-*"));
+        grantUse(modelRole, storage, List.of("Endpoints/" + stage.endpointName() + ":*"));
         // Deployment guardrails: SageMaker reads the rollback alarms as the endpoint's execution role.
         modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), DeployStack.rollbackAlarmNames(stage).stream()
                 .map(alarm -> formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
@@ -87,7 +86,7 @@ public final class PlatformStack extends Stack {
         CfnOutput.Builder.create(this, "PipelineRoleArn").value(pipelineRole.getRoleArn())
                 .description("role SageMaker Pipelines acts as").build();
         CfnOutput.Builder.create(this, "JobRoleArn").value(jobRole.getRoleArn())
-                .description("role of the processing, tuning, training and Clarify jobs").build();
+                .description("role of the processing, tuning and training jobs").build();
         CfnOutput.Builder.create(this, "ModelRoleArn").value(modelRole.getRoleArn())
                 .description("role of the model containers and endpoints").build();
         CfnOutput.Builder.create(this, "ModelPackageGroupName").value(modelPackageGroup.name())
@@ -142,9 +141,6 @@ public final class PlatformStack extends Stack {
                 "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/"
                         + stage.endpointName() + ":*]",
                 "SageMaker names the log streams of our endpoint's log group itself, one per instance and variant.");
-        NagAcknowledgements.acknowledge(modelRole,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/sm-clarify-*]",
-                "The Clarify jobs start shadow endpoints of the model named sm-clarify-<generated>; their logs only.");
     }
 
     static PolicyStatement statement(List<String> actions, List<String> resources) {
@@ -156,7 +152,7 @@ public final class PlatformStack extends Stack {
         return pipelineRole;
     }
 
-    /** The role processing, tuning, training and Clarify jobs run as. */
+    /** The role processing, tuning and training jobs run as. */
     public Role jobRole() {
         return jobRole;
     }

@@ -60,37 +60,34 @@ class PipelineStackTest {
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
                 Match.objectLike(Map.of("Sid", "InvokeDeployFunction", "Action", "lambda:InvokeFunction")),
                 Match.objectLike(Map.of("Sid", "PassJobRole", "Action", "iam:PassRole", "Condition", passedToSageMaker,
-                        "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole")))),
-                Match.objectLike(Map.of("Sid", "PassModelRole", "Action", "iam:PassRole", "Condition", passedToSageMaker,
-                        "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("ModelRole"))))))),
+                        "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole"))))))),
                 "Roles", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp("PipelineRole")))));
     }
 
     @Test
-    void pipelineRole_createsModelsAndPackagesOnlyUnderGeneratedNamesAndThisStagesGroup() {
+    void pipelineRole_createsPackagesOnlyInThisStagesGroupAndNoModel() {
         String policies = template.findResources("AWS::IAM::Policy", Map.of()).toString();
 
         assertTrue(policies.contains("model-package-group/lgbmops-dev-models"), policies);
         assertTrue(policies.contains("model-package/lgbmops-dev-models/*"), policies);
-        assertTrue(policies.contains(":model/pipelines-*"), policies);
-        assertFalse(policies.contains(":model/*") || policies.contains("model-package-group/*"), policies);
+        assertFalse(policies.contains(":model/") || policies.contains("model-package-group/*"), policies);
+        assertFalse(policies.contains("sagemaker:CreateModel,") || policies.contains("sagemaker:CreateModel]"), policies);
     }
 
     @Test
-    void jobRole_runsTheClarifyShadowEndpoints() {
-        Object shadowEndpoints = Match.objectLike(Map.of("Sid", "ClarifyShadowEndpoints",
-                "Action", Match.arrayWith(List.of("sagemaker:CreateEndpoint"))));
-        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(shadowEndpoints))),
-                "Roles", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole")))));
+    void jobRole_getsNoSageMakerPermissionHere_noJobStartsAnEndpoint() {
+        String policies = template.findResources("AWS::IAM::Policy", Map.of()).toString();
+
+        assertFalse(policies.contains("JobPermissions"), policies);
+        assertFalse(policies.contains("sm-clarify") || policies.contains("sagemaker:CreateEndpoint"), policies);
     }
 
     @Test
-    void definition_runsJobsAsTheJobRoleAndTheModelAsTheModelRole() {
+    void definition_runsJobsAsTheJobRole_andCreatesNoModel() {
         String body = pipeline.get("PipelineDefinition").toString();
 
         assertTrue(body.matches("(?s).*RoleArn[^}]*JobRole.*"), body.substring(0, 400));
-        assertTrue(body.matches("(?s).*ExecutionRoleArn[^}]*ModelRole.*"), body.substring(0, 400));
+        assertFalse(body.contains("ExecutionRoleArn"), "the pipeline creates no model");
         assertFalse(body.contains("PipelineRole"), "the pipeline role is never passed to a job");
     }
 

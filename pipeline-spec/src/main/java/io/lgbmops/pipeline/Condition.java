@@ -28,4 +28,8 @@ public record Condition(
     public static Condition greaterThanOrEqualTo(Value left, Value right) {
         return new Condition(Comparison.GreaterThanOrEqualTo, left, right);
     }
+
+    public static Condition lessThanOrEqualTo(Value left, Value right) {
+        return new Condition(Comparison.LessThanOrEqualTo, left, right);
+    }
 }

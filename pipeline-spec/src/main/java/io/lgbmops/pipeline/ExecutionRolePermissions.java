@@ -6,16 +6,15 @@ import java.util.TreeSet;
 
 /**
  * What the roles of the pipeline must be allowed to do for these steps, by duty: the pipeline role
- * (the pipeline's RoleArn: SageMaker Pipelines starts jobs and creates models and packages as it),
- * the job role (processing, tuning, training and Clarify jobs run as it) and the model role (the
- * model's container and the endpoints started from it). Resources are ARN patterns with
+ * (the pipeline's RoleArn: SageMaker Pipelines starts jobs and creates packages as it) and the job
+ * role (processing, tuning and training jobs run as it). The model role (the model's container and
+ * its endpoint) is the deploy function's to pass; the pipeline creates no model. Resources are ARN patterns with
  * {@code {partition}}, {@code {region}}, {@code {account}}, {@code {modelPackageGroup}} and the
  * role and function placeholders to fill in; storage, key and image access is left to the CDK
  * grants listed in {@link #GRANTS}.
  *
- * <p>Pipelines name what they create themselves (the Model step rejects a ModelName): processing
- * jobs and models are named {@code pipelines-<execution id>-<step>-<suffix>}, so those ARNs are
- * limited to that prefix; tuning jobs get a generated name with no fixed prefix, and their training
+ * <p>Pipelines name what they create themselves: processing jobs are named
+ * {@code pipelines-<execution id>-<step>-<suffix>}, so those ARNs are limited to that prefix; tuning jobs get a generated name with no fixed prefix, and their training
  * jobs are named by the tuning job.
  */
 public final class ExecutionRolePermissions {
@@ -35,20 +34,17 @@ public final class ExecutionRolePermissions {
     /** Prefix of the names SageMaker Pipelines generates for the processing jobs and models of a step. */
     public static final String GENERATED_NAME_PREFIX = "pipelines-";
     private static final String PROCESSING_JOBS = SAGEMAKER + "processing-job/" + GENERATED_NAME_PREFIX + "*";
-    private static final String MODELS = SAGEMAKER + "model/" + GENERATED_NAME_PREFIX + "*";
     private static final String TUNING_JOBS = SAGEMAKER + "hyper-parameter-tuning-job/*";
     private static final String TRAINING_JOBS = SAGEMAKER + "training-job/*";
     private static final String GROUP = SAGEMAKER + "model-package-group/{modelPackageGroup}";
     private static final String PACKAGES = SAGEMAKER + "model-package/{modelPackageGroup}/*";
-    private static final String CLARIFY_ENDPOINTS = SAGEMAKER + "endpoint/sm-clarify-*";
-    private static final String CLARIFY_ENDPOINT_CONFIGS = SAGEMAKER + "endpoint-config/sm-clarify-*";
 
     public static final List<Statement> STATEMENTS = List.of(
             new Statement(Duty.PIPELINE, "ProcessingJobs",
                     List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
                             "sagemaker:StopProcessingJob"),
                     List.of(PROCESSING_JOBS),
-                    "Preprocess and Evaluate, and the Clarify jobs of ClarifyBias and ClarifyExplainability"),
+                    "Preprocess, Evaluate and Explain"),
             new Statement(Duty.PIPELINE, "TuningJobs",
                     List.of("sagemaker:CreateHyperParameterTuningJob", "sagemaker:DescribeHyperParameterTuningJob",
                             "sagemaker:StopHyperParameterTuningJob",
@@ -59,18 +55,14 @@ public final class ExecutionRolePermissions {
                     List.of("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"),
                     List.of(TRAINING_JOBS),
                     "the training jobs Tune launches, whose best one the pipeline reads"),
-            new Statement(Duty.PIPELINE, "Models",
-                    List.of("sagemaker:CreateModel", "sagemaker:DescribeModel"),
-                    List.of(MODELS),
-                    "CreateModel, the model the Clarify checks run against"),
             new Statement(Duty.PIPELINE, "ModelPackages",
                     List.of("sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
-                            "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackageGroup"),
+                            "sagemaker:DescribeModelPackageGroup"),
                     List.of(GROUP, PACKAGES),
-                    "Register into this stage's group, and the ClarifyCheck steps fetching its latest approved baseline"),
+                    "Register into this stage's group"),
             new Statement(Duty.PIPELINE, "TagWhatThePipelineCreates",
                     List.of("sagemaker:AddTags", "sagemaker:ListTags"),
-                    List.of(PROCESSING_JOBS, TUNING_JOBS, TRAINING_JOBS, MODELS, PACKAGES),
+                    List.of(PROCESSING_JOBS, TUNING_JOBS, TRAINING_JOBS, PACKAGES),
                     "Pipelines tag every resource they create with the pipeline execution"),
             new Statement(Duty.PIPELINE, "InvokeDeployFunction",
                     List.of("lambda:InvokeFunction"),
@@ -80,27 +72,12 @@ public final class ExecutionRolePermissions {
                     List.of("iam:PassRole"),
                     List.of("{jobRoleArn}"),
                     "every processing and tuning job runs as the job role; condition iam:PassedToService = "
-                            + "sagemaker.amazonaws.com"),
-            new Statement(Duty.PIPELINE, "PassModelRole",
-                    List.of("iam:PassRole"),
-                    List.of("{modelRoleArn}"),
-                    "CreateModel runs the model as the model role; condition iam:PassedToService = "
-                            + "sagemaker.amazonaws.com"),
-            new Statement(Duty.JOB, "ClarifyShadowEndpoints",
-                    List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
-                            "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint",
-                            "sagemaker:DeleteEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:AddTags"),
-                    List.of(CLARIFY_ENDPOINTS, CLARIFY_ENDPOINT_CONFIGS),
-                    "the Clarify jobs start, call and delete a temporary endpoint for the model"),
-            new Statement(Duty.JOB, "ClarifyReadsTheModel",
-                    List.of("sagemaker:DescribeModel"),
-                    List.of(MODELS),
-                    "the Clarify jobs read the model of CreateModel to start their shadow endpoint"));
+                            + "sagemaker.amazonaws.com"));
 
     /** Access the CDK app should give with L2 grants rather than hand-written statements. */
     public static final Map<String, String> GRANTS = Map.of(
             "read bucket", "job role: read: Preprocess reads InputDataUri",
-            "write bucket", "job role: read/write: every step's outputs, checkpoints, Clarify configs; "
+            "write bucket", "job role: read/write: every step's outputs and checkpoints; "
                     + "pipeline role: read the property files of pipeline runs; model role: read model artifacts",
             "KMS key", "encrypt/decrypt for the job role, decrypt for the others; kms:CreateGrant only for AWS "
                     + "resources (job volumes, endpoint volumes)",

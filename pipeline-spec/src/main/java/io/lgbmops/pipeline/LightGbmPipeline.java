@@ -12,10 +12,6 @@ import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceConfig;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceLimits;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TrainingJobDefinition;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TuningJobConfig;
-import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBaselines;
-import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBias;
-import io.lgbmops.pipeline.CreateModelPackage.DriftCheckExplainability;
-import io.lgbmops.pipeline.CreateModelPackage.FileSource;
 import io.lgbmops.pipeline.CreateModelPackage.InferenceSpecification;
 import io.lgbmops.pipeline.CreateModelPackage.MetricsSource;
 import io.lgbmops.pipeline.CreateModelPackage.ModelMetrics;
@@ -34,9 +30,10 @@ import java.util.Map;
 
 /**
  * The LightGBM classification pipeline for any dataset a contract describes: preprocess (which
- * reads the contract and writes the splits and the Clarify documents), tune, evaluate, and, when
- * the test F1 reaches the threshold, create the model, run the Clarify bias and explainability
- * checks, register the model package and deploy it; otherwise fail with the F1 reached.
+ * reads the contract and writes the splits), tune, evaluate, and, when the test F1 reaches the
+ * threshold, explain the model (exact SHAP and bias metrics across the contract's facets, in our
+ * own image); when its bias stays within the policy, register the model package with those
+ * reports and deploy it. Otherwise fail, naming the F1, or the facet, metric and value.
  *
  * <pre>{@code
  * PipelineDefinition definition = LightGbmPipeline.build(settings);
@@ -50,23 +47,16 @@ public final class LightGbmPipeline {
     public static final String TUNE = "Tune";
     public static final String EVALUATE = "Evaluate";
     public static final String CHECK_F1 = "CheckF1";
-    public static final String CREATE_MODEL = "CreateModel";
-    public static final String CLARIFY_BIAS = "ClarifyBias";
-    public static final String CLARIFY_EXPLAINABILITY = "ClarifyExplainability";
-    public static final String CHECK_MODEL_BIAS = "CheckModelBias";
+    public static final String EXPLAIN = "Explain";
+    public static final String CHECK_BIAS = "CheckBias";
     public static final String REGISTER = "Register";
     public static final String DEPLOY = "Deploy";
-    public static final String REGISTER_WITHOUT_BIAS = "RegisterWithoutBias";
-    public static final String DEPLOY_WITHOUT_BIAS = "DeployWithoutBias";
+    public static final String BIAS_ABOVE_LIMIT = "BiasAboveLimit";
     public static final String F1_BELOW_THRESHOLD = "F1BelowThreshold";
 
     /** Every step name, in definition order (condition branches after their condition). */
     public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
-            CREATE_MODEL, CLARIFY_EXPLAINABILITY, CHECK_MODEL_BIAS, CLARIFY_BIAS, REGISTER, DEPLOY,
-            REGISTER_WITHOUT_BIAS, DEPLOY_WITHOUT_BIAS, F1_BELOW_THRESHOLD);
-
-    /** The property file on {@link #PREPROCESS} that says whether the contract allows a bias check. */
-    public static final String CLARIFY_CHECKS = "ClarifyChecks";
+            EXPLAIN, CHECK_BIAS, REGISTER, DEPLOY, BIAS_ABOVE_LIMIT, F1_BELOW_THRESHOLD);
 
     // Parameter names.
     public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
@@ -81,19 +71,30 @@ public final class LightGbmPipeline {
     public static final String MODEL_APPROVAL_STATUS = "ModelApprovalStatus";
     public static final String MAX_TUNING_JOBS = "MaxTuningJobs";
     public static final String MAX_PARALLEL_TUNING_JOBS = "MaxParallelTuningJobs";
-    public static final String SKIP_MODEL_BIAS_CHECK = "SkipModelBiasCheck";
-    public static final String REGISTER_NEW_MODEL_BIAS_BASELINE = "RegisterNewModelBiasBaseline";
-    public static final String MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS = "ModelBiasSuppliedBaselineConstraints";
-    public static final String SKIP_MODEL_EXPLAINABILITY_CHECK = "SkipModelExplainabilityCheck";
-    public static final String REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE = "RegisterNewModelExplainabilityBaseline";
-    public static final String MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS =
-            "ModelExplainabilitySuppliedBaselineConstraints";
+    public static final String MIN_DISPARATE_IMPACT = "MinDisparateImpact";
+    public static final String MAX_ABS_DPPL = "MaxAbsDPPL";
 
     /** The property file the gate reads, on {@link #EVALUATE}, and where in it the F1 is. */
     public static final String EVALUATION_REPORT = "EvaluationReport";
     public static final String EVALUATION_OUTPUT = "evaluation";
     public static final String EVALUATION_FILE = "evaluation.json";
     public static final String F1_JSON_PATH = "classification_metrics.f1.value";
+
+    /**
+     * What {@link #EXPLAIN} writes (the container's {@code lgbmops.explain.reports} names the
+     * files) and where the bias gate finds the worst disparate impact and |DPPL| across the
+     * contract's facets, and the groups they belong to ("none" when nothing was measured, with
+     * parity values that pass any policy).
+     */
+    public static final String BIAS_REPORT = "BiasReport";
+    public static final String EXPLAIN_OUTPUT = "explain";
+    public static final String BIAS_FILE = "bias.json";
+    public static final String EXPLAINABILITY_FILE = "explainability.json";
+    public static final String REPORT_FILE = "report.html";
+    public static final String WORST_DI_JSON_PATH = "gate.worst_di";
+    public static final String WORST_DI_FACET_JSON_PATH = "gate.worst_di_facet";
+    public static final String WORST_ABS_DPPL_JSON_PATH = "gate.worst_abs_dppl";
+    public static final String WORST_ABS_DPPL_FACET_JSON_PATH = "gate.worst_abs_dppl_facet";
 
     /**
      * The Deploy step's argument and the Register step's metadata key that carry the execution's
@@ -163,23 +164,27 @@ public final class LightGbmPipeline {
         ProcessingStep evaluate = evaluate(preprocess, topModel);
         JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1_JSON_PATH);
 
-        ModelStep createModel = createModel(topModel);
-        ClarifyCheckStep bias = clarifyBias(preprocess, createModel);
-        ClarifyCheckStep explainability = clarifyExplainability(preprocess, createModel);
-        RegisterModelStep register = register(REGISTER, preprocess, evaluate, tune, topModel, f1, bias, explainability);
-        RegisterModelStep registerWithoutBias = register(REGISTER_WITHOUT_BIAS, preprocess, evaluate, tune, topModel, f1,
-                null, explainability);
-        // Clarify measures bias only across a facet; a contract without fairness names none, and
-        // preprocess then writes no model-bias documents. Both branches register and deploy alike.
-        ConditionStep checkModelBias = new ConditionStep(CHECK_MODEL_BIAS,
-                "Runs the bias check and registers its report when the dataset contract names a fairness facet.",
+        ProcessingStep explain = explain(preprocess, topModel);
+        RegisterModelStep register = register(REGISTER, evaluate, explain, tune, topModel, f1);
+        JsonGet worstDi = explain.jsonGet(BIAS_REPORT, WORST_DI_JSON_PATH);
+        JsonGet worstAbsDppl = explain.jsonGet(BIAS_REPORT, WORST_ABS_DPPL_JSON_PATH);
+        FailStep biasAboveLimit = new FailStep(BIAS_ABOVE_LIMIT,
+                "Stops the execution: the model's bias across a fairness facet is beyond the policy.",
+                Join.of("", Value.text("bias beyond the policy: disparate impact (DI) of "),
+                        explain.jsonGet(BIAS_REPORT, WORST_DI_FACET_JSON_PATH), Value.text(" is "), worstDi,
+                        Value.text(" (MinDisparateImpact="), Get.parameter(MIN_DISPARATE_IMPACT),
+                        Value.text("); |DPPL| of "), explain.jsonGet(BIAS_REPORT, WORST_ABS_DPPL_FACET_JSON_PATH),
+                        Value.text(" is "), worstAbsDppl, Value.text(" (MaxAbsDPPL="), Get.parameter(MAX_ABS_DPPL),
+                        Value.text("); the model was not registered")));
+        ConditionStep checkBias = new ConditionStep(CHECK_BIAS,
+                "Registers and deploys the model only if no facet's DI is below MinDisparateImpact and no facet's"
+                        + " |DPPL| is above MaxAbsDPPL.",
                 List.of(),
                 new ConditionStep.Arguments(
-                        List.of(Condition.equalTo(
-                                preprocess.jsonGet(CLARIFY_CHECKS, ClarifyAnalysisConfigs.MODEL_BIAS_CHECK),
-                                Value.bool(true))),
-                        List.of(bias, register, deploy(DEPLOY, register)),
-                        List.of(registerWithoutBias, deploy(DEPLOY_WITHOUT_BIAS, registerWithoutBias))));
+                        List.of(Condition.greaterThanOrEqualTo(worstDi, Get.parameter(MIN_DISPARATE_IMPACT)),
+                                Condition.lessThanOrEqualTo(worstAbsDppl, Get.parameter(MAX_ABS_DPPL))),
+                        List.of(register, deploy(DEPLOY, register)),
+                        List.of(biasAboveLimit)));
         FailStep below = new FailStep(F1_BELOW_THRESHOLD,
                 "Stops the execution: the best model's test F1 is below the threshold.",
                 Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
@@ -189,7 +194,7 @@ public final class LightGbmPipeline {
                 "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
                 new ConditionStep.Arguments(
                         List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
-                        List.of(createModel, explainability, checkModelBias),
+                        List.of(explain, checkBias),
                         List.of(below)));
         return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
     }
@@ -208,14 +213,8 @@ public final class LightGbmPipeline {
                 Parameter.string(MODEL_APPROVAL_STATUS, settings.modelApprovalStatus()),
                 Parameter.string(DEPLOY_INSTANCE_TYPE, settings.deployInstanceType()),
                 Parameter.integer(DEPLOY_INSTANCE_COUNT, settings.deployInstanceCount()),
-                // A fresh model package group has no approved baseline to check against, so the
-                // defaults skip the drift check and register this run's baseline; see README.
-                Parameter.bool(SKIP_MODEL_BIAS_CHECK, true),
-                Parameter.bool(REGISTER_NEW_MODEL_BIAS_BASELINE, true),
-                Parameter.string(MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS, ""),
-                Parameter.bool(SKIP_MODEL_EXPLAINABILITY_CHECK, true),
-                Parameter.bool(REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE, true),
-                Parameter.string(MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS, ""));
+                Parameter.floating(MIN_DISPARATE_IMPACT, settings.minDisparateImpact()),
+                Parameter.floating(MAX_ABS_DPPL, settings.maxAbsDppl()));
     }
 
     private ProcessingStep preprocess() {
@@ -237,8 +236,7 @@ public final class LightGbmPipeline {
         return new ProcessingStep(PREPROCESS,
                 "Reads the raw data as the dataset contract describes it; writes train/validation/test splits,"
                         + " the Clarify baseline sample and the Clarify analysis configs.",
-                List.of(), arguments,
-                List.of(new PropertyFile(CLARIFY_CHECKS, ClarifyAnalysisConfigs.OUTPUT, ClarifyAnalysisConfigs.CHECKS)));
+                List.of(), arguments, List.of());
     }
 
     private TuningStep tune(ProcessingStep preprocess) {
@@ -308,81 +306,48 @@ public final class LightGbmPipeline {
                 List.of(new PropertyFile(EVALUATION_REPORT, EVALUATION_OUTPUT, EVALUATION_FILE)));
     }
 
-    private ModelStep createModel(Value topModel) {
-        return new ModelStep(CREATE_MODEL, "Creates the model that the Clarify checks run against.", List.of(),
-                new CreateModel.Arguments(text(settings.modelRoleArn()),
-                        new CreateModel.Container(text(settings.imageUri()), topModel), true));
-    }
-
-    private ClarifyCheckStep clarifyBias(ProcessingStep preprocess, ModelStep model) {
-        return clarifyCheck(CLARIFY_BIAS,
-                "Measures post-training bias (DPPL) across the contract's facet on the baseline sample.",
-                ClarifyCheckStep.CheckType.MODEL_BIAS, ClarifyAnalysisConfigs.MODEL_BIAS, preprocess, model,
-                SKIP_MODEL_BIAS_CHECK, REGISTER_NEW_MODEL_BIAS_BASELINE, MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS);
-    }
-
-    private ClarifyCheckStep clarifyExplainability(ProcessingStep preprocess, ModelStep model) {
-        return clarifyCheck(CLARIFY_EXPLAINABILITY, "Computes SHAP feature attributions on the baseline sample.",
-                ClarifyCheckStep.CheckType.MODEL_EXPLAINABILITY, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY,
-                preprocess, model, SKIP_MODEL_EXPLAINABILITY_CHECK, REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE,
-                MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS);
-    }
-
-    private ClarifyCheckStep clarifyCheck(String name, String description, ClarifyCheckStep.CheckType type,
-            String configKey, ProcessingStep preprocess, ModelStep model, String skipCheck,
-            String registerNewBaseline, String suppliedBaseline) {
+    private ProcessingStep explain(ProcessingStep preprocess, Value topModel) {
+        // The policy only marks the verdict in the HTML report; CheckBias decides.
+        var policy = List.<Value>of(Value.text("--min-disparate-impact"), Join.of("", Get.parameter(MIN_DISPARATE_IMPACT)),
+                Value.text("--max-abs-dppl"), Join.of("", Get.parameter(MAX_ABS_DPPL)));
         var arguments = processingArguments(
-                text(settings.clarifyImageUri()),
-                null,
-                List.of(Input.s3("analysis_config", clarifyDocument(preprocess, configKey),
-                                OPT_ML_PROCESSING + "input/config"),
-                        Input.s3("dataset", preprocess.outputUri("baseline"), OPT_ML_PROCESSING + "input/data")),
-                List.of(Output.s3("analysis_result", runUri(name, "analysis_result"), OPT_ML_PROCESSING + "output")),
-                // Clarify calls the SageMaker API to start a shadow endpoint: no network isolation.
-                false, 3600);
-        return new ClarifyCheckStep(name, description, List.of(), arguments, type,
-                text(settings.modelPackageGroupName()),
-                Get.parameter(skipCheck), Value.bool(true), Get.parameter(registerNewBaseline),
-                Get.parameter(suppliedBaseline), model.modelName());
+                text(settings.imageUri()),
+                Value.texts("explain"),
+                policy,
+                List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
+                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test")),
+                List.of(Output.s3(EXPLAIN_OUTPUT, runUri(EXPLAIN, EXPLAIN_OUTPUT), OPT_ML_PROCESSING + EXPLAIN_OUTPUT)),
+                true, 3600);
+        return new ProcessingStep(EXPLAIN,
+                "Exact SHAP values (TreeSHAP) and bias metrics across the contract's fairness facets on the test split;"
+                        + " writes bias.json, explainability.json and report.html.",
+                List.of(), arguments,
+                List.of(new PropertyFile(BIAS_REPORT, EXPLAIN_OUTPUT, BIAS_FILE)));
     }
 
-    /** The model package; {@code bias} null registers it without a bias report. */
-    private RegisterModelStep register(String name, ProcessingStep preprocess, ProcessingStep evaluate,
-            TuningStep tune, Value topModel, JsonGet f1, ClarifyCheckStep bias, ClarifyCheckStep explainability) {
+    /** The model package, with the evaluation, bias and explainability reports. */
+    private RegisterModelStep register(String name, ProcessingStep evaluate, ProcessingStep explain,
+            TuningStep tune, Value topModel, JsonGet f1) {
         var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
         var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
                 List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
         var metrics = new ModelMetrics(
                 new ModelQuality(MetricsSource.json(
                         Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(EVALUATION_FILE)))),
-                bias == null ? null : new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
-                new CreateModelPackage.Explainability(
-                        MetricsSource.json(explainability.calculatedBaselineConstraints())));
-        var driftCheck = new DriftCheckBaselines(
-                bias == null ? null : new DriftCheckBias(
-                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
-                        MetricsSource.json(bias.baselineUsedForDriftCheckConstraints())),
-                new DriftCheckExplainability(
-                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
-                        MetricsSource.json(explainability.baselineUsedForDriftCheckConstraints())));
+                new CreateModelPackage.Bias(MetricsSource.json(explainReport(explain, BIAS_FILE))),
+                new CreateModelPackage.Explainability(MetricsSource.json(explainReport(explain, EXPLAINABILITY_FILE))));
         var arguments = new CreateModelPackage.Arguments(
                 text(settings.modelPackageGroupName()),
                 "LightGBM classifier of the dataset contract's label, tuned for F1 by a SageMaker pipeline execution.",
-                inference, metrics, driftCheck, Get.parameter(MODEL_APPROVAL_STATUS),
+                inference, metrics, null, Get.parameter(MODEL_APPROVAL_STATUS),
                 Map.of("pipeline_execution_arn", Get.PIPELINE_EXECUTION_ARN,
                         "training_job_name", tune.bestTrainingJobName(),
                         // Metadata values are strings; a one-element join turns the number into one.
                         "test_f1", Join.of("", f1),
                         F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
-        // The data references already order Register after both checks; DependsOn states it
-        // outright so that removing a metric cannot let registration overtake a running check.
-        return bias == null
-                ? new RegisterModelStep(name,
-                        "Registers the model package with its evaluation and explainability reports (no fairness facet).",
-                        List.of(CLARIFY_EXPLAINABILITY), arguments)
-                : new RegisterModelStep(name,
-                        "Registers the model package with its evaluation, bias and explainability reports.",
-                        List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
+        return new RegisterModelStep(name,
+                "Registers the model package with its evaluation, bias and explainability reports.",
+                List.of(), arguments);
     }
 
     private LambdaStep deploy(String name, RegisterModelStep register) {
@@ -398,10 +363,15 @@ public final class LightGbmPipeline {
 
     private CreateProcessingJob.Arguments processingArguments(Value image, List<Value> entrypoint,
             List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
+        return processingArguments(image, entrypoint, null, inputs, outputs, networkIsolation, maxRuntimeSeconds);
+    }
+
+    private CreateProcessingJob.Arguments processingArguments(Value image, List<Value> entrypoint, List<Value> arguments,
+            List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
         return new CreateProcessingJob.Arguments(
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
                         Get.parameter(PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
-                new AppSpecification(image, entrypoint, null),
+                new AppSpecification(image, entrypoint, arguments),
                 text(settings.jobRoleArn()),
                 inputs,
                 new OutputConfig(outputs, text(settings.kmsKeyId())),
@@ -416,9 +386,9 @@ public final class LightGbmPipeline {
                 Value.text(stepName), Value.text(name));
     }
 
-    /** One of the Clarify documents preprocess wrote for this execution: {@code <clarify output>/<relative path>}. */
-    private static Join clarifyDocument(ProcessingStep preprocess, String relativePath) {
-        return Join.of("/", preprocess.outputUri(ClarifyAnalysisConfigs.OUTPUT), Value.text(relativePath));
+    /** One of the reports {@link #EXPLAIN} wrote for this execution: {@code <explain output>/<file>}. */
+    private static Join explainReport(ProcessingStep explain, String file) {
+        return Join.of("/", explain.outputUri(EXPLAIN_OUTPUT), Value.text(file));
     }
 
     private static Value text(String value) {

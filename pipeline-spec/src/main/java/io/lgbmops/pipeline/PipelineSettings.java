@@ -23,7 +23,6 @@ public record PipelineSettings(
         String deployFunctionArn,
         String modelPackageGroupName,
         String endpointName,
-        String clarifyImageUri,
         String processingInstanceType,
         int processingInstanceCount,
         String trainingInstanceType,
@@ -34,7 +33,9 @@ public record PipelineSettings(
         double f1Threshold,
         String modelApprovalStatus,
         int maxTuningJobs,
-        int maxParallelTuningJobs) {
+        int maxParallelTuningJobs,
+        double minDisparateImpact,
+        double maxAbsDppl) {
 
     private static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
     private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
@@ -56,8 +57,6 @@ public record PipelineSettings(
         requireMatch(problems, "modelPackageGroupName", modelPackageGroupName, SAGEMAKER_NAME,
                 "a SageMaker name");
         requireMatch(problems, "endpointName", endpointName, SAGEMAKER_NAME, "a SageMaker name");
-        requireMatch(problems, "clarifyImageUri", clarifyImageUri, Pattern.compile("^\\S+/\\S+$"),
-                "an image URI");
         requireMatch(problems, "processingInstanceType", processingInstanceType, INSTANCE_TYPE,
                 "an ml.* instance type");
         requireMatch(problems, "trainingInstanceType", trainingInstanceType, INSTANCE_TYPE,
@@ -77,6 +76,12 @@ public record PipelineSettings(
         }
         if (!(f1Threshold > 0 && f1Threshold <= 1)) {
             problems.add("f1Threshold must be in (0, 1], got " + f1Threshold);
+        }
+        if (!(minDisparateImpact >= 0 && minDisparateImpact <= 1)) {
+            problems.add("minDisparateImpact must be in [0, 1], got " + minDisparateImpact);
+        }
+        if (!(maxAbsDppl >= 0 && maxAbsDppl <= 1)) {
+            problems.add("maxAbsDppl must be in [0, 1], got " + maxAbsDppl);
         }
         if (modelApprovalStatus == null || !isToken(modelApprovalStatus)
                 && !APPROVAL_STATUSES.contains(modelApprovalStatus)) {
@@ -115,7 +120,6 @@ public record PipelineSettings(
                 .deployFunctionArn("arn:aws:lambda:us-east-1:" + account + ":function:lgbmops-deploy")
                 .modelPackageGroupName("lgbmops-models")
                 .endpointName("lgbmops-endpoint")
-                .clarifyImageUri(ClarifyImage.uriFor("us-east-1"))
                 .build();
     }
 
@@ -145,7 +149,7 @@ public record PipelineSettings(
     /** Required values first; every default documented at its field. */
     public static final class Builder {
         private String imageUri;
-        /** Role of the processing, tuning, training and Clarify jobs. */
+        /** Role of the processing and tuning jobs. */
         private String jobRoleArn;
         /** Role of the model the Clarify checks run against (its container and shadow endpoint). */
         private String modelRoleArn;
@@ -158,7 +162,6 @@ public record PipelineSettings(
         private String deployFunctionArn;
         private String modelPackageGroupName;
         private String endpointName;
-        private String clarifyImageUri;
         /** Default: ml.m5.large, also the Clarify jobs' instance type. */
         private String processingInstanceType = "ml.m5.large";
         /** Default: 1. */
@@ -181,6 +184,10 @@ public record PipelineSettings(
         private int maxTuningJobs = 20;
         /** Default: 2. */
         private int maxParallelTuningJobs = 2;
+        /** Default: 0.8, the four-fifths rule: the lowest disparate impact across the facets the bias gate accepts. */
+        private double minDisparateImpact = 0.8;
+        /** Default: 0.1: the highest |DPPL| across the facets the bias gate accepts. */
+        private double maxAbsDppl = 0.1;
 
         private Builder() {}
 
@@ -194,7 +201,6 @@ public record PipelineSettings(
         public Builder deployFunctionArn(String value) { deployFunctionArn = value; return this; }
         public Builder modelPackageGroupName(String value) { modelPackageGroupName = value; return this; }
         public Builder endpointName(String value) { endpointName = value; return this; }
-        public Builder clarifyImageUri(String value) { clarifyImageUri = value; return this; }
         public Builder processingInstanceType(String value) { processingInstanceType = value; return this; }
         public Builder processingInstanceCount(int value) { processingInstanceCount = value; return this; }
         public Builder trainingInstanceType(String value) { trainingInstanceType = value; return this; }
@@ -206,13 +212,16 @@ public record PipelineSettings(
         public Builder modelApprovalStatus(String value) { modelApprovalStatus = value; return this; }
         public Builder maxTuningJobs(int value) { maxTuningJobs = value; return this; }
         public Builder maxParallelTuningJobs(int value) { maxParallelTuningJobs = value; return this; }
+        public Builder minDisparateImpact(double value) { minDisparateImpact = value; return this; }
+        public Builder maxAbsDppl(double value) { maxAbsDppl = value; return this; }
 
         public PipelineSettings build() {
             return new PipelineSettings(imageUri, jobRoleArn, modelRoleArn, writeBucketName, kmsKeyId,
                     defaultInputDataUri, defaultDatasetContractUri, deployFunctionArn, modelPackageGroupName, endpointName,
-                    clarifyImageUri, processingInstanceType, processingInstanceCount, trainingInstanceType,
+                    processingInstanceType, processingInstanceCount, trainingInstanceType,
                     trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
-                    f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs);
+                    f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs, minDisparateImpact,
+                    maxAbsDppl);
         }
     }
 
@@ -222,11 +231,12 @@ public record PipelineSettings(
                 .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri)
                 .defaultDatasetContractUri(defaultDatasetContractUri).deployFunctionArn(deployFunctionArn)
                 .modelPackageGroupName(modelPackageGroupName).endpointName(endpointName)
-                .clarifyImageUri(clarifyImageUri).processingInstanceType(processingInstanceType)
+                .processingInstanceType(processingInstanceType)
                 .processingInstanceCount(processingInstanceCount).trainingInstanceType(trainingInstanceType)
                 .trainingInstanceCount(trainingInstanceCount).deployInstanceType(deployInstanceType)
                 .deployInstanceCount(deployInstanceCount).clarifyInstanceType(clarifyInstanceType)
                 .f1Threshold(f1Threshold).modelApprovalStatus(modelApprovalStatus).maxTuningJobs(maxTuningJobs)
-                .maxParallelTuningJobs(maxParallelTuningJobs);
+                .maxParallelTuningJobs(maxParallelTuningJobs).minDisparateImpact(minDisparateImpact)
+                .maxAbsDppl(maxAbsDppl);
     }
 }

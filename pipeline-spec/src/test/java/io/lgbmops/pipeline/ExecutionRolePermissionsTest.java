@@ -15,9 +15,7 @@ class ExecutionRolePermissionsTest {
     private static final Map<String, String> ACTION_BY_STEP_TYPE = Map.of(
             "Processing", "sagemaker:CreateProcessingJob",
             "Tuning", "sagemaker:CreateHyperParameterTuningJob",
-            "Model", "sagemaker:CreateModel",
             "RegisterModel", "sagemaker:CreateModelPackage",
-            "ClarifyCheck", "sagemaker:CreateProcessingJob",
             "Lambda", "lambda:InvokeFunction",
             "Condition", "iam:PassRole",
             "Fail", "iam:PassRole");
@@ -40,14 +38,15 @@ class ExecutionRolePermissionsTest {
         List<List<String>> passed = ExecutionRolePermissions.of(Duty.PIPELINE).stream()
                 .filter(s -> s.actions().contains("iam:PassRole")).map(ExecutionRolePermissions.Statement::resources).toList();
 
-        assertEquals(List.of(List.of("{jobRoleArn}"), List.of("{modelRoleArn}")), passed);
-        assertFalse(actionsOf(Duty.JOB).contains("iam:PassRole"));
+        assertEquals(List.of(List.of("{jobRoleArn}")), passed);
     }
 
     @Test
-    void clarifyShadowEndpoints_areTheJobRolesNotThePipelines() {
-        assertTrue(actionsOf(Duty.JOB).contains("sagemaker:CreateEndpoint"));
+    void pipeline_startsNoEndpointAndCreatesNoModel_theJobsNeedNoSageMakerCalls() {
         assertFalse(actionsOf(Duty.PIPELINE).contains("sagemaker:CreateEndpoint"));
+        assertFalse(actionsOf(Duty.PIPELINE).contains("sagemaker:CreateModel"));
+        assertEquals(List.of(), actionsOf(Duty.JOB));
+        assertEquals(List.of(), actionsOf(Duty.MODEL));
     }
 
     @Test

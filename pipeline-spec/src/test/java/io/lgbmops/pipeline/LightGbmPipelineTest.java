@@ -113,8 +113,8 @@ class LightGbmPipelineTest {
     void topModelUri_whenBuilt_isTuningOutputPathThenBestJobThenModelTarball() {
         JsonNode outputPath = Definitions.step(definition, "Tune").path("Arguments").path("TrainingJobDefinition")
                 .path("OutputDataConfig").path("S3OutputPath").path("Std:Join").path("Values");
-        JsonNode modelUri = Definitions.step(definition, "CreateModel").path("Arguments").path("PrimaryContainer")
-                .path("ModelDataUrl").path("Std:Join").path("Values");
+        JsonNode modelUri = Definitions.step(definition, "Explain").path("Arguments").path("ProcessingInputs").get(0)
+                .path("S3Input").path("S3Uri").path("Std:Join").path("Values");
 
         for (int i = 0; i < outputPath.size(); i++) {
             assertEquals(outputPath.get(i), modelUri.get(i));
@@ -125,56 +125,60 @@ class LightGbmPipelineTest {
     }
 
     @Test
-    void register_whenBuilt_carriesMetricsFromEvaluateAndTheClarifyChecks() {
+    void register_whenBuilt_carriesMetricsFromEvaluateAndExplain() {
         JsonNode arguments = Definitions.step(definition, "Register").path("Arguments");
         JsonNode metrics = arguments.path("ModelMetrics");
 
         assertEquals("Parameters.ModelApprovalStatus", arguments.path("ModelApprovalStatus").path("Get").asText());
-        assertEquals("Steps.ClarifyBias.CalculatedBaselineConstraints",
-                metrics.path("Bias").path("PostTrainingReport").path("S3Uri").path("Get").asText());
-        assertEquals("Steps.ClarifyExplainability.CalculatedBaselineConstraints",
-                metrics.path("Explainability").path("Report").path("S3Uri").path("Get").asText());
-        assertEquals("Steps.ClarifyBias.BaselineUsedForDriftCheckConstraints",
-                arguments.path("DriftCheckBaselines").path("Bias").path("PostTrainingConstraints").path("S3Uri")
-                        .path("Get").asText());
+        for (String[] expected : new String[][] {
+                {"Bias", "PostTrainingReport", "bias.json"}, {"Explainability", "Report", "explainability.json"}}) {
+            JsonNode join = metrics.path(expected[0]).path(expected[1]).path("S3Uri").path("Std:Join");
+            assertEquals("Steps.Explain.ProcessingOutputConfig.Outputs['explain'].S3Output.S3Uri",
+                    join.path("Values").get(0).path("Get").asText(), expected[0]);
+            assertEquals(expected[2], join.path("Values").get(1).asText());
+            assertEquals("application/json", metrics.path(expected[0]).path(expected[1]).path("ContentType").asText());
+        }
         JsonNode statistics = metrics.path("ModelQuality").path("Statistics").path("S3Uri").path("Std:Join")
                 .path("Values");
         assertEquals("Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri",
                 statistics.get(0).path("Get").asText());
         assertEquals("evaluation.json", statistics.get(1).asText());
         assertEquals(List.of("text/csv"), texts(arguments.path("InferenceSpecification").path("SupportedContentTypes")));
-        assertEquals(List.of("ClarifyBias", "ClarifyExplainability"),
-                texts(Definitions.step(definition, "Register").path("DependsOn")));
+        assertTrue(arguments.path("DriftCheckBaselines").isMissingNode(), arguments::toString);
     }
 
     @Test
-    void clarifySteps_whenBuilt_runTheModelFromCreateModelWithTheirParameters() {
-        JsonNode bias = Definitions.step(definition, "ClarifyBias");
-        JsonNode explainability = Definitions.step(definition, "ClarifyExplainability");
+    void explain_whenBuilt_runsOurImageIsolatedOnTheModelAndTestSplit() {
+        JsonNode explain = Definitions.step(definition, "Explain");
+        JsonNode arguments = explain.path("Arguments");
+        JsonNode evaluate = Definitions.step(definition, "Evaluate").path("Arguments");
 
-        assertEquals("MODEL_BIAS", bias.path("CheckType").asText());
-        assertEquals("MODEL_EXPLAINABILITY", explainability.path("CheckType").asText());
-        assertEquals("Steps.CreateModel.ModelName", bias.path("ModelName").path("Get").asText());
-        assertEquals("Parameters.SkipModelBiasCheck", bias.path("SkipCheck").path("Get").asText());
-        assertEquals("Parameters.RegisterNewModelBiasBaseline", bias.path("RegisterNewBaseline").path("Get").asText());
-        assertEquals("Parameters.ModelBiasSuppliedBaselineConstraints",
-                bias.path("SuppliedBaselineConstraints").path("Get").asText());
-        JsonNode config = bias.path("Arguments").path("ProcessingInputs").get(0).path("S3Input").path("S3Uri")
-                .path("Std:Join");
-        assertEquals("/", config.path("On").asText());
-        assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['clarify'].S3Output.S3Uri",
-                config.path("Values").get(0).path("Get").asText());
-        assertEquals("model-bias/analysis_config.json", config.path("Values").get(1).asText());
-        assertEquals("model-explainability/analysis_config.json", explainability.path("Arguments")
-                .path("ProcessingInputs").get(0).path("S3Input").path("S3Uri").path("Std:Join").path("Values").get(1)
-                .asText());
-        assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri",
-                bias.path("Arguments").path("ProcessingInputs").get(1).path("S3Input").path("S3Uri").path("Get")
-                        .asText());
+        assertEquals("Processing", explain.path("Type").asText());
+        assertEquals(List.of("explain"), texts(arguments.path("AppSpecification").path("ContainerEntrypoint")));
+        assertEquals(evaluate.path("AppSpecification").path("ImageUri"), arguments.path("AppSpecification").path("ImageUri"));
+        JsonNode policy = arguments.path("AppSpecification").path("ContainerArguments");
+        assertEquals("--min-disparate-impact", policy.get(0).asText());
+        assertEquals("Parameters.MinDisparateImpact", policy.get(1).path("Std:Join").path("Values").get(0).path("Get").asText());
+        assertEquals("--max-abs-dppl", policy.get(2).asText());
+        assertEquals("Parameters.MaxAbsDPPL", policy.get(3).path("Std:Join").path("Values").get(0).path("Get").asText());
+        assertTrue(arguments.path("NetworkConfig").path("EnableNetworkIsolation").booleanValue());
+        assertEquals(evaluate.path("NetworkConfig"), arguments.path("NetworkConfig"));
+        assertEquals(evaluate.path("RoleArn"), arguments.path("RoleArn"));
+        assertEquals(evaluate.path("ProcessingOutputConfig").path("KmsKeyId"),
+                arguments.path("ProcessingOutputConfig").path("KmsKeyId"));
+        assertEquals(evaluate.path("ProcessingResources"), arguments.path("ProcessingResources"));
+        assertEquals(List.of("model", "test"), arguments.path("ProcessingInputs").findValuesAsText("InputName"));
+        assertEquals(evaluate.path("ProcessingInputs"), arguments.path("ProcessingInputs"));
+        assertEquals("/opt/ml/processing/explain", arguments.path("ProcessingOutputConfig").path("Outputs").get(0)
+                .path("S3Output").path("LocalPath").asText());
+        JsonNode file = explain.path("PropertyFiles").get(0);
+        assertEquals("BiasReport", file.path("PropertyFileName").asText());
+        assertEquals("explain", file.path("OutputName").asText());
+        assertEquals("bias.json", file.path("FilePath").asText());
     }
 
     @Test
-    void preprocess_whenBuilt_readsDataAndContractAndWritesTheClarifyDocuments() {
+    void preprocess_whenBuilt_readsDataAndContractAndWritesTheSplits() {
         JsonNode arguments = Definitions.step(definition, "Preprocess").path("Arguments");
         JsonNode inputs = arguments.path("ProcessingInputs");
 
@@ -190,51 +194,38 @@ class LightGbmPipelineTest {
     }
 
     @Test
-    void register_whenBuilt_namesTheMonitoringConfigsPreprocessWrote() {
-        JsonNode drift = Definitions.step(definition, "Register").path("Arguments").path("DriftCheckBaselines");
+    void checkBias_whenBuilt_comparesTheWorstFacetsWithThePolicyParameters() {
+        JsonNode check = Definitions.step(definition, "CheckBias").path("Arguments");
+        JsonNode di = check.path("Conditions").get(0);
+        JsonNode dppl = check.path("Conditions").get(1);
 
-        for (String[] expected : new String[][] {
-                {"Bias", "model-bias/monitoring_analysis_config.json"},
-                {"Explainability", "model-explainability/monitoring_analysis_config.json"}}) {
-            JsonNode join = drift.path(expected[0]).path("ConfigFile").path("S3Uri").path("Std:Join");
-            assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['clarify'].S3Output.S3Uri",
-                    join.path("Values").get(0).path("Get").asText(), expected[0]);
-            assertEquals(expected[1], join.path("Values").get(1).asText());
-        }
+        assertEquals(2, check.path("Conditions").size());
+        assertEquals("GreaterThanOrEqualTo", di.path("Type").asText());
+        assertEquals("Steps.Explain.PropertyFiles.BiasReport",
+                di.path("LeftValue").path("Std:JsonGet").path("PropertyFile").path("Get").asText());
+        assertEquals("gate.worst_di", di.path("LeftValue").path("Std:JsonGet").path("Path").asText());
+        assertEquals("Parameters.MinDisparateImpact", di.path("RightValue").path("Get").asText());
+        assertEquals("LessThanOrEqualTo", dppl.path("Type").asText());
+        assertEquals("gate.worst_abs_dppl", dppl.path("LeftValue").path("Std:JsonGet").path("Path").asText());
+        assertEquals("Parameters.MaxAbsDPPL", dppl.path("RightValue").path("Get").asText());
+        assertEquals(List.of("Register", "Deploy"), names(check.path("IfSteps")));
+        assertEquals(List.of("BiasAboveLimit"), names(check.path("ElseSteps")));
+        assertEquals(List.of("Explain", "CheckBias"),
+                names(Definitions.step(definition, "CheckF1").path("Arguments").path("IfSteps")));
     }
 
     @Test
-    void checkModelBias_whenBuilt_readsWhetherTheContractNamesAFacetFromPreprocess() {
-        JsonNode check = Definitions.step(definition, "CheckModelBias").path("Arguments");
-        JsonNode condition = check.path("Conditions").get(0);
+    void biasAboveLimit_whenBuilt_namesTheFacetMetricValueAndPolicy() {
+        JsonNode values = Definitions.step(definition, "BiasAboveLimit").path("Arguments").path("ErrorMessage")
+                .path("Std:Join").path("Values");
+        List<String> parts = new ArrayList<>();
+        values.forEach(value -> parts.add(value.isTextual() ? value.asText()
+                : value.has("Get") ? value.path("Get").asText() : value.path("Std:JsonGet").path("Path").asText()));
 
-        assertEquals("Equals", condition.path("Type").asText());
-        assertEquals("Steps.Preprocess.PropertyFiles.ClarifyChecks",
-                condition.path("LeftValue").path("Std:JsonGet").path("PropertyFile").path("Get").asText());
-        assertEquals("model_bias", condition.path("LeftValue").path("Std:JsonGet").path("Path").asText());
-        assertTrue(condition.path("RightValue").booleanValue());
-        assertEquals(List.of("ClarifyBias", "Register", "Deploy"), names(check.path("IfSteps")));
-        assertEquals(List.of("RegisterWithoutBias", "DeployWithoutBias"), names(check.path("ElseSteps")));
-        JsonNode file = Definitions.step(definition, "Preprocess").path("PropertyFiles").get(0);
-        assertEquals("clarify", file.path("OutputName").asText());
-        assertEquals("checks.json", file.path("FilePath").asText());
-    }
-
-    @Test
-    void registerWithoutBias_whenBuilt_hasNoBiasReportAndDeploysAlike() {
-        JsonNode without = Definitions.step(definition, "RegisterWithoutBias");
-        JsonNode with = Definitions.step(definition, "Register");
-
-        assertTrue(without.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
-        assertTrue(without.path("Arguments").path("DriftCheckBaselines").path("Bias").isMissingNode());
-        assertFalse(with.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
-        assertEquals(List.of("ClarifyExplainability"), texts(without.path("DependsOn")));
-        JsonNode deploy = Definitions.step(definition, "Deploy").path("Arguments").deepCopy();
-        JsonNode deployWithout = Definitions.step(definition, "DeployWithoutBias").path("Arguments").deepCopy();
-        assertEquals("Steps.RegisterWithoutBias.ModelPackageArn", deployWithout.path("model_package_arn").path("Get").asText());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) deploy).remove("model_package_arn");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) deployWithout).remove("model_package_arn");
-        assertEquals(deploy, deployWithout);
+        assertEquals(List.of("bias beyond the policy: disparate impact (DI) of ", "gate.worst_di_facet", " is ",
+                "gate.worst_di", " (MinDisparateImpact=", "Parameters.MinDisparateImpact", "); |DPPL| of ",
+                "gate.worst_abs_dppl_facet", " is ", "gate.worst_abs_dppl", " (MaxAbsDPPL=", "Parameters.MaxAbsDPPL",
+                "); the model was not registered"), parts);
     }
 
     @Test
@@ -295,6 +286,12 @@ class LightGbmPipelineTest {
                 built.parameter("DatasetContractUri").orElseThrow().defaultValue());
         assertEquals(0.5, LightGbmPipeline.build(PipelineSettings.placeholders().toBuilder().f1Threshold(0.5).build())
                 .parameter("F1Threshold").orElseThrow().defaultValue());
+        assertEquals(0.8, built.parameter("MinDisparateImpact").orElseThrow().defaultValue());
+        assertEquals(0.1, built.parameter("MaxAbsDPPL").orElseThrow().defaultValue());
+        var lenient = LightGbmPipeline.build(PipelineSettings.placeholders().toBuilder().minDisparateImpact(0.2)
+                .maxAbsDppl(0.3).build());
+        assertEquals(0.2, lenient.parameter("MinDisparateImpact").orElseThrow().defaultValue());
+        assertEquals(0.3, lenient.parameter("MaxAbsDPPL").orElseThrow().defaultValue());
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class PipelineGraphTest {
 
+    private static final int EDGES = 9;
     private final String mermaid = PipelineGraph.mermaid(Definitions.placeholder());
 
     @Test
@@ -23,7 +24,7 @@ class PipelineGraphTest {
 
     @Test
     void mermaid_whenDrawn_labelsBothBranchesOfTheGate() {
-        assertTrue(edges().contains("CheckF1 -- if true --> CreateModel"));
+        assertTrue(edges().contains("CheckF1 -- if true --> Explain"));
         assertTrue(edges().contains("CheckF1 -- else --> F1BelowThreshold"));
     }
 
@@ -32,10 +33,11 @@ class PipelineGraphTest {
         List<String> edges = edges();
 
         assertTrue(edges.contains("Preprocess --> Tune"));
-        assertTrue(edges.contains("ClarifyBias --> Register"));
+        assertTrue(edges.contains("Explain --> CheckBias"));
         assertFalse(edges.contains("Preprocess --> Evaluate"), "implied by Preprocess -> Tune -> Evaluate");
-        assertTrue(edges.contains("CheckModelBias -- else --> RegisterWithoutBias"));
-        assertEquals(15, edges.size(), String.join("\n", edges));
+        assertTrue(edges.contains("CheckBias -- else --> BiasAboveLimit"));
+        assertFalse(edges.contains("Tune --> Explain"), "implied by Tune -> Evaluate -> CheckF1 -> Explain");
+        assertEquals(EDGES, edges.size(), String.join("\n", edges));
     }
 
     private List<String> edges() {

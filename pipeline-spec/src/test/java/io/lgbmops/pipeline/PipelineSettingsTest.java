@@ -28,6 +28,16 @@ class PipelineSettingsTest {
     }
 
     @Test
+    void build_whenBiasPolicyOutsideUnitInterval_failsNamingEachSettingAndValue() {
+        var builder = PipelineSettings.placeholders().toBuilder().minDisparateImpact(1.25).maxAbsDppl(-0.1);
+
+        var failure = assertThrows(IllegalArgumentException.class, builder::build);
+
+        assertEquals("minDisparateImpact must be in [0, 1], got 1.25; maxAbsDppl must be in [0, 1], got -0.1",
+                failure.getMessage());
+    }
+
+    @Test
     void build_whenF1ThresholdIsOne_isAccepted() {
         assertEquals(1.0, PipelineSettings.placeholders().toBuilder().f1Threshold(1).build().f1Threshold());
     }
@@ -43,7 +53,6 @@ class PipelineSettingsTest {
                 .defaultInputDataUri("s3://" + TOKEN + "/raw/census/")
                 .defaultDatasetContractUri("s3://" + TOKEN + "/pipeline-settings/datasets/census.json")
                 .deployFunctionArn(TOKEN)
-                .clarifyImageUri(TOKEN)
                 .build();
 
         String json = LightGbmPipeline.build(settings).toJson();

@@ -9,7 +9,8 @@ import java.util.Optional;
  * The environment of the deploy Lambda in a local run, for a plain definition (from cdk.out the
  * function's own environment is used as deployed, unchanged). A plain definition does not carry it,
  * so it is derived from the definition the way the stack wires it: the RegisterModel step's group,
- * the Lambda step's endpoint name, the Model step's role and the definition's KMS key. The gate's
+ * the Lambda step's endpoint name, a Model step's role (or, with no Model step, the jobs' role: the
+ * model role appears nowhere else in a definition) and the definition's KMS key. The gate's
  * floor is a stage setting the definition does not hold, so the function applies its own default;
  * the execution's F1Threshold reaches the function the way it does in AWS, as the Deploy step's
  * argument and the registered package's metadata.

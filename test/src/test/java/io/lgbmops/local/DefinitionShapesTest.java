@@ -27,15 +27,14 @@ class DefinitionShapesTest {
     }
 
     @Test
-    void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterClarify() {
+    void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterTheBiasGate() {
         List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
 
-        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyExplainability",
-                "CheckModelBias", "ClarifyBias", "Register", "Deploy", "RegisterWithoutBias", "DeployWithoutBias",
-                "F1BelowThreshold"), order);
+        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "Explain", "CheckBias", "Register", "Deploy",
+                "BiasAboveLimit", "F1BelowThreshold"), order);
         assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
-        assertEquals(new StepSpec.Branch("CheckModelBias", false),
-                definition.step("RegisterWithoutBias").branch().orElseThrow());
+        assertEquals(new StepSpec.Branch("CheckBias", false), definition.step("BiasAboveLimit").branch().orElseThrow());
+        assertEquals(new StepSpec.Branch("CheckBias", true), definition.step("Register").branch().orElseThrow());
     }
 
     @Test
@@ -56,13 +55,16 @@ class DefinitionShapesTest {
 
     @Test
     void sdkShapes_failsOnAMemberTheApiDoesNotHave_namingWhere() {
-        ObjectNode arguments = (ObjectNode) definition.step("CreateModel").arguments().deepCopy();
-        ((ObjectNode) arguments.get("PrimaryContainer")).put("ModelDataUri", "s3://b/typo");
+        ObjectNode arguments = (ObjectNode) definition.step("Register").arguments().deepCopy();
+        ((ObjectNode) arguments.get("InferenceSpecification")).put("SupportedContentType", "text/csv");
 
+        Map<String, JsonNode> parameters = Parameters.resolve(definition, Map.of());
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> SdkShapes.model(new ExpressionResolver(new FixedScope(Map.of())).resolve(stubStepReferences(arguments))));
+                () -> SdkShapes.modelPackage(new ExpressionResolver(new FixedScope(parameters))
+                        .resolve(stubStepReferences(arguments))));
 
-        assertTrue(error.getMessage().contains("CreateModel") && error.getMessage().contains("ModelDataUri"), error.getMessage());
+        assertTrue(error.getMessage().contains("CreateModelPackage") && error.getMessage().contains("SupportedContentType"),
+                error.getMessage());
     }
 
     @Test
@@ -101,7 +103,8 @@ class DefinitionShapesTest {
 
         assertEquals("lgbmops-models", environment.get("MODEL_PACKAGE_GROUP_NAME"));
         assertEquals("lgbmops-endpoint", environment.get("ENDPOINT_NAME"));
-        assertEquals("arn:aws:iam::111122223333:role/lgbmops-model", environment.get("EXECUTION_ROLE_ARN"));
+        // The pipeline creates no model, so a plain definition names no model role: the jobs' role stands in.
+        assertEquals("arn:aws:iam::111122223333:role/lgbmops-job", environment.get("EXECUTION_ROLE_ARN"));
         assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:"), environment.toString());
         // The execution's threshold reaches the function through the Deploy step and the package, as
         // in AWS; the run never rewrites the function's gate.
@@ -119,11 +122,12 @@ class DefinitionShapesTest {
     @Test
     void parameters_whenOverridden_takeTheDeclaredType() {
         Map<String, JsonNode> values = Parameters.resolve(definition,
-                Map.of("MaxTuningJobs", "2", "F1Threshold", "0.5", "SkipModelBiasCheck", "false"));
+                Map.of("MaxTuningJobs", "2", "F1Threshold", "0.5", "MaxAbsDPPL", "0.25"));
 
         assertTrue(values.get("MaxTuningJobs").isInt());
         assertEquals(0.5, values.get("F1Threshold").doubleValue());
-        assertEquals(false, values.get("SkipModelBiasCheck").booleanValue());
+        assertEquals(0.25, values.get("MaxAbsDPPL").doubleValue());
+        assertEquals(0.8, values.get("MinDisparateImpact").doubleValue());
         assertEquals("PendingManualApproval", values.get("ModelApprovalStatus").asText());
     }
 
@@ -157,7 +161,10 @@ class DefinitionShapesTest {
 
         @Override
         public JsonNode propertyFile(String stepName, String propertyFileName) {
-            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}, \"model_bias\": true}");
+            return Json.read("""
+                    {"classification_metrics": {"f1": {"value": 0.7}},
+                     "gate": {"worst_di": 0.9, "worst_di_facet": "sex=Female",
+                              "worst_abs_dppl": 0.05, "worst_abs_dppl_facet": "sex=Female"}}""");
         }
 
         @Override

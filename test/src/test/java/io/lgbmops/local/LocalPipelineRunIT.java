@@ -51,21 +51,44 @@ class LocalPipelineRunIT {
         assertTrue(Files.isRegularFile(root.resolve("lambda-deploy/target/lambda-deploy.jar")), "lambda-deploy.jar is missing");
     }
 
+    /** A policy census's model meets: its sex=Female DI is about 0.3 and its |DPPL| about 0.19. */
+    private static final List<String> LENIENT_BIAS_POLICY = List.of(
+            "--param", "MinDisparateImpact=0.2", "--param", "MaxAbsDPPL=0.3");
+
     @Test
     void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
-        passPath(List.of(), "0.6", 1, true);
+        passPath(LENIENT_BIAS_POLICY, "0.6", 1);
+    }
+
+    @Test
+    void run_onCensusWithTheDefaultBiasPolicy_endsInTheBiasGateNamingSexFemale() throws Exception {
+        Run run = run("--param", "F1Threshold=0.6");
+
+        assertEquals(1, run.exitCode(), run.output());
+        String reason = run.summary().path("failureReason").asText();
+        Matcher di = Pattern.compile("disparate impact \\(DI\\) of sex=Female is (0\\.\\d+) \\(MinDisparateImpact=0\\.8\\)")
+                .matcher(reason);
+        assertTrue(di.find(), reason);
+        Matcher dppl = Pattern.compile("\\|DPPL\\| of sex=Female is (0\\.\\d+) \\(MaxAbsDPPL=0\\.1\\)").matcher(reason);
+        assertTrue(dppl.find(), reason);
+        assertTrue(Double.parseDouble(di.group(1)) < 0.8, reason);
+        assertTrue(Double.parseDouble(dppl.group(1)) > 0.1 && Double.parseDouble(dppl.group(1)) < 0.35, reason);
+        assertEquals("Succeeded", step(run, "Explain").path("status").asText(), run.output());
+        assertEquals("Failed", step(run, "BiasAboveLimit").path("status").asText(), run.output());
+        assertEquals("NotExecuted", step(run, "Register").path("status").asText());
+        assertEquals(0, run.summary().at("/emulatorState/modelPackages").size());
     }
 
     @Test
     void run_onChurn_registersDeploysAndServesOneProbabilityPerRow() throws Exception {
         passPath(List.of("--dataset", root.resolve("datasets/churn.json").toString(),
-                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.6", 1, false);
+                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.6", 1);
     }
 
     @Test
     void run_onPenguins_registersDeploysAndServesOneProbabilityPerClass() throws Exception {
         passPath(List.of("--dataset", root.resolve("datasets/penguins.json").toString(),
-                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.6", 3, true);
+                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.6", 3);
     }
 
     @Test
@@ -88,9 +111,9 @@ class LocalPipelineRunIT {
 
     /**
      * A run that deploys: package approved, endpoint in service, and the served model answers each
-     * row. A contract without a fairness facet takes CheckModelBias's else branch.
+     * row, after the bias gate passed (a contract without a fairness facet passes it, recorded so).
      */
-    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow, boolean facet) throws Exception {
+    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow) throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = new AwsClients(moto.endpoint())) {
             // Above the deploy function's floor (0.5), so the gate it applies can only come from the execution.
@@ -118,17 +141,21 @@ class LocalPipelineRunIT {
                     assertEquals(1.0, sum, 1e-3, "class probabilities add up to 1: " + example);
                 }
             }
-            assertEquals(facet ? "Succeeded" : "NotExecuted", step(run, "ClarifyBias").path("status").asText(), run.output());
-            assertEquals("Succeeded", step(run, "ClarifyExplainability").path("status").asText(), run.output());
-            String deployStep = facet ? "Deploy" : "DeployWithoutBias";
+            assertEquals("Succeeded", step(run, "Explain").path("status").asText(), run.output());
+            assertEquals("Succeeded", step(run, "CheckBias").path("status").asText(), run.output());
+            String deployStep = "Deploy";
 
             SageMakerClient sageMaker = aws.sageMaker();
             List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP))
                     .modelPackageSummaryList();
             assertEquals(1, packages.size());
             assertEquals("Approved", packages.get(0).modelApprovalStatusAsString());
-            assertEquals("0.6", sageMaker.describeModelPackage(b -> b.modelPackageName(packages.get(0).modelPackageArn()))
-                    .customerMetadataProperties().get("f1_threshold"));
+            var registered = sageMaker.describeModelPackage(b -> b.modelPackageName(packages.get(0).modelPackageArn()));
+            assertEquals("0.6", registered.customerMetadataProperties().get("f1_threshold"));
+            assertTrue(registered.modelMetrics().bias().postTrainingReport().s3Uri().endsWith("/Explain/explain/bias.json"),
+                    registered.modelMetrics().toString());
+            assertTrue(registered.modelMetrics().explainability().report().s3Uri()
+                    .endsWith("/Explain/explain/explainability.json"), registered.modelMetrics().toString());
             var endpoint = sageMaker.describeEndpoint(b -> b.endpointName(ENDPOINT));
             assertEquals("InService", endpoint.endpointStatusAsString());
             var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));

@@ -18,7 +18,12 @@ import java.util.regex.Pattern;
  *                                      deploy Lambda gates on it
  * @param minF1Threshold                the deploy Lambda's floor, in (0, 1] (default 0.5): no package with a lower
  *                                      F1 is deployed, whatever threshold its execution or an approval used
- * @param processingInstanceType        instance type of preprocessing and evaluation jobs (default ml.m5.xlarge)
+ * @param minDisparateImpact            default of the pipeline's MinDisparateImpact parameter, in [0, 1] (default 0.8,
+ *                                      the four-fifths rule): the bias gate fails a model whose disparate impact on
+ *                                      any fairness facet of the dataset contract is lower
+ * @param maxAbsDppl                    default of the pipeline's MaxAbsDPPL parameter, in [0, 1] (default 0.1): the
+ *                                      bias gate fails a model whose |DPPL| on any facet is higher
+ * @param processingInstanceType        instance type of preprocessing, evaluation and explain jobs (default ml.m5.xlarge)
  * @param processingInstanceCount       instance count of processing jobs (default 1)
  * @param trainingInstanceType          instance type of tuning's training jobs (default ml.m5.xlarge)
  * @param maxTuningJobs                 training jobs per tuning run (default 20)
@@ -52,6 +57,8 @@ public record StageConfig(
         String region,
         double f1Threshold,
         double minF1Threshold,
+        double minDisparateImpact,
+        double maxAbsDppl,
         String processingInstanceType,
         int processingInstanceCount,
         String trainingInstanceType,
@@ -126,6 +133,14 @@ public record StageConfig(
             throw new ConfigException(in.path("f1Threshold") + " must not be below minF1Threshold (" + minF1Threshold
                     + "), got " + f1Threshold);
         }
+        double minDisparateImpact = in.decimal("minDisparateImpact", 0.8);
+        if (!(minDisparateImpact >= 0 && minDisparateImpact <= 1)) {
+            throw new ConfigException(in.path("minDisparateImpact") + " must be in [0, 1], got " + minDisparateImpact);
+        }
+        double maxAbsDppl = in.decimal("maxAbsDppl", 0.1);
+        if (!(maxAbsDppl >= 0 && maxAbsDppl <= 1)) {
+            throw new ConfigException(in.path("maxAbsDppl") + " must be in [0, 1], got " + maxAbsDppl);
+        }
         String processingType = in.matching("processingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
         int processingCount = in.integer("processingInstanceCount", 1, 1, 100);
         String trainingType = in.matching("trainingInstanceType", "ml.m5.xlarge", INSTANCE_TYPE, "a SageMaker instance type such as ml.m5.xlarge");
@@ -168,7 +183,7 @@ public record StageConfig(
         } catch (DatasetContractException e) {
             throw new ConfigException(in.path("dataset") + ": " + e.getMessage());
         }
-        return new StageConfig(name, account, region, f1Threshold, minF1Threshold, processingType, processingCount, trainingType,
+        return new StageConfig(name, account, region, f1Threshold, minF1Threshold, minDisparateImpact, maxAbsDppl, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
                 strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal,
                 datasetFile, dataset, mode, challengerWeight, shadowSampling);

@@ -32,6 +32,8 @@ class AppConfigTest {
         StageConfig dev = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages().get(0);
 
         assertEquals(0.9, dev.f1Threshold());
+        assertEquals(0.8, dev.minDisparateImpact());
+        assertEquals(0.1, dev.maxAbsDppl());
         assertEquals(0.5, dev.minF1Threshold());
         assertEquals("ml.m5.large", dev.endpointInstanceType());
         assertEquals(20, dev.maxTuningJobs());
@@ -79,6 +81,16 @@ class AppConfigTest {
         assertEquals("stages.dev.f1Threshold must be in (0, 1], got 0.0", failure(Map.of("f1Threshold", 0)));
         assertEquals("stages.dev.minF1Threshold must be in (0, 1], got 1.7", failure(Map.of("minF1Threshold", 1.7)));
         assertEquals("stages.dev.minF1Threshold must be in (0, 1], got 0.0", failure(Map.of("minF1Threshold", 0)));
+    }
+
+    @Test
+    void failsFromContext_whenBiasPolicyOutsideUnitInterval_namingKeyAndValue() {
+        assertEquals("stages.dev.minDisparateImpact must be in [0, 1], got 1.2", failure(Map.of("minDisparateImpact", 1.2)));
+        assertEquals("stages.dev.maxAbsDppl must be in [0, 1], got -0.5", failure(Map.of("maxAbsDppl", -0.5)));
+        StageConfig lenient = AppConfig.fromContext(stages(Map.of("minDisparateImpact", 0.6, "maxAbsDppl", 0.25)), null,
+                REPO_ROOT).stages().get(0);
+        assertEquals(0.6, lenient.minDisparateImpact());
+        assertEquals(0.25, lenient.maxAbsDppl());
     }
 
     @Test
