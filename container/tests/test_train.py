@@ -48,6 +48,9 @@ def test_parse_integralFloatForInteger_accepted():
         ({"lambda_l2": "-1"}, "lambda_l2 must be a number >= 0, got '-1'"),
         ({"lambda_l1": "nan"}, "lambda_l1 must be a number >= 0, got 'nan'"),
         ({"num_leaf": "31"}, "unknown hyperparameter 'num_leaf'"),
+        ({"tree_learner": "feature"}, "tree_learner must be one of data, voting, got 'feature'"),
+        ({"network_timeout_seconds": "1"},
+         "network_timeout_seconds must be an integer in [5, 86400], got '1'"),
     ],
 )
 def test_parse_badValue_namesTheHyperparameter(raw, fragment):
