@@ -1,16 +1,20 @@
 """The reference for the training-time comparison: plain pandas + lightgbm.train, nothing else.
 
-Usage: raw_train.py TRAIN_CSV VALIDATION_CSV PARAMS_JSON ROUNDS PATIENCE MODEL_OUT
+Usage: raw_train.py TRAIN VALIDATION PARAMS_JSON ROUNDS PATIENCE MODEL_OUT
+(TRAIN, VALIDATION: a CSV file, or a directory whose CSV files are read in name order)
 """
 import json
 import sys
+from pathlib import Path
 
 import lightgbm as lgb
 import pandas as pd
 
 
 def load(path, reference=None):
-    frame = pd.read_csv(path)
+    path = Path(path)
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    frame = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
     labels = frame.pop(frame.columns[0])  # preprocess writes the label first
     for name in frame.columns:
         if frame[name].dtype == object:

@@ -71,7 +71,7 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
         from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
         from .contract import load_contract
-        from .preprocess import SplitRatios, preprocess
+        from .preprocess import DEFAULT_TRAIN_SHARDS, SplitRatios, preprocess
 
         parser = _Parser(prog="preprocess",
                          description="raw files + dataset contract -> stratified splits")
@@ -82,10 +82,13 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--baseline-rows", type=int, default=1000)
         parser.add_argument("--max-bad-fraction", type=float, default=0.01)
         parser.add_argument("--clarify-instance-type", default=DEFAULT_INSTANCE_TYPE)
+        parser.add_argument("--train-shards", type=int, default=DEFAULT_TRAIN_SHARDS)
         args = parser.parse_args(argv)
         ratios = SplitRatios(args.train_ratio, args.validation_ratio, args.test_ratio)
         if args.baseline_rows < 1:
             raise UsageError(f"--baseline-rows must be >= 1, got {args.baseline_rows}")
+        if not 1 <= args.train_shards <= 100_000:
+            raise UsageError(f"--train-shards must be in [1, 100000], got {args.train_shards}")
         if not 0 <= args.max_bad_fraction < 1:
             raise UsageError(f"--max-bad-fraction must be in [0, 1), got {args.max_bad_fraction}")
         instance_type = check_instance_type(args.clarify_instance_type)
@@ -93,7 +96,7 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         contract = load_contract(_the_contract(out.contract_input_dir))
         result = preprocess(
             contract, out.data_input_dir, out, ratios, args.seed, args.baseline_rows,
-            args.max_bad_fraction, instance_type,
+            args.max_bad_fraction, instance_type, args.train_shards,
         )
         for bad in result.shown_bad_rows:
             log.warning("dropped row %s", bad)
