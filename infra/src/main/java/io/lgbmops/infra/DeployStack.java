@@ -57,8 +57,8 @@ public final class DeployStack extends Stack {
         StageConfig stage = props.stage();
         String endpoint = stage.endpointName();
 
-        String serverErrors = endpoint + "-5xx";
-        String latency = endpoint + "-latency";
+        String serverErrors = rollbackAlarmNames(stage).get(0);
+        String latency = rollbackAlarmNames(stage).get(1);
         endpointAlarm("EndpointServerErrors", serverErrors,
                 metric(endpoint, "Invocation5XXErrors", "Sum"), 1, "5xx responses of the endpoint; rolls an update back");
         endpointAlarm("EndpointLatency", latency,
@@ -77,7 +77,7 @@ public final class DeployStack extends Stack {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("MODEL_PACKAGE_GROUP_NAME", stage.modelPackageGroupName());
         environment.put("ENDPOINT_NAME", endpoint);
-        environment.put("EXECUTION_ROLE_ARN", props.platform().executionRole().getRoleArn());
+        environment.put("EXECUTION_ROLE_ARN", props.platform().modelRole().getRoleArn());
         environment.put("KMS_KEY_ID", props.storage().key().getKeyArn());
         // The floor only: the gate itself is the threshold of the package's execution (see lambda-deploy).
         environment.put("MIN_F1_THRESHOLD", String.valueOf(stage.minF1Threshold()));
@@ -181,6 +181,14 @@ public final class DeployStack extends Stack {
                 .description("deploy events that failed after every retry").build();
     }
 
+    /**
+     * The alarms that roll an endpoint update back (5xx, then latency): the deploy Lambda names
+     * them in the deployment config, and SageMaker reads them as the model role.
+     */
+    public static List<String> rollbackAlarmNames(StageConfig stage) {
+        return List.of(stage.endpointName() + "-5xx", stage.endpointName() + "-latency");
+    }
+
     private Metric metric(String endpoint, String name, String statistic) {
         return Metric.Builder.create()
                 .namespace("AWS/SageMaker")
@@ -218,19 +226,25 @@ public final class DeployStack extends Stack {
         role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
                 "sagemaker:DeleteEndpointConfig", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint-config", versions))));
         // UpdateEndpointWeightsAndCapacities: Application Auto Scaling checks that the caller may scale the variant.
-        role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint",
-                "sagemaker:UpdateEndpointWeightsAndCapacities", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
-        role.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), List.of(
-                formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                        .resourceName(endpoint + "-5xx").build()),
-                formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm").arnFormat(ArnFormat.COLON_RESOURCE_NAME)
-                        .resourceName(endpoint + "-latency").build()))));
+        role.addToPolicy(statement(List.of("sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
+                "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
+        // CreateEndpoint and UpdateEndpoint act on the endpoint and on the endpoint config they are given.
+        role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
+                List.of(arn("sagemaker", "endpoint", endpoint), arn("sagemaker", "endpoint-config", versions))));
         role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
-        role.addToPolicy(statement(List.of("application-autoscaling:RegisterScalableTarget",
-                "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy",
-                "application-autoscaling:DeleteScalingPolicy"),
-                List.of(arn("application-autoscaling", "scalable-target", "*"))));
+        // Scalable-target ARNs carry an id Application Auto Scaling assigns, so no ARN names our variant:
+        // the conditions keep these calls to SageMaker variant instance counts, and registering one
+        // also needs DescribeEndpoint and UpdateEndpointWeightsAndCapacities, which only our endpoint allows.
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("application-autoscaling:RegisterScalableTarget",
+                        "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy",
+                        "application-autoscaling:DeleteScalingPolicy"))
+                .resources(List.of(arn("application-autoscaling", "scalable-target", "*")))
+                .conditions(Map.of("StringEquals", Map.of(
+                        "application-autoscaling:service-namespace", "sagemaker",
+                        "application-autoscaling:scalable-dimension", "sagemaker:variant:DesiredInstanceCount")))
+                .build());
         role.addToPolicy(statement(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
                 List.of(formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("TargetTracking-endpoint/" + endpoint + "/*").build()))));
@@ -242,14 +256,20 @@ public final class DeployStack extends Stack {
                 .build());
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("iam:PassRole"))
-                .resources(List.of(props.platform().executionRole().getRoleArn()))
+                .resources(List.of(props.platform().modelRole().getRoleArn()))
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
                 .build());
         String runs = io.lgbmops.pipeline.LightGbmPipeline.RUNS_PREFIX + "/*";
         role.addToPolicy(statement(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
                 .fromBucketName(this, "WriteBucket", StorageStack.writeBucketName(props.stage())).arnForObjects(runs))));
         acknowledgeFindings(role, props.stage(), endpoint, runs);
-        role.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"), List.of(props.storage().key().getKeyArn())));
+        role.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(props.storage().key().getKeyArn())));
+        // The endpoint's storage volume is encrypted with the key: SageMaker creates the grant for it.
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("kms:CreateGrant"))
+                .resources(List.of(props.storage().key().getKeyArn()))
+                .conditions(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))
+                .build());
     }
 
     private static void acknowledgeFindings(Role role, StageConfig stage, String endpoint, String runs) {
@@ -262,7 +282,9 @@ public final class DeployStack extends Stack {
         reasons.put(sagemaker + "endpoint-config/" + endpoint + "-v*",
                 "Endpoint configs the function names <endpoint>-v<package version>-<hash>; only this endpoint's versions.");
         reasons.put("arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target/*",
-                "Application Auto Scaling assigns scalable-target ids itself, so no narrower ARN can be written before it exists.");
+                "Application Auto Scaling assigns scalable-target ids itself, so no ARN can name our variant; conditions limit the "
+                        + "calls to SageMaker variant instance counts, and registering needs sagemaker:DescribeEndpoint and "
+                        + "UpdateEndpointWeightsAndCapacities, which this role has on our endpoint only.");
         reasons.put("arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-endpoint/" + endpoint + "/*",
                 "Target tracking creates and removes its own alarms, named after our endpoint's scalable target.");
         reasons.put("arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/*",

@@ -79,6 +79,8 @@ public final class ImageStack extends Stack {
         String taggedUri = storage.repository().getRepositoryUri() + ":" + imageTag;
 
         LogGroup buildLogs = LogGroup.Builder.create(this, "BuildLogs")
+                // Under the stage's prefix: the data key's policy lets CloudWatch Logs encrypt only those.
+                .logGroupName(StorageStack.logGroupPrefix(stage) + "image-build")
                 .retention(RetentionDays.ONE_YEAR)
                 .encryptionKey(storage.key())
                 .removalPolicy(RemovalPolicy.DESTROY)

@@ -2,6 +2,7 @@ package io.lgbmops.infra;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.lgbmops.infra.config.AppConfig;
+import io.lgbmops.infra.config.ConfigException;
 import io.lgbmops.infra.config.StageConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,23 @@ public final class LgbmOpsApp {
     private LgbmOpsApp() {
     }
 
+    /** Exit status of a wrong `cdk.json` value; its message alone goes to stderr. */
+    static final int CONFIG_ERROR_EXIT = 2;
+
     public static void main(String[] args) {
         App app = new App();
-        AppConfig config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
-        build(app, config, SourcePaths.fromWorkingDirectory());
+        SourcePaths sources = SourcePaths.fromWorkingDirectory();
+        AppConfig config;
+        try {
+            config = AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"),
+                    sources.repoRoot());
+        } catch (ConfigException e) {
+            // A user's configuration mistake: the message names the key and the value; a trace adds nothing.
+            System.err.println(e.getMessage());
+            System.exit(CONFIG_ERROR_EXIT);
+            return;
+        }
+        build(app, config, sources);
         app.synth();
     }
 
@@ -54,7 +68,7 @@ public final class LgbmOpsApp {
             deploy = new DeployStack(app, stage.stackName("Deploy"), props,
                     new DeployStack.Props(stage, storage, platform, sources));
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
-                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction()));
+                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());

@@ -4,6 +4,7 @@ import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ClarifyImage;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
+import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
@@ -37,34 +38,30 @@ import software.constructs.Construct;
  * pipeline's steps need ({@link ExecutionRolePermissions}), nothing broader.
  */
 public final class PipelineStack extends Stack {
-    /** Where raw data is expected by default; override per execution with the `InputDataUri` parameter. */
-    public static final String DEFAULT_INPUT_KEY = "raw/adult.data";
     /** SageMaker's limit for a pipeline definition. */
     static final int MAX_DEFINITION_BYTES = 1_048_576;
-
-    /** What the pipeline's steps need; job logs and metrics are the platform stack's grant already. */
-    private static final List<ExecutionRolePermissions.Statement> GRANTED = ExecutionRolePermissions.STATEMENTS.stream()
-            .filter(statement -> !statement.sid().equals("JobLogsAndMetrics"))
-            .toList();
 
     private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
     /** What the pipeline stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction) {
+    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction,
+            SourcePaths sources) {
     }
 
     public PipelineStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
         StageConfig stage = props.stage();
-        Role role = props.platform().executionRole();
+        Role role = props.platform().pipelineRole();
 
         PipelineSettings settings = PipelineSettings.builder()
                 .imageUri(props.image().imageUri())
-                .executionRoleArn(role.getRoleArn())
+                .jobRoleArn(props.platform().jobRole().getRoleArn())
+                .modelRoleArn(props.platform().modelRole().getRoleArn())
                 .writeBucketName(StorageStack.writeBucketName(stage))
                 .kmsKeyId(props.storage().key().getKeyArn())
                 .defaultInputDataUri(defaultInputDataUri(stage))
+                .defaultDatasetContractUri(defaultDatasetContractUri(stage))
                 .deployFunctionArn(props.deployFunction().getFunctionArn())
                 .modelPackageGroupName(stage.modelPackageGroupName())
                 .endpointName(stage.endpointName())
@@ -88,16 +85,19 @@ public final class PipelineStack extends Stack {
                     + MAX_DEFINITION_BYTES);
         }
 
-        // The Clarify jobs read their analysis configuration from the write bucket.
-        List<ISource> configs = new ArrayList<>();
-        new TreeMap<>(lightGbm.clarifyAnalysisConfigs()).forEach((key, json) -> configs.add(Source.data(key, json)));
+        // Preprocess reads the stage's dataset contract from the write bucket (the parameter's default);
+        // the file goes as it is in the repository, already checked when the config was read.
+        String contractKey = LightGbmPipeline.datasetContractKey(stage.dataset().name());
+        ISource contract = Source.data(contractKey.substring(LightGbmPipeline.SETTINGS_PREFIX.length() + 1),
+                props.sources().datasetContract(stage.datasetFile()));
         BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
-                .sources(configs)
+                .sources(List.of(contract))
                 .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
                         StorageStack.writeBucketName(stage)))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")
                 .serverSideEncryption(ServerSideEncryption.AWS_KMS)
-                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyId())
+                // The ARN: the bucket policy compares the upload's key id with the key's ARN.
+                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyArn())
                 .retainOnDelete(false)
                 .build();
         settingsUpload.getHandlerRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -107,7 +107,11 @@ public final class PipelineStack extends Stack {
 
         Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
                 .roles(List.of(role))
-                .statements(statements(role, props.deployFunction()))
+                .statements(statements(Duty.PIPELINE, stage, props))
+                .build();
+        Policy jobPermissions = Policy.Builder.create(this, "JobPermissions")
+                .roles(List.of(props.platform().jobRole()))
+                .statements(statements(Duty.JOB, stage, props))
                 .build();
 
         pipeline = CfnPipeline.Builder.create(this, "Pipeline")
@@ -117,20 +121,32 @@ public final class PipelineStack extends Stack {
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();
-        // An execution must not start before the role may run its steps and the Clarify configs exist.
+        // An execution must not start before the role may run its steps and the contract exists.
         pipeline.getNode().addDependency(permissions);
+        pipeline.getNode().addDependency(jobPermissions);
         pipeline.getNode().addDependency(settingsUpload);
 
-        acknowledgeFindings(stage, permissions);
+        acknowledgeFindings(stage, permissions, Duty.PIPELINE);
+        acknowledgeFindings(stage, jobPermissions, Duty.JOB);
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
                 .value(defaultInputDataUri(stage))
-                .description("upload the raw census data here, or pass InputDataUri to an execution").build();
+                .description("upload the raw files of dataset " + stage.dataset().name()
+                        + " under this prefix, or pass InputDataUri (and DatasetContractUri) to an execution").build();
+        CfnOutput.Builder.create(this, "DatasetContractUri")
+                .value(defaultDatasetContractUri(stage))
+                .description("the stage's dataset contract (" + stage.datasetFile() + "), as deployed").build();
     }
 
-    private static String defaultInputDataUri(StageConfig stage) {
-        return "s3://" + StorageStack.readBucketName(stage) + "/" + DEFAULT_INPUT_KEY;
+    /** {@code s3://<read bucket>/raw/<dataset name>/}: every file under it is the data. */
+    static String defaultInputDataUri(StageConfig stage) {
+        return "s3://" + StorageStack.readBucketName(stage) + "/" + LightGbmPipeline.rawDataPrefix(stage.dataset().name());
+    }
+
+    /** {@code s3://<write bucket>/pipeline-settings/datasets/<dataset name>.json}, which this stack uploads. */
+    static String defaultDatasetContractUri(StageConfig stage) {
+        return "s3://" + StorageStack.writeBucketName(stage) + "/" + LightGbmPipeline.datasetContractKey(stage.dataset().name());
     }
 
     /** The Clarify image lives in one AWS registry per region; the region is known only at deploy time. */
@@ -142,9 +158,9 @@ public final class PipelineStack extends Stack {
                 + ClarifyImage.REPOSITORY + ":" + ClarifyImage.TAG;
     }
 
-    private static List<PolicyStatement> statements(Role role, IFunction deployFunction) {
+    private static List<PolicyStatement> statements(Duty duty, StageConfig stage, Props props) {
         List<PolicyStatement> statements = new ArrayList<>();
-        for (ExecutionRolePermissions.Statement statement : GRANTED) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
             PolicyStatement.Builder builder = PolicyStatement.Builder.create()
                     .sid(statement.sid())
                     .actions(statement.actions())
@@ -153,8 +169,10 @@ public final class PipelineStack extends Stack {
                                     .replace("{partition}", Aws.PARTITION)
                                     .replace("{region}", Aws.REGION)
                                     .replace("{account}", Aws.ACCOUNT_ID)
-                                    .replace("{deployFunctionArn}", deployFunction.getFunctionArn())
-                                    .replace("{executionRoleArn}", role.getRoleArn()))
+                                    .replace("{modelPackageGroup}", stage.modelPackageGroupName())
+                                    .replace("{deployFunctionArn}", props.deployFunction().getFunctionArn())
+                                    .replace("{jobRoleArn}", props.platform().jobRole().getRoleArn())
+                                    .replace("{modelRoleArn}", props.platform().modelRole().getRoleArn()))
                             .toList());
             if (statement.actions().contains("iam:PassRole")) {
                 builder.conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")));
@@ -164,11 +182,11 @@ public final class PipelineStack extends Stack {
         return statements;
     }
 
-    /** Each wildcard resource of the pipeline's permissions, acknowledged with the statement's own reason. */
-    private void acknowledgeFindings(StageConfig stage, Policy permissions) {
+    /** Each wildcard resource of one role's pipeline permissions, acknowledged with the statements' own reasons. */
+    private void acknowledgeFindings(StageConfig stage, Policy permissions, Duty duty) {
         // One acknowledgement per wildcard resource, naming every statement that needs it.
         Map<String, List<String>> uses = new java.util.LinkedHashMap<>();
-        for (ExecutionRolePermissions.Statement statement : GRANTED) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
             for (String resource : statement.resources()) {
                 if (resource.contains("*") && !resource.equals("*")) {
                     uses.computeIfAbsent(resource, r -> new ArrayList<>()).add(statement.why());
@@ -177,11 +195,17 @@ public final class PipelineStack extends Stack {
         }
         uses.forEach((resource, whys) -> {
             String finding = resource.replace("{partition}", "<AWS::Partition>")
-                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>");
+                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>")
+                    .replace("{modelPackageGroup}", stage.modelPackageGroupName());
             NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
-                    "SageMaker Pipelines generates the names of what it creates per execution; this resource type only, in "
-                            + "this account and region, for: " + String.join("; ", whys) + ".");
+                    "SageMaker generates these names per execution (Pipelines name jobs and models pipelines-<execution>-<step>-..., "
+                            + "the Model step takes no ModelName, tuning jobs carry no fixed prefix, Clarify names its endpoint "
+                            + "sm-clarify-..., registry versions are numbered by SageMaker), so they cannot carry the stage prefix; "
+                            + "this resource type only, in this account and region, for: " + String.join("; ", whys) + ".");
         });
+        if (duty != Duty.PIPELINE) {
+            return;
+        }
         // The bucket-deployment function is a singleton the CDK adds at stack level.
         for (software.constructs.IConstruct child : getNode().getChildren()) {
             if (!child.getNode().getId().startsWith("Custom::CDKBucketDeployment")) {
@@ -192,12 +216,12 @@ public final class PipelineStack extends Stack {
             NagAcknowledgements.acknowledge(child, "AwsSolutions-L1",
                     "The CDK bucket-deployment function's runtime is chosen, and kept current, by the CDK library version we pin.");
             NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
-                    "Reads the zipped Clarify configs that the CDK uploads as an asset to the bootstrap assets bucket.");
+                    "Reads the zipped dataset contract that the CDK uploads as an asset to the bootstrap assets bucket.");
             NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix()
-                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the Clarify configs into our write bucket; the CDK grant is bucket-wide.");
+                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the dataset contract into our write bucket; the CDK grant is bucket-wide.");
             for (String action : List.of("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
                 NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Action::" + action + "]",
-                        "The CDK bucket-deployment grant to copy the Clarify configs: assets bucket read, our write bucket read/write.");
+                        "The CDK bucket-deployment grant to copy the dataset contract: assets bucket read, our write bucket read/write.");
             }
         }
     }

@@ -3,9 +3,11 @@ package io.lgbmops.infra;
 import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.ModelPackageGroup;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
+import io.lgbmops.pipeline.LightGbmPipeline;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -18,62 +20,63 @@ import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
 /**
- * The ML platform of a stage: the SageMaker execution role that every job, model and endpoint runs
- * as (least privilege: read bucket read-only, write bucket read/write, the data key, pulls from our
- * repository, its own logs and metrics) and the model package group.
+ * The ML platform of a stage: three SageMaker roles split by duty, and the model package group.
+ * <ul>
+ * <li>the pipeline role: what SageMaker Pipelines acts as to start jobs, create the model and
+ *     register the package (its SageMaker permissions come with the pipeline); here it may read
+ *     the property files of pipeline runs;</li>
+ * <li>the job role: processing, tuning, training and Clarify jobs run as it: read bucket
+ *     read-only, write bucket read/write, the data key, pulls from our repository, job logs and
+ *     metrics;</li>
+ * <li>the model role: the model container and its endpoints: model artifacts read-only, the data
+ *     key, pulls, endpoint logs and metrics, and the rollback alarms of deployment guardrails.</li>
+ * </ul>
  */
 public final class PlatformStack extends Stack {
-    private final Role executionRole;
+    private final Role pipelineRole;
+    private final Role jobRole;
+    private final Role modelRole;
     private final ModelPackageGroup modelPackageGroup;
 
     public PlatformStack(Construct scope, String id, StackProps props, StageConfig stage, StorageStack storage) {
         super(scope, id, props);
-
-        executionRole = Role.Builder.create(this, "SageMakerExecutionRole")
-                .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
-                .description("Runs the LightGBM jobs, models and endpoints of " + stage.resourcePrefix())
-                .build();
-
         addStackDependency(storage);
         IBucket readBucket = Bucket.fromBucketName(this, "ReadBucket", StorageStack.readBucketName(stage));
         IBucket writeBucket = Bucket.fromBucketName(this, "WriteBucket", StorageStack.writeBucketName(stage));
-        executionRole.addToPolicy(statement(
-                List.of("s3:ListBucket", "s3:GetBucketLocation"),
-                List.of(readBucket.getBucketArn(), writeBucket.getBucketArn())));
-        executionRole.addToPolicy(statement(
-                List.of("s3:GetObject"),
-                List.of(readBucket.arnForObjects("*"))));
-        executionRole.addToPolicy(statement(
-                List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
-                List.of(writeBucket.arnForObjects("*"))));
-        executionRole.addToPolicy(statement(
-                List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
-                List.of(storage.key().getKeyArn())));
-        executionRole.addToPolicy(statement(
-                List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
-                List.of(storage.repository().getRepositoryArn())));
-        executionRole.addToPolicy(statement(List.of("ecr:GetAuthorizationToken"), List.of("*")));
-        executionRole.addToPolicy(statement(
-                List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-                List.of(formatArn(ArnComponents.builder().service("logs").resource("log-group")
-                        .arnFormat(software.amazon.awscdk.ArnFormat.COLON_RESOURCE_NAME)
-                        .resourceName("/aws/sagemaker/*").build()))));
-        executionRole.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("cloudwatch:PutMetricData"))
-                .resources(List.of("*"))
-                .conditions(Map.of("StringLike", Map.of("cloudwatch:namespace", "/aws/sagemaker/*")))
-                .build());
+        String key = storage.key().getKeyArn();
+        String runs = writeBucket.arnForObjects(LightGbmPipeline.RUNS_PREFIX + "/*");
 
-        NagAcknowledgements.acknowledge(executionRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix() + "-read-<AWS::AccountId>-<AWS::Region>/*]",
-                "Jobs read raw data objects whose keys are chosen by data owners; read-only and limited to the stage's read bucket.");
-        NagAcknowledgements.acknowledge(executionRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/*]",
-                "Jobs write artifacts under keys generated per pipeline execution; limited to the stage's write bucket.");
-        NagAcknowledgements.acknowledge(executionRole, "AwsSolutions-IAM5[Resource::*]",
-                "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permissions; "
-                        + "metrics are limited to the /aws/sagemaker/* namespaces by condition.");
-        NagAcknowledgements.acknowledge(executionRole,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]",
-                "SageMaker names job and endpoint log groups itself under /aws/sagemaker/; the role may write only there.");
+        pipelineRole = sageMakerRole("PipelineRole", "Role SageMaker Pipelines acts as to run the steps of " + stage.pipelineName());
+        pipelineRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
+        pipelineRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+
+        jobRole = sageMakerRole("JobRole", "Runs the processing, tuning, training and Clarify jobs of " + stage.resourcePrefix());
+        jobRole.addToPolicy(statement(List.of("s3:ListBucket", "s3:GetBucketLocation"),
+                List.of(readBucket.getBucketArn(), writeBucket.getBucketArn())));
+        jobRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
+        jobRole.addToPolicy(statement(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+                List.of(writeBucket.arnForObjects("*"))));
+        jobRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(key)));
+        // Job volumes are encrypted with the key: SageMaker creates the grant, for its own resources only.
+        jobRole.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("kms:CreateGrant"))
+                .resources(List.of(key))
+                .conditions(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))
+                .build());
+        grantUse(jobRole, storage, List.of("ProcessingJobs:*", "TrainingJobs:*"));
+
+        modelRole = sageMakerRole("ModelRole", "Runs the LightGBM model containers and endpoints of " + stage.resourcePrefix());
+        modelRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
+        modelRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+        // Our endpoint, and the shadow endpoints the Clarify jobs start from the model.
+        grantUse(modelRole, storage, List.of("Endpoints/" + stage.endpointName() + ":*", "Endpoints/sm-clarify-*"));
+        // Deployment guardrails: SageMaker reads the rollback alarms as the endpoint's execution role.
+        modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), DeployStack.rollbackAlarmNames(stage).stream()
+                .map(alarm -> formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName(alarm).build()))
+                .toList()));
+
+        acknowledgeFindings(stage);
 
         RemovalPolicy removal = stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY
                 ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -81,18 +84,86 @@ public final class PlatformStack extends Stack {
                 "LightGBM models of " + stage.resourcePrefix() + ", registered by the pipeline after the F1 gate", removal);
         StorageStack.pin(modelPackageGroup.resource(), "ModelPackageGroup");
 
-        CfnOutput.Builder.create(this, "ExecutionRoleArn").value(executionRole.getRoleArn())
-                .description("SageMaker execution role of jobs, models and endpoints").build();
+        CfnOutput.Builder.create(this, "PipelineRoleArn").value(pipelineRole.getRoleArn())
+                .description("role SageMaker Pipelines acts as").build();
+        CfnOutput.Builder.create(this, "JobRoleArn").value(jobRole.getRoleArn())
+                .description("role of the processing, tuning, training and Clarify jobs").build();
+        CfnOutput.Builder.create(this, "ModelRoleArn").value(modelRole.getRoleArn())
+                .description("role of the model containers and endpoints").build();
         CfnOutput.Builder.create(this, "ModelPackageGroupName").value(modelPackageGroup.name())
                 .description("model registry group of this stage").build();
+    }
+
+    private Role sageMakerRole(String id, String description) {
+        return Role.Builder.create(this, id)
+                .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
+                .description(description)
+                .build();
+    }
+
+    /** What a container SageMaker runs needs: our image, its logs and metrics. */
+    private void grantUse(Role role, StorageStack storage, List<String> logGroups) {
+        role.addToPolicy(statement(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
+                List.of(storage.repository().getRepositoryArn())));
+        role.addToPolicy(statement(List.of("ecr:GetAuthorizationToken"), List.of("*")));
+        role.addToPolicy(statement(List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                logGroups.stream().map(group -> formatArn(ArnComponents.builder().service("logs").resource("log-group")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("/aws/sagemaker/" + group).build())).toList()));
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("cloudwatch:PutMetricData"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringLike", Map.of("cloudwatch:namespace", "/aws/sagemaker/*")))
+                .build());
+    }
+
+    private void acknowledgeFindings(StageConfig stage) {
+        String prefix = stage.resourcePrefix();
+        NagAcknowledgements.acknowledge(jobRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-read-<AWS::AccountId>-<AWS::Region>/*]",
+                "Jobs read raw data objects whose keys are chosen by data owners; read-only and limited to the stage's read bucket.");
+        NagAcknowledgements.acknowledge(jobRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-write-<AWS::AccountId>-<AWS::Region>/*]",
+                "Jobs write artifacts under keys generated per pipeline execution; limited to the stage's write bucket.");
+        String runs = "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-write-<AWS::AccountId>-<AWS::Region>/"
+                + LightGbmPipeline.RUNS_PREFIX + "/*]";
+        NagAcknowledgements.acknowledge(pipelineRole, runs,
+                "Pipelines read the property files (evaluation report) of the current execution; read-only, pipeline runs of our write bucket only.");
+        NagAcknowledgements.acknowledge(modelRole, runs,
+                "The model container loads the model artifact of the run that trained it; read-only, pipeline runs of our write bucket only.");
+        for (Role role : List.of(jobRole, modelRole)) {
+            NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
+                    "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permissions; "
+                            + "metrics are limited to the /aws/sagemaker/* namespaces by condition.");
+        }
+        for (String group : List.of("ProcessingJobs", "TrainingJobs")) {
+            NagAcknowledgements.acknowledge(jobRole,
+                    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/" + group + ":*]",
+                    "SageMaker names each job's log streams itself in its fixed /aws/sagemaker/" + group + " log group.");
+        }
+        NagAcknowledgements.acknowledge(modelRole,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/"
+                        + stage.endpointName() + ":*]",
+                "SageMaker names the log streams of our endpoint's log group itself, one per instance and variant.");
+        NagAcknowledgements.acknowledge(modelRole,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/sm-clarify-*]",
+                "The Clarify jobs start shadow endpoints of the model named sm-clarify-<generated>; their logs only.");
     }
 
     static PolicyStatement statement(List<String> actions, List<String> resources) {
         return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
     }
 
-    public Role executionRole() {
-        return executionRole;
+    /** The role SageMaker Pipelines acts as (the pipeline's RoleArn). */
+    public Role pipelineRole() {
+        return pipelineRole;
+    }
+
+    /** The role processing, tuning, training and Clarify jobs run as. */
+    public Role jobRole() {
+        return jobRole;
+    }
+
+    /** The role of the model containers and endpoints (CreateModel's ExecutionRoleArn). */
+    public Role modelRole() {
+        return modelRole;
     }
 
     public ModelPackageGroup modelPackageGroup() {

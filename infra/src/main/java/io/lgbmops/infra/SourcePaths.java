@@ -1,5 +1,8 @@
 package io.lgbmops.infra;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,6 +25,16 @@ public record SourcePaths(Path repoRoot) {
     public Path deployLambdaJar() {
         return existing(repoRoot.resolve("lambda-deploy/target/lambda-deploy.jar"),
                 "the deploy Lambda jar; build it first with `mvn -B package -DskipTests`");
+    }
+
+    /** The text of a dataset contract, by its repository-relative path (StageConfig has checked it). */
+    public String datasetContract(String relativePath) {
+        Path file = existing(repoRoot.resolve(relativePath), "the stage's dataset contract");
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     private static Path existing(Path path, String what) {

@@ -2,6 +2,7 @@ package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.StageConfig;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.CfnResource;
@@ -12,6 +13,10 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecr.RepositoryEncryption;
 import software.amazon.awscdk.services.ecr.TagMutability;
+import software.amazon.awscdk.services.iam.AnyPrincipal;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -48,6 +53,19 @@ public final class StorageStack extends Stack {
                 .removalPolicy(removal)
                 .build();
         pin(key.getNode().getDefaultChild(), "DataKey");
+        // CloudWatch Logs encrypts a log group with the key only if the key policy lets the service
+        // principal of this region do so, for this stage's log groups in this account. Only the
+        // operations that carry the log group's encryption context, which the condition needs.
+        key.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("CloudWatchLogsOfThisStage")
+                .principals(List.of(new ServicePrincipal("logs." + Aws.REGION + ".amazonaws.com")))
+                .actions(List.of("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                        "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"))
+                .resources(List.of("*"))
+                .conditions(Map.of("ArnLike", Map.of("kms:EncryptionContext:aws:logs:arn",
+                        "arn:" + Aws.PARTITION + ":logs:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":log-group:"
+                                + logGroupPrefix(stage) + "*")))
+                .build());
 
         // Server access logs can only be delivered to a bucket encrypted with S3-managed keys.
         Bucket accessLogs = Bucket.Builder.create(this, "AccessLogBucket")
@@ -131,7 +149,32 @@ public final class StorageStack extends Stack {
                 .removalPolicy(removal)
                 .build();
         pin(bucket.getNode().getDefaultChild(), id);
+        // Objects are encrypted with our key only: an upload naming another key or another kind of
+        // encryption is refused; one naming none gets the bucket default, our key.
+        bucket.addToResourcePolicy(denyPut("DenyOtherEncryption",
+                Map.of("StringNotEqualsIfExists", Map.of("s3:x-amz-server-side-encryption", "aws:kms")), bucket));
+        bucket.addToResourcePolicy(denyPut("DenyOtherKmsKeys",
+                Map.of("StringNotEqualsIfExists", Map.of("s3:x-amz-server-side-encryption-aws-kms-key-id", key.getKeyArn())), bucket));
         return bucket;
+    }
+
+    private static PolicyStatement denyPut(String sid, Map<String, Object> condition, Bucket bucket) {
+        return PolicyStatement.Builder.create()
+                .sid(sid)
+                .effect(Effect.DENY)
+                .principals(List.of(new AnyPrincipal()))
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(bucket.arnForObjects("*")))
+                .conditions(condition)
+                .build();
+    }
+
+    /**
+     * Prefix of the names of this stage's own log groups (not those AWS services name themselves):
+     * the key policy lets CloudWatch Logs use the key for these only.
+     */
+    public static String logGroupPrefix(StageConfig stage) {
+        return "/" + stage.resourcePrefix() + "/";
     }
 
     private static LifecycleRule noncurrentVersions(StageConfig stage) {

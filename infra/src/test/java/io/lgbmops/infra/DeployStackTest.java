@@ -97,8 +97,58 @@ class DeployStackTest {
     }
 
     @Test
+    void role_mayCreateAndUpdateTheEndpointFromItsOwnEndpointConfigs() {
+        // CreateEndpoint and UpdateEndpoint act on both the endpoint and the endpoint config (Service Authorization Reference).
+        for (String action : List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint")) {
+            String resources = statementsAllowing(action).toString();
+            assertTrue(resources.contains(":endpoint/lgbmops-dev-endpoint"), action + " " + resources);
+            assertTrue(resources.contains(":endpoint-config/lgbmops-dev-endpoint-v*"), action + " " + resources);
+        }
+    }
+
+    @Test
+    void role_scalesOnlySageMakerVariantsAndGrantsKeysOnlyToAwsResources() {
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of(
+                        "Action", Match.arrayWith(List.of("application-autoscaling:RegisterScalableTarget")),
+                        "Condition", Map.of("StringEquals", Map.of(
+                                "application-autoscaling:service-namespace", "sagemaker",
+                                "application-autoscaling:scalable-dimension", "sagemaker:variant:DesiredInstanceCount")))),
+                Match.objectLike(Map.of(
+                        "Action", "kms:CreateGrant",
+                        "Condition", Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))))))));
+    }
+
+    @Test
+    void function_runsModelsAsTheModelRoleAndMayPassOnlyIt() {
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables", Match.objectLike(Map.of(
+                "EXECUTION_ROLE_ARN", Map.of("Fn::ImportValue", Match.stringLikeRegexp("ModelRole")))))));
+        Object passModelRole = Match.objectLike(Map.of("Action", "iam:PassRole",
+                "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("ModelRole"))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument",
+                Map.of("Statement", Match.arrayWith(List.of(passModelRole)))));
+        assertFalse(policies.contains(":alarm:lgbmops-dev-endpoint-5xx"),
+                "SageMaker reads the rollback alarms as the model role, not as the deploy function's: " + policies);
+    }
+
+    @Test
     void role_mayNotDeleteEndpoints() {
         assertFalse(policies.contains("sagemaker:DeleteEndpoint,") || policies.contains("sagemaker:DeleteEndpoint]"), policies);
         assertEquals(1, template.findResources("AWS::IAM::Role", Map.of()).size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> statementsAllowing(String action) {
+        List<Object> resources = new ArrayList<>();
+        template.findResources("AWS::IAM::Policy", Map.of()).values().forEach(policy -> {
+            Map<String, Object> document = (Map<String, Object>) ((Map<String, Object>) policy.get("Properties")).get("PolicyDocument");
+            for (Map<String, Object> statement : (List<Map<String, Object>>) document.get("Statement")) {
+                Object actions = statement.get("Action");
+                if (actions.equals(action) || actions instanceof List<?> list && list.contains(action)) {
+                    resources.add(statement.get("Resource"));
+                }
+            }
+        });
+        return resources;
     }
 }

@@ -90,6 +90,13 @@ class ImageStackTest {
     }
 
     @Test
+    void buildLogs_areNamedUnderTheStagePrefixTheKeyPolicyAllows() {
+        template.hasResourceProperties("AWS::Logs::LogGroup", Map.of(
+                "LogGroupName", StorageStack.logGroupPrefix(TestApps.config(TestApps.newApp()).stages().get(0)) + "image-build",
+                "KmsKeyId", Map.of("Fn::ImportValue", Match.stringLikeRegexp("DataKey"))));
+    }
+
+    @Test
     void buildRole_mayPushOnlyToOurRepository() {
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
                 Match.objectLike(Map.of(

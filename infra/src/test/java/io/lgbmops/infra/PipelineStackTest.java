@@ -32,7 +32,7 @@ class PipelineStackTest {
     @Test
     void pipeline_isNamedPerStageAndRunsAsTheExecutionRole() {
         assertEquals("lgbmops-dev-pipeline", pipeline.get("PipelineName"));
-        assertTrue(pipeline.get("RoleArn").toString().contains("SageMakerExecutionRole"), pipeline.get("RoleArn").toString());
+        assertTrue(pipeline.get("RoleArn").toString().contains("PipelineRole"), pipeline.get("RoleArn").toString());
     }
 
     @Test
@@ -55,19 +55,72 @@ class PipelineStackTest {
     }
 
     @Test
-    void role_mayInvokeOnlyTheDeployFunctionAndPassOnlyItself() {
+    void pipelineRole_mayInvokeOnlyTheDeployFunctionAndPassTheJobAndModelRolesToSageMaker() {
+        Map<String, Object> passedToSageMaker = Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"));
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
                 Match.objectLike(Map.of("Sid", "InvokeDeployFunction", "Action", "lambda:InvokeFunction")),
-                Match.objectLike(Map.of("Sid", "PassOwnRoleToJobs", "Action", "iam:PassRole",
-                        "Condition", Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))))))),
-                "Roles", Match.anyValue()));
+                Match.objectLike(Map.of("Sid", "PassJobRole", "Action", "iam:PassRole", "Condition", passedToSageMaker,
+                        "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole")))),
+                Match.objectLike(Map.of("Sid", "PassModelRole", "Action", "iam:PassRole", "Condition", passedToSageMaker,
+                        "Resource", Map.of("Fn::ImportValue", Match.stringLikeRegexp("ModelRole"))))))),
+                "Roles", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp("PipelineRole")))));
     }
 
     @Test
-    void clarifyConfigs_areUploadedBeforeThePipelineExists() {
+    void pipelineRole_createsModelsAndPackagesOnlyUnderGeneratedNamesAndThisStagesGroup() {
+        String policies = template.findResources("AWS::IAM::Policy", Map.of()).toString();
+
+        assertTrue(policies.contains("model-package-group/lgbmops-dev-models"), policies);
+        assertTrue(policies.contains("model-package/lgbmops-dev-models/*"), policies);
+        assertTrue(policies.contains(":model/pipelines-*"), policies);
+        assertFalse(policies.contains(":model/*") || policies.contains("model-package-group/*"), policies);
+    }
+
+    @Test
+    void jobRole_runsTheClarifyShadowEndpoints() {
+        Object shadowEndpoints = Match.objectLike(Map.of("Sid", "ClarifyShadowEndpoints",
+                "Action", Match.arrayWith(List.of("sagemaker:CreateEndpoint"))));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(shadowEndpoints))),
+                "Roles", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole")))));
+    }
+
+    @Test
+    void definition_runsJobsAsTheJobRoleAndTheModelAsTheModelRole() {
+        String body = pipeline.get("PipelineDefinition").toString();
+
+        assertTrue(body.matches("(?s).*RoleArn[^}]*JobRole.*"), body.substring(0, 400));
+        assertTrue(body.matches("(?s).*ExecutionRoleArn[^}]*ModelRole.*"), body.substring(0, 400));
+        assertFalse(body.contains("PipelineRole"), "the pipeline role is never passed to a job");
+    }
+
+    @Test
+    void clarifyConfigs_areUploadedWithTheKeyArnTheBucketPolicyRequires() {
+        template.hasResourceProperties("Custom::CDKBucketDeployment", Map.of("SystemMetadata", Map.of(
+                "sse", "aws:kms",
+                "sse-kms-key-id", Map.of("Fn::ImportValue", Match.stringLikeRegexp("DataKey.*Arn")))));
+    }
+
+    @Test
+    void datasetContract_isUploadedBeforeThePipelineExists() {
         template.resourceCountIs("Custom::CDKBucketDeployment", 1);
+        template.hasResourceProperties("Custom::CDKBucketDeployment", Map.of(
+                "DestinationBucketKeyPrefix", "pipeline-settings/",
+                "Prune", true));
         template.hasResource("AWS::SageMaker::Pipeline", Map.of("DependsOn", Match.arrayWith(List.of(
                 Match.stringLikeRegexp("PipelineSettingsCustomResource.*")))));
+    }
+
+    @Test
+    void parameters_defaultToTheStageDatasetsContractAndRawPrefix() throws Exception {
+        JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
+        String contractUri = findParameter(definition, LightGbmPipeline.DATASET_CONTRACT_URI).path("DefaultValue").asText();
+        String dataUri = findParameter(definition, LightGbmPipeline.INPUT_DATA_URI).path("DefaultValue").asText();
+
+        assertTrue(contractUri.matches("s3://lgbmops-dev-write-.*/pipeline-settings/datasets/census\\.json"), contractUri);
+        assertTrue(dataUri.matches("s3://lgbmops-dev-read-.*/raw/census/"), dataUri);
+        // The execution role's write-bucket grant covers the contract's key.
+        assertTrue(contractUri.startsWith("s3://lgbmops-dev-write-"));
     }
 
     private static JsonNode findParameter(JsonNode definition, String name) {

@@ -17,6 +17,8 @@ import software.amazon.awscdk.assertions.Template;
 class PlatformStackTest {
     private static Template template;
     private static List<Map<String, Object>> statements;
+    /** role logical id prefix (PipelineRole, JobRole, ModelRole) -> its statements */
+    private static final Map<String, List<Map<String, Object>>> BY_ROLE = new java.util.TreeMap<>();
 
     @BeforeAll
     @SuppressWarnings("unchecked")
@@ -27,9 +29,50 @@ class PlatformStackTest {
         template = Template.fromStack(new PlatformStack(app, dev.stackName("Platform"), null, dev, storage));
         statements = new ArrayList<>();
         template.findResources("AWS::IAM::Policy", Map.of()).values().forEach(policy -> {
-            Map<String, Object> document = (Map<String, Object>) ((Map<String, Object>) policy.get("Properties")).get("PolicyDocument");
-            statements.addAll((List<Map<String, Object>>) document.get("Statement"));
+            Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+            List<Map<String, Object>> own = (List<Map<String, Object>>) ((Map<String, Object>) properties.get("PolicyDocument")).get("Statement");
+            statements.addAll(own);
+            String role = String.valueOf(((Map<String, Object>) ((List<Object>) properties.get("Roles")).get(0)).get("Ref"));
+            BY_ROLE.computeIfAbsent(role.replaceAll("[0-9A-F]{8}$", ""), r -> new ArrayList<>()).addAll(own);
         });
+    }
+
+    @Test
+    void roles_areOnePerDuty() {
+        assertEquals(List.of("JobRole", "ModelRole", "PipelineRole"), List.copyOf(BY_ROLE.keySet()));
+        assertEquals(3, template.findResources("AWS::IAM::Role", Map.of()).size());
+    }
+
+    @Test
+    void kmsCreateGrant_isOnlyForAwsResources() {
+        List<Map<String, Object>> grants = statements.stream().filter(s -> actions(s).contains("kms:CreateGrant")).toList();
+
+        assertEquals(1, grants.size(), "the job role's, for job volumes");
+        grants.forEach(grant -> assertEquals(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")), grant.get("Condition")));
+    }
+
+    @Test
+    void modelRole_describesTheRollbackAlarmsOfDeploymentGuardrails() {
+        Map<String, Object> alarms = BY_ROLE.get("ModelRole").stream()
+                .filter(s -> actions(s).contains("cloudwatch:DescribeAlarms")).findFirst().orElseThrow();
+
+        String resources = String.valueOf(alarms.get("Resource"));
+        assertTrue(resources.contains(":alarm:lgbmops-dev-endpoint-5xx") && resources.contains(":alarm:lgbmops-dev-endpoint-latency"), resources);
+        assertTrue(BY_ROLE.get("JobRole").stream().noneMatch(s -> actions(s).contains("cloudwatch:DescribeAlarms")));
+    }
+
+    @Test
+    void pipelineAndModelRoles_neverWriteAndReadOnlyPipelineRuns() {
+        for (String role : List.of("PipelineRole", "ModelRole")) {
+            for (Map<String, Object> statement : BY_ROLE.get(role)) {
+                for (String action : actions(statement)) {
+                    assertFalse(action.startsWith("s3:") && !action.equals("s3:GetObject"), role + " " + action);
+                    if (action.equals("s3:GetObject")) {
+                        assertTrue(String.valueOf(statement.get("Resource")).contains("/pipeline-runs/*"), role + " " + statement);
+                    }
+                }
+            }
+        }
     }
 
     @Test
@@ -69,6 +112,7 @@ class PlatformStackTest {
                 .toList();
 
         assertEquals(1, writers.size());
+        assertTrue(BY_ROLE.get("JobRole").stream().anyMatch(st -> actions(st).contains("s3:PutObject")));
         assertTrue(writers.get(0).contains("lgbmops-dev-write-"), writers.get(0));
     }
 
@@ -96,7 +140,9 @@ class PlatformStackTest {
 
     @Test
     void outputs_exposeRoleAndGroup() {
-        template.hasOutput("ExecutionRoleArn", Map.of());
+        for (String output : List.of("PipelineRoleArn", "JobRoleArn", "ModelRoleArn")) {
+            template.hasOutput(output, Map.of());
+        }
         template.hasOutput("ModelPackageGroupName", Map.of("Value", "lgbmops-dev-models"));
     }
 

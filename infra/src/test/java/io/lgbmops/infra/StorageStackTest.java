@@ -71,6 +71,29 @@ class StorageStackTest {
     }
 
     @Test
+    void dataBuckets_denyUploadsEncryptedOtherwiseThanWithTheDataKey() {
+        Map<String, Object> keyArn = Map.of("Fn::GetAtt", List.of("DataKey", "Arn"));
+        assertEquals(2, template.findResources("AWS::S3::BucketPolicy", Map.of(
+                "Properties", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Sid", "DenyOtherEncryption", "Effect", "Deny", "Action", "s3:PutObject",
+                                "Condition", Map.of("StringNotEqualsIfExists", Map.of("s3:x-amz-server-side-encryption", "aws:kms")))),
+                        Match.objectLike(Map.of("Sid", "DenyOtherKmsKeys", "Effect", "Deny", "Action", "s3:PutObject",
+                                "Condition", Map.of("StringNotEqualsIfExists", Map.of(
+                                        "s3:x-amz-server-side-encryption-aws-kms-key-id", keyArn)))))))))).size());
+    }
+
+    @Test
+    void dataKey_letsCloudWatchLogsEncryptOnlyThisStagesLogGroups() {
+        template.hasResourceProperties("AWS::KMS::Key", Map.of("KeyPolicy", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of(
+                        "Sid", "CloudWatchLogsOfThisStage",
+                        "Principal", Map.of("Service", Map.of("Fn::Join", List.of("", List.of("logs.", Map.of("Ref", "AWS::Region"), ".amazonaws.com")))),
+                        "Condition", Map.of("ArnLike", Map.of("kms:EncryptionContext:aws:logs:arn", Map.of("Fn::Join", List.of("", List.of(
+                                "arn:", Map.of("Ref", "AWS::Partition"), ":logs:", Map.of("Ref", "AWS::Region"), ":",
+                                Map.of("Ref", "AWS::AccountId"), ":log-group:/lgbmops-prod/*"))))))))))));
+    }
+
+    @Test
     void dataBuckets_logAccessToTheLogBucket() {
         assertEquals(Map.of("DestinationBucketName", Map.of("Ref", "AccessLogBucket"), "LogFilePrefix", "read/"),
                 properties("ReadBucket").get("LoggingConfiguration"));

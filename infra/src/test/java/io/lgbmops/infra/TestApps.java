@@ -41,6 +41,6 @@ final class TestApps {
     }
 
     static AppConfig config(App app) {
-        return AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"));
+        return AppConfig.fromContext(app.getNode().tryGetContext("stages"), app.getNode().tryGetContext("stage"), REPO_ROOT);
     }
 }

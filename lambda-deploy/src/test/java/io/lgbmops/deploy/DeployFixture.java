@@ -90,6 +90,14 @@ final class DeployFixture implements AutoCloseable {
         UpdateEndpointEmulator.install(proxy, direct);
     }
 
+    /**
+     * Where the pipeline's Evaluate step writes the report of run {@code run}
+     * ({@code pipeline-runs/<execution>/Evaluate/evaluation/evaluation.json}): the deploy role may read only there.
+     */
+    static String reportKey(int run) {
+        return "pipeline-runs/execution-" + run + "/Evaluate/evaluation/evaluation.json";
+    }
+
     static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>();
         env.put("MODEL_PACKAGE_GROUP_NAME", GROUP);
@@ -141,7 +149,7 @@ final class DeployFixture implements AutoCloseable {
      * {@code metadata} as its CustomerMetadataProperties.
      */
     String registerPackage(String f1Json, Map<String, String> metadata, ModelApprovalStatus status) {
-        String key = "evaluation/" + reports.incrementAndGet() + "/evaluation.json";
+        String key = reportKey(reports.incrementAndGet());
         String report = "{\"classification_metrics\": {\"f1\": {\"value\": " + f1Json + "}, "
                 + "\"precision\": {\"value\": 0.7}, \"recall\": {\"value\": 0.7}}}";
         direct.s3().putObject(r -> r.bucket(BUCKET).key(key).contentType("application/json"),

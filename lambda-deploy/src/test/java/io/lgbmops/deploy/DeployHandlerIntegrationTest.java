@@ -177,7 +177,7 @@ class DeployHandlerIntegrationTest {
     @Test
     void handleRequest_whenEvaluationReportMissing_refusesAndCreatesNothing() {
         String arn = fixture.registerPackage(0.9, ModelApprovalStatus.APPROVED);
-        fixture.direct.s3().deleteObject(r -> r.bucket(DeployFixture.BUCKET).key("evaluation/1/evaluation.json"));
+        fixture.direct.s3().deleteObject(r -> r.bucket(DeployFixture.BUCKET).key(DeployFixture.reportKey(1)));
 
         JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
 

@@ -187,6 +187,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         try (exchange) {
             Call call = read(exchange);
             calls.add(call);
+            RecordedAwsCalls.append(call);
             Reply reply = null;
             for (Rule rule : rules) {
                 if (rule.claim(call)) {

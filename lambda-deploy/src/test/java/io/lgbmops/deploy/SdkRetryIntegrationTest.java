@@ -72,7 +72,7 @@ class SdkRetryIntegrationTest {
     @Test
     void handleRequest_whenEvaluationReportReadSlowsDown_retriesAndDeploys() {
         String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        String report = "GET /" + DeployFixture.BUCKET + "/evaluation/1/evaluation.json";
+        String report = "GET /" + DeployFixture.BUCKET + "/" + DeployFixture.reportKey(1);
         fixture.proxy.failNext(report, 2, new FaultInjectingProxy.Reply(503, Map.of("Content-Type", "application/xml"),
                 "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
                         .getBytes(StandardCharsets.UTF_8)));

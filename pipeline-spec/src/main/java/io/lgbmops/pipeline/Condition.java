@@ -21,6 +21,10 @@ public record Condition(
         Objects.requireNonNull(rightValue, "rightValue");
     }
 
+    public static Condition equalTo(Value left, Value right) {
+        return new Condition(Comparison.Equals, left, right);
+    }
+
     public static Condition greaterThanOrEqualTo(Value left, Value right) {
         return new Condition(Comparison.GreaterThanOrEqualTo, left, right);
     }

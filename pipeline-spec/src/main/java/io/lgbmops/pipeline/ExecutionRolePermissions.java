@@ -5,15 +5,26 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * What the pipeline's execution role (the pipeline's RoleArn, which every job in it also runs
- * as) must be allowed to do for these steps. Resources are ARN patterns with {@code {partition}},
- * {@code {region}} and {@code {account}} to fill in; storage, key and image access is left to the
- * CDK grants listed in {@link #GRANTS}.
+ * What the roles of the pipeline must be allowed to do for these steps, by duty: the pipeline role
+ * (the pipeline's RoleArn: SageMaker Pipelines starts jobs and creates models and packages as it),
+ * the job role (processing, tuning, training and Clarify jobs run as it) and the model role (the
+ * model's container and the endpoints started from it). Resources are ARN patterns with
+ * {@code {partition}}, {@code {region}}, {@code {account}}, {@code {modelPackageGroup}} and the
+ * role and function placeholders to fill in; storage, key and image access is left to the CDK
+ * grants listed in {@link #GRANTS}.
+ *
+ * <p>Pipelines name what they create themselves (the Model step rejects a ModelName): processing
+ * jobs and models are named {@code pipelines-<execution id>-<step>-<suffix>}, so those ARNs are
+ * limited to that prefix; tuning jobs get a generated name with no fixed prefix, and their training
+ * jobs are named by the tuning job.
  */
 public final class ExecutionRolePermissions {
 
-    /** One IAM statement: the actions, the resources they should be limited to, and why. */
-    public record Statement(String sid, List<String> actions, List<String> resources, String why) {
+    /** Which role a statement belongs to. */
+    public enum Duty { PIPELINE, JOB, MODEL }
+
+    /** One IAM statement: the role, the actions, the resources they should be limited to, and why. */
+    public record Statement(Duty duty, String sid, List<String> actions, List<String> resources, String why) {
         public Statement {
             actions = List.copyOf(actions);
             resources = List.copyOf(resources);
@@ -21,62 +32,79 @@ public final class ExecutionRolePermissions {
     }
 
     private static final String SAGEMAKER = "arn:{partition}:sagemaker:{region}:{account}:";
+    /** Prefix of the names SageMaker Pipelines generates for the processing jobs and models of a step. */
+    public static final String GENERATED_NAME_PREFIX = "pipelines-";
+    private static final String PROCESSING_JOBS = SAGEMAKER + "processing-job/" + GENERATED_NAME_PREFIX + "*";
+    private static final String MODELS = SAGEMAKER + "model/" + GENERATED_NAME_PREFIX + "*";
+    private static final String TUNING_JOBS = SAGEMAKER + "hyper-parameter-tuning-job/*";
+    private static final String TRAINING_JOBS = SAGEMAKER + "training-job/*";
+    private static final String GROUP = SAGEMAKER + "model-package-group/{modelPackageGroup}";
+    private static final String PACKAGES = SAGEMAKER + "model-package/{modelPackageGroup}/*";
+    private static final String CLARIFY_ENDPOINTS = SAGEMAKER + "endpoint/sm-clarify-*";
+    private static final String CLARIFY_ENDPOINT_CONFIGS = SAGEMAKER + "endpoint-config/sm-clarify-*";
 
     public static final List<Statement> STATEMENTS = List.of(
-            new Statement("ProcessingJobs",
+            new Statement(Duty.PIPELINE, "ProcessingJobs",
                     List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
                             "sagemaker:StopProcessingJob"),
-                    List.of(SAGEMAKER + "processing-job/*"),
+                    List.of(PROCESSING_JOBS),
                     "Preprocess and Evaluate, and the Clarify jobs of ClarifyBias and ClarifyExplainability"),
-            new Statement("TuningAndTrainingJobs",
+            new Statement(Duty.PIPELINE, "TuningJobs",
                     List.of("sagemaker:CreateHyperParameterTuningJob", "sagemaker:DescribeHyperParameterTuningJob",
                             "sagemaker:StopHyperParameterTuningJob",
-                            "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
-                            "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"),
-                    List.of(SAGEMAKER + "hyper-parameter-tuning-job/*", SAGEMAKER + "training-job/*"),
-                    "Tune, and the training jobs it launches"),
-            new Statement("Models",
+                            "sagemaker:ListTrainingJobsForHyperParameterTuningJob"),
+                    List.of(TUNING_JOBS),
+                    "Tune"),
+            new Statement(Duty.PIPELINE, "TrainingJobsOfTuning",
+                    List.of("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"),
+                    List.of(TRAINING_JOBS),
+                    "the training jobs Tune launches, whose best one the pipeline reads"),
+            new Statement(Duty.PIPELINE, "Models",
                     List.of("sagemaker:CreateModel", "sagemaker:DescribeModel"),
-                    List.of(SAGEMAKER + "model/*"),
-                    "CreateModel, and Clarify reading that model for its shadow endpoint"),
-            new Statement("ModelPackages",
+                    List.of(MODELS),
+                    "CreateModel, the model the Clarify checks run against"),
+            new Statement(Duty.PIPELINE, "ModelPackages",
                     List.of("sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
-                            "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"),
-                    List.of(SAGEMAKER + "model-package/*", SAGEMAKER + "model-package-group/*"),
-                    "Register, and the ClarifyCheck steps fetching the latest approved baseline from the group"),
-            new Statement("ClarifyShadowEndpoints",
-                    List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
-                            "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint",
-                            "sagemaker:DeleteEndpoint", "sagemaker:InvokeEndpoint"),
-                    List.of(SAGEMAKER + "endpoint/sm-clarify-*", SAGEMAKER + "endpoint-config/sm-clarify-*"),
-                    "the Clarify jobs start, call and delete a temporary endpoint for the model"),
-            new Statement("TagWhatThePipelineCreates",
+                            "sagemaker:ListModelPackages", "sagemaker:DescribeModelPackageGroup"),
+                    List.of(GROUP, PACKAGES),
+                    "Register into this stage's group, and the ClarifyCheck steps fetching its latest approved baseline"),
+            new Statement(Duty.PIPELINE, "TagWhatThePipelineCreates",
                     List.of("sagemaker:AddTags", "sagemaker:ListTags"),
-                    List.of(SAGEMAKER + "processing-job/*", SAGEMAKER + "hyper-parameter-tuning-job/*",
-                            SAGEMAKER + "training-job/*", SAGEMAKER + "model/*", SAGEMAKER + "model-package/*",
-                            SAGEMAKER + "endpoint/sm-clarify-*", SAGEMAKER + "endpoint-config/sm-clarify-*"),
+                    List.of(PROCESSING_JOBS, TUNING_JOBS, TRAINING_JOBS, MODELS, PACKAGES),
                     "Pipelines tag every resource they create with the pipeline execution"),
-            new Statement("InvokeDeployFunction",
+            new Statement(Duty.PIPELINE, "InvokeDeployFunction",
                     List.of("lambda:InvokeFunction"),
                     List.of("{deployFunctionArn}"),
                     "Deploy"),
-            new Statement("PassOwnRoleToJobs",
+            new Statement(Duty.PIPELINE, "PassJobRole",
                     List.of("iam:PassRole"),
-                    List.of("{executionRoleArn}"),
-                    "every job runs as this role; condition iam:PassedToService = sagemaker.amazonaws.com"),
-            new Statement("JobLogsAndMetrics",
-                    List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                            "logs:DescribeLogStreams", "cloudwatch:PutMetricData"),
-                    List.of("arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/*", "*"),
-                    "job logs; metrics (cloudwatch:PutMetricData takes no resource: condition "
-                            + "cloudwatch:namespace = /aws/sagemaker/*)"));
+                    List.of("{jobRoleArn}"),
+                    "every processing and tuning job runs as the job role; condition iam:PassedToService = "
+                            + "sagemaker.amazonaws.com"),
+            new Statement(Duty.PIPELINE, "PassModelRole",
+                    List.of("iam:PassRole"),
+                    List.of("{modelRoleArn}"),
+                    "CreateModel runs the model as the model role; condition iam:PassedToService = "
+                            + "sagemaker.amazonaws.com"),
+            new Statement(Duty.JOB, "ClarifyShadowEndpoints",
+                    List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
+                            "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint",
+                            "sagemaker:DeleteEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:AddTags"),
+                    List.of(CLARIFY_ENDPOINTS, CLARIFY_ENDPOINT_CONFIGS),
+                    "the Clarify jobs start, call and delete a temporary endpoint for the model"),
+            new Statement(Duty.JOB, "ClarifyReadsTheModel",
+                    List.of("sagemaker:DescribeModel"),
+                    List.of(MODELS),
+                    "the Clarify jobs read the model of CreateModel to start their shadow endpoint"));
 
     /** Access the CDK app should give with L2 grants rather than hand-written statements. */
     public static final Map<String, String> GRANTS = Map.of(
-            "read bucket", "grantRead: Preprocess reads InputDataUri",
-            "write bucket", "grantReadWrite: every step's outputs, checkpoints, model artifacts, Clarify configs",
-            "KMS key", "grantEncryptDecrypt, plus kms:CreateGrant and kms:DescribeKey: job volumes and outputs",
-            "image repository", "grantPull: processing, training and the model use our image");
+            "read bucket", "job role: read: Preprocess reads InputDataUri",
+            "write bucket", "job role: read/write: every step's outputs, checkpoints, Clarify configs; "
+                    + "pipeline role: read the property files of pipeline runs; model role: read model artifacts",
+            "KMS key", "encrypt/decrypt for the job role, decrypt for the others; kms:CreateGrant only for AWS "
+                    + "resources (job volumes, endpoint volumes)",
+            "image repository", "pull: processing, training and the model use our image");
 
     private ExecutionRolePermissions() {}
 
@@ -85,5 +113,10 @@ public final class ExecutionRolePermissions {
         TreeSet<String> actions = new TreeSet<>();
         STATEMENTS.forEach(statement -> actions.addAll(statement.actions()));
         return List.copyOf(actions);
+    }
+
+    /** The statements of one role. */
+    public static List<Statement> of(Duty duty) {
+        return STATEMENTS.stream().filter(statement -> statement.duty() == duty).toList();
     }
 }

@@ -33,14 +33,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The LightGBM census-income pipeline: preprocess, tune, evaluate, and, when the test F1 reaches
- * the threshold, create the model, run the Clarify bias and explainability checks, register the
- * model package and deploy it; otherwise fail with the F1 reached.
+ * The LightGBM classification pipeline for any dataset a contract describes: preprocess (which
+ * reads the contract and writes the splits and the Clarify documents), tune, evaluate, and, when
+ * the test F1 reaches the threshold, create the model, run the Clarify bias and explainability
+ * checks, register the model package and deploy it; otherwise fail with the F1 reached.
  *
  * <pre>{@code
  * PipelineDefinition definition = LightGbmPipeline.build(settings);
  * String body = definition.toJson();           // AWS::SageMaker::Pipeline PipelineDefinitionBody
- * Map<String, String> files = new LightGbmPipeline(settings).clarifyAnalysisConfigs();
  * }</pre>
  */
 public final class LightGbmPipeline {
@@ -53,13 +53,20 @@ public final class LightGbmPipeline {
     public static final String CREATE_MODEL = "CreateModel";
     public static final String CLARIFY_BIAS = "ClarifyBias";
     public static final String CLARIFY_EXPLAINABILITY = "ClarifyExplainability";
+    public static final String CHECK_MODEL_BIAS = "CheckModelBias";
     public static final String REGISTER = "Register";
     public static final String DEPLOY = "Deploy";
+    public static final String REGISTER_WITHOUT_BIAS = "RegisterWithoutBias";
+    public static final String DEPLOY_WITHOUT_BIAS = "DeployWithoutBias";
     public static final String F1_BELOW_THRESHOLD = "F1BelowThreshold";
 
     /** Every step name, in definition order (condition branches after their condition). */
     public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
-            CREATE_MODEL, CLARIFY_BIAS, CLARIFY_EXPLAINABILITY, REGISTER, DEPLOY, F1_BELOW_THRESHOLD);
+            CREATE_MODEL, CLARIFY_EXPLAINABILITY, CHECK_MODEL_BIAS, CLARIFY_BIAS, REGISTER, DEPLOY,
+            REGISTER_WITHOUT_BIAS, DEPLOY_WITHOUT_BIAS, F1_BELOW_THRESHOLD);
+
+    /** The property file on {@link #PREPROCESS} that says whether the contract allows a bias check. */
+    public static final String CLARIFY_CHECKS = "ClarifyChecks";
 
     // Parameter names.
     public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
@@ -69,6 +76,7 @@ public final class LightGbmPipeline {
     public static final String DEPLOY_INSTANCE_TYPE = "DeployInstanceType";
     public static final String DEPLOY_INSTANCE_COUNT = "DeployInstanceCount";
     public static final String INPUT_DATA_URI = "InputDataUri";
+    public static final String DATASET_CONTRACT_URI = "DatasetContractUri";
     public static final String F1_THRESHOLD = "F1Threshold";
     public static final String MODEL_APPROVAL_STATUS = "ModelApprovalStatus";
     public static final String MAX_TUNING_JOBS = "MaxTuningJobs";
@@ -104,8 +112,15 @@ public final class LightGbmPipeline {
 
     /** Key prefix, in the write bucket, of everything an execution writes: {@code <prefix>/<execution id>/<step>/...}. */
     public static final String RUNS_PREFIX = "pipeline-runs";
-    /** Key prefix, in the write bucket, of the static files the stack uploads (Clarify configs). */
+    /** Key prefix, in the write bucket, of the files the stack uploads (the stage's dataset contract). */
     public static final String SETTINGS_PREFIX = "pipeline-settings";
+
+    /** Preprocess's inputs: every file under {@code InputDataUri}, and the contract at {@code DatasetContractUri}. */
+    public static final String DATA_INPUT = "data";
+    public static final String CONTRACT_INPUT = "contract";
+    /** Preprocess's outputs. */
+    public static final List<String> PREPROCESS_OUTPUTS = List.of("train", "validation", "test", "baseline",
+            ClarifyAnalysisConfigs.OUTPUT);
 
     private static final String OPT_ML_PROCESSING = "/opt/ml/processing/";
     private static final int VOLUME_SIZE_GB = 30;
@@ -127,13 +142,17 @@ public final class LightGbmPipeline {
         return new LightGbmPipeline(settings).definition();
     }
 
+    /** Key, in the write bucket, where the stack uploads a dataset's contract: {@code pipeline-settings/datasets/<name>.json}. */
+    public static String datasetContractKey(String datasetName) {
+        return SETTINGS_PREFIX + "/datasets/" + datasetName + ".json";
+    }
+
     /**
-     * The Clarify analysis configuration files: key relative to {@link #SETTINGS_PREFIX} in the
-     * write bucket (e.g. {@code clarify/model-bias/analysis_config.json}) to JSON text. The
-     * definition refers to them by S3 URI, so they must be uploaded before an execution starts.
+     * Key prefix, in the read bucket, of a dataset's raw files: {@code raw/<name>/}. Preprocess
+     * reads every file under it; an execution may name another prefix (with another contract).
      */
-    public Map<String, String> clarifyAnalysisConfigs() {
-        return ClarifyAnalysisConfigs.documents(settings);
+    public static String rawDataPrefix(String datasetName) {
+        return "raw/" + datasetName + "/";
     }
 
     public PipelineDefinition definition() {
@@ -147,8 +166,20 @@ public final class LightGbmPipeline {
         ModelStep createModel = createModel(topModel);
         ClarifyCheckStep bias = clarifyBias(preprocess, createModel);
         ClarifyCheckStep explainability = clarifyExplainability(preprocess, createModel);
-        RegisterModelStep register = register(evaluate, tune, topModel, f1, bias, explainability);
-        LambdaStep deploy = deploy(register);
+        RegisterModelStep register = register(REGISTER, preprocess, evaluate, tune, topModel, f1, bias, explainability);
+        RegisterModelStep registerWithoutBias = register(REGISTER_WITHOUT_BIAS, preprocess, evaluate, tune, topModel, f1,
+                null, explainability);
+        // Clarify measures bias only across a facet; a contract without fairness names none, and
+        // preprocess then writes no model-bias documents. Both branches register and deploy alike.
+        ConditionStep checkModelBias = new ConditionStep(CHECK_MODEL_BIAS,
+                "Runs the bias check and registers its report when the dataset contract names a fairness facet.",
+                List.of(),
+                new ConditionStep.Arguments(
+                        List.of(Condition.equalTo(
+                                preprocess.jsonGet(CLARIFY_CHECKS, ClarifyAnalysisConfigs.MODEL_BIAS_CHECK),
+                                Value.bool(true))),
+                        List.of(bias, register, deploy(DEPLOY, register)),
+                        List.of(registerWithoutBias, deploy(DEPLOY_WITHOUT_BIAS, registerWithoutBias))));
         FailStep below = new FailStep(F1_BELOW_THRESHOLD,
                 "Stops the execution: the best model's test F1 is below the threshold.",
                 Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
@@ -158,7 +189,7 @@ public final class LightGbmPipeline {
                 "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
                 new ConditionStep.Arguments(
                         List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
-                        List.of(createModel, bias, explainability, register, deploy),
+                        List.of(createModel, explainability, checkModelBias),
                         List.of(below)));
         return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
     }
@@ -166,6 +197,7 @@ public final class LightGbmPipeline {
     private List<Parameter> parameters() {
         return List.of(
                 Parameter.string(INPUT_DATA_URI, settings.defaultInputDataUri()),
+                Parameter.string(DATASET_CONTRACT_URI, settings.defaultDatasetContractUri()),
                 Parameter.string(PROCESSING_INSTANCE_TYPE, settings.processingInstanceType()),
                 Parameter.integer(PROCESSING_INSTANCE_COUNT, settings.processingInstanceCount()),
                 Parameter.string(TRAINING_INSTANCE_TYPE, settings.trainingInstanceType()),
@@ -188,18 +220,25 @@ public final class LightGbmPipeline {
 
     private ProcessingStep preprocess() {
         var outputs = new ArrayList<Output>();
-        for (String split : List.of("train", "validation", "test", "baseline")) {
-            outputs.add(Output.s3(split, runUri(PREPROCESS, split), OPT_ML_PROCESSING + split));
+        for (String output : PREPROCESS_OUTPUTS) {
+            outputs.add(Output.s3(output, runUri(PREPROCESS, output), OPT_ML_PROCESSING + output));
         }
+        var entrypoint = new ArrayList<>(Value.texts("preprocess", "--train-ratio", "0.7", "--validation-ratio", "0.15",
+                "--test-ratio", "0.15", "--seed", "42", "--clarify-instance-type"));
+        // The Clarify documents preprocess writes name the shadow endpoint's instance type.
+        entrypoint.add(text(settings.clarifyInstanceType()));
         var arguments = processingArguments(
                 text(settings.imageUri()),
-                Value.texts("preprocess", "--train-ratio", "0.7", "--validation-ratio", "0.15",
-                        "--test-ratio", "0.15", "--seed", "42"),
-                List.of(Input.s3("census", Get.parameter(INPUT_DATA_URI), OPT_ML_PROCESSING + "input")),
+                entrypoint,
+                List.of(Input.s3(DATA_INPUT, Get.parameter(INPUT_DATA_URI), OPT_ML_PROCESSING + "input/" + DATA_INPUT),
+                        Input.s3(CONTRACT_INPUT, Get.parameter(DATASET_CONTRACT_URI),
+                                OPT_ML_PROCESSING + "input/" + CONTRACT_INPUT)),
                 outputs, true, 1800);
         return new ProcessingStep(PREPROCESS,
-                "Splits the raw census data into train/validation/test and samples the Clarify baseline.",
-                List.of(), arguments, List.of());
+                "Reads the raw data as the dataset contract describes it; writes train/validation/test splits,"
+                        + " the Clarify baseline sample and the Clarify analysis configs.",
+                List.of(), arguments,
+                List.of(new PropertyFile(CLARIFY_CHECKS, ClarifyAnalysisConfigs.OUTPUT, ClarifyAnalysisConfigs.CHECKS)));
     }
 
     private TuningStep tune(ProcessingStep preprocess) {
@@ -222,7 +261,7 @@ public final class LightGbmPipeline {
                         new MetricDefinition(OBJECTIVE_METRIC, OBJECTIVE_REGEX),
                         new MetricDefinition("validation:auc", "validation_auc=([0-9\\.]+)"),
                         new MetricDefinition("train:auc", "train_auc=([0-9\\.]+)"))),
-                text(settings.executionRoleArn()),
+                text(settings.jobRoleArn()),
                 List.of(Channel.csv("train", preprocess.outputUri("train")),
                         Channel.csv("validation", preprocess.outputUri("validation"))),
                 new OutputDataConfig(tuningOutputPath(), text(settings.kmsKeyId())),
@@ -271,12 +310,13 @@ public final class LightGbmPipeline {
 
     private ModelStep createModel(Value topModel) {
         return new ModelStep(CREATE_MODEL, "Creates the model that the Clarify checks run against.", List.of(),
-                new CreateModel.Arguments(text(settings.executionRoleArn()),
+                new CreateModel.Arguments(text(settings.modelRoleArn()),
                         new CreateModel.Container(text(settings.imageUri()), topModel), true));
     }
 
     private ClarifyCheckStep clarifyBias(ProcessingStep preprocess, ModelStep model) {
-        return clarifyCheck(CLARIFY_BIAS, "Measures post-training bias (DPPL) across sex on the baseline sample.",
+        return clarifyCheck(CLARIFY_BIAS,
+                "Measures post-training bias (DPPL) across the contract's facet on the baseline sample.",
                 ClarifyCheckStep.CheckType.MODEL_BIAS, ClarifyAnalysisConfigs.MODEL_BIAS, preprocess, model,
                 SKIP_MODEL_BIAS_CHECK, REGISTER_NEW_MODEL_BIAS_BASELINE, MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS);
     }
@@ -294,7 +334,8 @@ public final class LightGbmPipeline {
         var arguments = processingArguments(
                 text(settings.clarifyImageUri()),
                 null,
-                List.of(Input.s3("analysis_config", settingsUri(configKey), OPT_ML_PROCESSING + "input/config"),
+                List.of(Input.s3("analysis_config", clarifyDocument(preprocess, configKey),
+                                OPT_ML_PROCESSING + "input/config"),
                         Input.s3("dataset", preprocess.outputUri("baseline"), OPT_ML_PROCESSING + "input/data")),
                 List.of(Output.s3("analysis_result", runUri(name, "analysis_result"), OPT_ML_PROCESSING + "output")),
                 // Clarify calls the SageMaker API to start a shadow endpoint: no network isolation.
@@ -305,26 +346,28 @@ public final class LightGbmPipeline {
                 Get.parameter(suppliedBaseline), model.modelName());
     }
 
-    private RegisterModelStep register(ProcessingStep evaluate, TuningStep tune, Value topModel, JsonGet f1,
-            ClarifyCheckStep bias, ClarifyCheckStep explainability) {
+    /** The model package; {@code bias} null registers it without a bias report. */
+    private RegisterModelStep register(String name, ProcessingStep preprocess, ProcessingStep evaluate,
+            TuningStep tune, Value topModel, JsonGet f1, ClarifyCheckStep bias, ClarifyCheckStep explainability) {
         var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
         var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
                 List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
         var metrics = new ModelMetrics(
                 new ModelQuality(MetricsSource.json(
                         Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(EVALUATION_FILE)))),
-                new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
+                bias == null ? null : new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
                 new CreateModelPackage.Explainability(
                         MetricsSource.json(explainability.calculatedBaselineConstraints())));
         var driftCheck = new DriftCheckBaselines(
-                new DriftCheckBias(FileSource.json(settingsUri(ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
+                bias == null ? null : new DriftCheckBias(
+                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
                         MetricsSource.json(bias.baselineUsedForDriftCheckConstraints())),
                 new DriftCheckExplainability(
-                        FileSource.json(settingsUri(ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
+                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
                         MetricsSource.json(explainability.baselineUsedForDriftCheckConstraints())));
         var arguments = new CreateModelPackage.Arguments(
                 text(settings.modelPackageGroupName()),
-                "LightGBM census income classifier, tuned for F1 by a SageMaker pipeline execution.",
+                "LightGBM classifier of the dataset contract's label, tuned for F1 by a SageMaker pipeline execution.",
                 inference, metrics, driftCheck, Get.parameter(MODEL_APPROVAL_STATUS),
                 Map.of("pipeline_execution_arn", Get.PIPELINE_EXECUTION_ARN,
                         "training_job_name", tune.bestTrainingJobName(),
@@ -333,13 +376,17 @@ public final class LightGbmPipeline {
                         F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
         // The data references already order Register after both checks; DependsOn states it
         // outright so that removing a metric cannot let registration overtake a running check.
-        return new RegisterModelStep(REGISTER,
-                "Registers the model package with its evaluation, bias and explainability reports.",
-                List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
+        return bias == null
+                ? new RegisterModelStep(name,
+                        "Registers the model package with its evaluation and explainability reports (no fairness facet).",
+                        List.of(CLARIFY_EXPLAINABILITY), arguments)
+                : new RegisterModelStep(name,
+                        "Registers the model package with its evaluation, bias and explainability reports.",
+                        List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY), arguments);
     }
 
-    private LambdaStep deploy(RegisterModelStep register) {
-        return new LambdaStep(DEPLOY, "Deploys the registered model package to the endpoint once it is approved.",
+    private LambdaStep deploy(String name, RegisterModelStep register) {
+        return new LambdaStep(name, "Deploys the registered model package to the endpoint once it is approved.",
                 List.of(), settings.deployFunctionArn(),
                 Map.of("model_package_arn", register.modelPackageArn(),
                         "endpoint_name", text(settings.endpointName()),
@@ -355,7 +402,7 @@ public final class LightGbmPipeline {
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
                         Get.parameter(PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
                 new AppSpecification(image, entrypoint, null),
-                text(settings.executionRoleArn()),
+                text(settings.jobRoleArn()),
                 inputs,
                 new OutputConfig(outputs, text(settings.kmsKeyId())),
                 new NetworkConfig(networkIsolation, true),
@@ -369,12 +416,9 @@ public final class LightGbmPipeline {
                 Value.text(stepName), Value.text(name));
     }
 
-    /**
-     * {@code s3://<write bucket>/pipeline-settings/<key>}, as a plain string: these files exist
-     * before any execution. The bucket name may be a token, which CDK resolves inside the string.
-     */
-    private Value settingsUri(String key) {
-        return text("s3://" + settings.writeBucketName() + "/" + SETTINGS_PREFIX + "/" + key);
+    /** One of the Clarify documents preprocess wrote for this execution: {@code <clarify output>/<relative path>}. */
+    private static Join clarifyDocument(ProcessingStep preprocess, String relativePath) {
+        return Join.of("/", preprocess.outputUri(ClarifyAnalysisConfigs.OUTPUT), Value.text(relativePath));
     }
 
     private static Value text(String value) {

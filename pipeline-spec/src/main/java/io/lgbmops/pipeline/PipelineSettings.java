@@ -14,10 +14,12 @@ import java.util.regex.Pattern;
  */
 public record PipelineSettings(
         String imageUri,
-        String executionRoleArn,
+        String jobRoleArn,
+        String modelRoleArn,
         String writeBucketName,
         String kmsKeyId,
         String defaultInputDataUri,
+        String defaultDatasetContractUri,
         String deployFunctionArn,
         String modelPackageGroupName,
         String endpointName,
@@ -37,16 +39,19 @@ public record PipelineSettings(
     private static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
     private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     private static final Pattern SAGEMAKER_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    private static final Pattern S3_URI = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$");
     private static final Set<String> APPROVAL_STATUSES = Set.of("Approved", "Rejected", "PendingManualApproval");
 
     public PipelineSettings {
         List<String> problems = new ArrayList<>();
         requireMatch(problems, "imageUri", imageUri, Pattern.compile("^\\S+/\\S+$"), "an image URI");
-        requireArn(problems, "executionRoleArn", executionRoleArn, ":role/");
+        requireArn(problems, "jobRoleArn", jobRoleArn, ":role/");
+        requireArn(problems, "modelRoleArn", modelRoleArn, ":role/");
         requireMatch(problems, "writeBucketName", writeBucketName, BUCKET, "an S3 bucket name");
         requireArn(problems, "kmsKeyId", kmsKeyId, ":key/");
-        requireMatch(problems, "defaultInputDataUri", defaultInputDataUri,
-                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"), "an s3:// URI");
+        requireMatch(problems, "defaultInputDataUri", defaultInputDataUri, S3_URI, "an s3:// URI");
+        requireMatch(problems, "defaultDatasetContractUri", defaultDatasetContractUri,
+                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*\\.json$"), "an s3:// URI of a .json file");
         requireArn(problems, "deployFunctionArn", deployFunctionArn, ":function:");
         requireMatch(problems, "modelPackageGroupName", modelPackageGroupName, SAGEMAKER_NAME,
                 "a SageMaker name");
@@ -100,13 +105,16 @@ public record PipelineSettings(
         String account = "111122223333";
         return builder()
                 .imageUri(account + ".dkr.ecr.us-east-1.amazonaws.com/lgbmops:placeholder")
-                .executionRoleArn("arn:aws:iam::" + account + ":role/lgbmops-pipeline-execution")
+                .jobRoleArn("arn:aws:iam::" + account + ":role/lgbmops-job")
+                .modelRoleArn("arn:aws:iam::" + account + ":role/lgbmops-model")
                 .writeBucketName("lgbmops-write-" + account)
                 .kmsKeyId("arn:aws:kms:us-east-1:" + account + ":key/00000000-0000-0000-0000-000000000000")
-                .defaultInputDataUri("s3://lgbmops-read-" + account + "/census/adult.data")
+                .defaultInputDataUri("s3://lgbmops-read-" + account + "/" + LightGbmPipeline.rawDataPrefix("census"))
+                .defaultDatasetContractUri("s3://lgbmops-write-" + account + "/"
+                        + LightGbmPipeline.datasetContractKey("census"))
                 .deployFunctionArn("arn:aws:lambda:us-east-1:" + account + ":function:lgbmops-deploy")
-                .modelPackageGroupName("lgbmops-census-income")
-                .endpointName("lgbmops-census-income")
+                .modelPackageGroupName("lgbmops-models")
+                .endpointName("lgbmops-endpoint")
                 .clarifyImageUri(ClarifyImage.uriFor("us-east-1"))
                 .build();
     }
@@ -137,10 +145,16 @@ public record PipelineSettings(
     /** Required values first; every default documented at its field. */
     public static final class Builder {
         private String imageUri;
-        private String executionRoleArn;
+        /** Role of the processing, tuning, training and Clarify jobs. */
+        private String jobRoleArn;
+        /** Role of the model the Clarify checks run against (its container and shadow endpoint). */
+        private String modelRoleArn;
         private String writeBucketName;
         private String kmsKeyId;
+        /** The raw data's S3 URI (a prefix: every file under it is read). */
         private String defaultInputDataUri;
+        /** The S3 URI of the dataset contract that describes that data. */
+        private String defaultDatasetContractUri;
         private String deployFunctionArn;
         private String modelPackageGroupName;
         private String endpointName;
@@ -171,10 +185,12 @@ public record PipelineSettings(
         private Builder() {}
 
         public Builder imageUri(String value) { imageUri = value; return this; }
-        public Builder executionRoleArn(String value) { executionRoleArn = value; return this; }
+        public Builder jobRoleArn(String value) { jobRoleArn = value; return this; }
+        public Builder modelRoleArn(String value) { modelRoleArn = value; return this; }
         public Builder writeBucketName(String value) { writeBucketName = value; return this; }
         public Builder kmsKeyId(String value) { kmsKeyId = value; return this; }
         public Builder defaultInputDataUri(String value) { defaultInputDataUri = value; return this; }
+        public Builder defaultDatasetContractUri(String value) { defaultDatasetContractUri = value; return this; }
         public Builder deployFunctionArn(String value) { deployFunctionArn = value; return this; }
         public Builder modelPackageGroupName(String value) { modelPackageGroupName = value; return this; }
         public Builder endpointName(String value) { endpointName = value; return this; }
@@ -192,8 +208,8 @@ public record PipelineSettings(
         public Builder maxParallelTuningJobs(int value) { maxParallelTuningJobs = value; return this; }
 
         public PipelineSettings build() {
-            return new PipelineSettings(imageUri, executionRoleArn, writeBucketName, kmsKeyId,
-                    defaultInputDataUri, deployFunctionArn, modelPackageGroupName, endpointName,
+            return new PipelineSettings(imageUri, jobRoleArn, modelRoleArn, writeBucketName, kmsKeyId,
+                    defaultInputDataUri, defaultDatasetContractUri, deployFunctionArn, modelPackageGroupName, endpointName,
                     clarifyImageUri, processingInstanceType, processingInstanceCount, trainingInstanceType,
                     trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
                     f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs);
@@ -202,8 +218,9 @@ public record PipelineSettings(
 
     /** A builder holding these settings, to change a few of them. */
     public Builder toBuilder() {
-        return builder().imageUri(imageUri).executionRoleArn(executionRoleArn).writeBucketName(writeBucketName)
-                .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri).deployFunctionArn(deployFunctionArn)
+        return builder().imageUri(imageUri).jobRoleArn(jobRoleArn).modelRoleArn(modelRoleArn).writeBucketName(writeBucketName)
+                .kmsKeyId(kmsKeyId).defaultInputDataUri(defaultInputDataUri)
+                .defaultDatasetContractUri(defaultDatasetContractUri).deployFunctionArn(deployFunctionArn)
                 .modelPackageGroupName(modelPackageGroupName).endpointName(endpointName)
                 .clarifyImageUri(clarifyImageUri).processingInstanceType(processingInstanceType)
                 .processingInstanceCount(processingInstanceCount).trainingInstanceType(trainingInstanceType)

@@ -159,11 +159,88 @@ class LightGbmPipelineTest {
         assertEquals("Parameters.RegisterNewModelBiasBaseline", bias.path("RegisterNewBaseline").path("Get").asText());
         assertEquals("Parameters.ModelBiasSuppliedBaselineConstraints",
                 bias.path("SuppliedBaselineConstraints").path("Get").asText());
-        assertEquals("s3://lgbmops-write-111122223333/pipeline-settings/clarify/model-bias/analysis_config.json",
-                bias.path("Arguments").path("ProcessingInputs").get(0).path("S3Input").path("S3Uri").asText());
+        JsonNode config = bias.path("Arguments").path("ProcessingInputs").get(0).path("S3Input").path("S3Uri")
+                .path("Std:Join");
+        assertEquals("/", config.path("On").asText());
+        assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['clarify'].S3Output.S3Uri",
+                config.path("Values").get(0).path("Get").asText());
+        assertEquals("model-bias/analysis_config.json", config.path("Values").get(1).asText());
+        assertEquals("model-explainability/analysis_config.json", explainability.path("Arguments")
+                .path("ProcessingInputs").get(0).path("S3Input").path("S3Uri").path("Std:Join").path("Values").get(1)
+                .asText());
         assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['baseline'].S3Output.S3Uri",
                 bias.path("Arguments").path("ProcessingInputs").get(1).path("S3Input").path("S3Uri").path("Get")
                         .asText());
+    }
+
+    @Test
+    void preprocess_whenBuilt_readsDataAndContractAndWritesTheClarifyDocuments() {
+        JsonNode arguments = Definitions.step(definition, "Preprocess").path("Arguments");
+        JsonNode inputs = arguments.path("ProcessingInputs");
+
+        assertEquals(List.of("data", "contract"), inputs.findValuesAsText("InputName"));
+        assertEquals("Parameters.InputDataUri", inputs.get(0).path("S3Input").path("S3Uri").path("Get").asText());
+        assertEquals("/opt/ml/processing/input/data", inputs.get(0).path("S3Input").path("LocalPath").asText());
+        assertEquals("Parameters.DatasetContractUri", inputs.get(1).path("S3Input").path("S3Uri").path("Get").asText());
+        assertEquals("/opt/ml/processing/input/contract", inputs.get(1).path("S3Input").path("LocalPath").asText());
+        assertEquals(List.of("train", "validation", "test", "baseline", "clarify"),
+                arguments.path("ProcessingOutputConfig").path("Outputs").findValuesAsText("OutputName"));
+        List<String> entrypoint = texts(arguments.path("AppSpecification").path("ContainerEntrypoint"));
+        assertEquals("ml.m5.large", entrypoint.get(entrypoint.indexOf("--clarify-instance-type") + 1));
+    }
+
+    @Test
+    void register_whenBuilt_namesTheMonitoringConfigsPreprocessWrote() {
+        JsonNode drift = Definitions.step(definition, "Register").path("Arguments").path("DriftCheckBaselines");
+
+        for (String[] expected : new String[][] {
+                {"Bias", "model-bias/monitoring_analysis_config.json"},
+                {"Explainability", "model-explainability/monitoring_analysis_config.json"}}) {
+            JsonNode join = drift.path(expected[0]).path("ConfigFile").path("S3Uri").path("Std:Join");
+            assertEquals("Steps.Preprocess.ProcessingOutputConfig.Outputs['clarify'].S3Output.S3Uri",
+                    join.path("Values").get(0).path("Get").asText(), expected[0]);
+            assertEquals(expected[1], join.path("Values").get(1).asText());
+        }
+    }
+
+    @Test
+    void checkModelBias_whenBuilt_readsWhetherTheContractNamesAFacetFromPreprocess() {
+        JsonNode check = Definitions.step(definition, "CheckModelBias").path("Arguments");
+        JsonNode condition = check.path("Conditions").get(0);
+
+        assertEquals("Equals", condition.path("Type").asText());
+        assertEquals("Steps.Preprocess.PropertyFiles.ClarifyChecks",
+                condition.path("LeftValue").path("Std:JsonGet").path("PropertyFile").path("Get").asText());
+        assertEquals("model_bias", condition.path("LeftValue").path("Std:JsonGet").path("Path").asText());
+        assertTrue(condition.path("RightValue").booleanValue());
+        assertEquals(List.of("ClarifyBias", "Register", "Deploy"), names(check.path("IfSteps")));
+        assertEquals(List.of("RegisterWithoutBias", "DeployWithoutBias"), names(check.path("ElseSteps")));
+        JsonNode file = Definitions.step(definition, "Preprocess").path("PropertyFiles").get(0);
+        assertEquals("clarify", file.path("OutputName").asText());
+        assertEquals("checks.json", file.path("FilePath").asText());
+    }
+
+    @Test
+    void registerWithoutBias_whenBuilt_hasNoBiasReportAndDeploysAlike() {
+        JsonNode without = Definitions.step(definition, "RegisterWithoutBias");
+        JsonNode with = Definitions.step(definition, "Register");
+
+        assertTrue(without.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
+        assertTrue(without.path("Arguments").path("DriftCheckBaselines").path("Bias").isMissingNode());
+        assertFalse(with.path("Arguments").path("ModelMetrics").path("Bias").isMissingNode());
+        assertEquals(List.of("ClarifyExplainability"), texts(without.path("DependsOn")));
+        JsonNode deploy = Definitions.step(definition, "Deploy").path("Arguments").deepCopy();
+        JsonNode deployWithout = Definitions.step(definition, "DeployWithoutBias").path("Arguments").deepCopy();
+        assertEquals("Steps.RegisterWithoutBias.ModelPackageArn", deployWithout.path("model_package_arn").path("Get").asText());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deploy).remove("model_package_arn");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) deployWithout).remove("model_package_arn");
+        assertEquals(deploy, deployWithout);
+    }
+
+    @Test
+    void descriptions_whenBuilt_nameNoDataset() {
+        assertFalse(definition.toString().toLowerCase(java.util.Locale.ROOT).replace("/census", "")
+                .replace("census.json", "").contains("census"), "only the default URIs name the census dataset");
     }
 
     @Test
@@ -173,7 +250,7 @@ class LightGbmPipelineTest {
         assertEquals("arn:aws:lambda:us-east-1:111122223333:function:lgbmops-deploy", deploy.path("FunctionArn").asText());
         assertEquals("Steps.Register.ModelPackageArn",
                 deploy.path("Arguments").path("model_package_arn").path("Get").asText());
-        assertEquals("lgbmops-census-income", deploy.path("Arguments").path("endpoint_name").asText());
+        assertEquals("lgbmops-endpoint", deploy.path("Arguments").path("endpoint_name").asText());
         assertEquals("Parameters.DeployInstanceType", deploy.path("Arguments").path("instance_type").path("Get").asText());
         assertEquals("Parameters.DeployInstanceCount",
                 deploy.path("Arguments").path("initial_instance_count").path("Get").asText());
@@ -212,8 +289,10 @@ class LightGbmPipelineTest {
         assertEquals("PendingManualApproval", built.parameter("ModelApprovalStatus").orElseThrow().defaultValue());
         assertEquals(20, built.parameter("MaxTuningJobs").orElseThrow().defaultValue());
         assertEquals(2, built.parameter("MaxParallelTuningJobs").orElseThrow().defaultValue());
-        assertEquals("s3://lgbmops-read-111122223333/census/adult.data",
+        assertEquals("s3://lgbmops-read-111122223333/raw/census/",
                 built.parameter("InputDataUri").orElseThrow().defaultValue());
+        assertEquals("s3://lgbmops-write-111122223333/pipeline-settings/datasets/census.json",
+                built.parameter("DatasetContractUri").orElseThrow().defaultValue());
         assertEquals(0.5, LightGbmPipeline.build(PipelineSettings.placeholders().toBuilder().f1Threshold(0.5).build())
                 .parameter("F1Threshold").orElseThrow().defaultValue());
     }

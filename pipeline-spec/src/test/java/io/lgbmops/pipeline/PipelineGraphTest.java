@@ -34,7 +34,8 @@ class PipelineGraphTest {
         assertTrue(edges.contains("Preprocess --> Tune"));
         assertTrue(edges.contains("ClarifyBias --> Register"));
         assertFalse(edges.contains("Preprocess --> Evaluate"), "implied by Preprocess -> Tune -> Evaluate");
-        assertEquals(10, edges.size(), String.join("\n", edges));
+        assertTrue(edges.contains("CheckModelBias -- else --> RegisterWithoutBias"));
+        assertEquals(15, edges.size(), String.join("\n", edges));
     }
 
     private List<String> edges() {

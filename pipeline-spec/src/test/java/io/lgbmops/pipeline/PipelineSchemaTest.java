@@ -76,9 +76,9 @@ class PipelineSchemaTest {
     @Test
     void validate_whenParameterDefaultHasWrongType_fails() {
         ObjectNode definition = Definitions.placeholderJson();
-        ((ObjectNode) definition.path("Parameters").get(5)).put("DefaultValue", "twenty");
+        ((ObjectNode) definition.path("Parameters").get(6)).put("DefaultValue", "twenty");
 
-        assertEquals("MaxTuningJobs", definition.path("Parameters").get(5).path("Name").asText());
+        assertEquals("MaxTuningJobs", definition.path("Parameters").get(6).path("Name").asText());
         assertFalse(errors(definition).isEmpty());
     }
 }

@@ -36,10 +36,12 @@ class PipelineSettingsTest {
     void build_whenValuesAreCdkTokens_passesThemThroughUnchecked() {
         var settings = PipelineSettings.placeholders().toBuilder()
                 .imageUri(TOKEN + ".dkr.ecr.us-east-1.amazonaws.com/lgbmops:" + TOKEN)
-                .executionRoleArn(TOKEN)
+                .jobRoleArn(TOKEN)
+                .modelRoleArn(TOKEN)
                 .writeBucketName(TOKEN)
                 .kmsKeyId(TOKEN)
-                .defaultInputDataUri("s3://" + TOKEN + "/census/adult.data")
+                .defaultInputDataUri("s3://" + TOKEN + "/raw/census/")
+                .defaultDatasetContractUri("s3://" + TOKEN + "/pipeline-settings/datasets/census.json")
                 .deployFunctionArn(TOKEN)
                 .clarifyImageUri(TOKEN)
                 .build();
@@ -51,15 +53,25 @@ class PipelineSettingsTest {
     }
 
     @Test
+    void build_whenContractUriIsNotAJsonFile_namesTheSettingAndValue() {
+        var builder = PipelineSettings.placeholders().toBuilder().defaultDatasetContractUri("s3://lgbmops-write/census.yaml");
+
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, builder::build);
+
+        assertEquals("defaultDatasetContractUri must be an s3:// URI of a .json file, got s3://lgbmops-write/census.yaml",
+                failure.getMessage());
+    }
+
+    @Test
     void build_whenSeveralValuesAreWrong_listsEachWithItsValue() {
         var builder = PipelineSettings.placeholders().toBuilder()
-                .executionRoleArn("lgbmops-role")
+                .jobRoleArn("lgbmops-role")
                 .deployInstanceType("m5.large")
                 .maxParallelTuningJobs(30);
 
         var failure = assertThrows(IllegalArgumentException.class, builder::build);
 
-        assertEquals("executionRoleArn must be an ARN containing :role/, got lgbmops-role; "
+        assertEquals("jobRoleArn must be an ARN containing :role/, got lgbmops-role; "
                 + "deployInstanceType must be an ml.* instance type, got m5.large; "
                 + "maxParallelTuningJobs must be at most maxTuningJobs (20), got 30", failure.getMessage());
     }

@@ -83,7 +83,7 @@ class PipelineValidatorTest {
 
         assertEquals(List.of("step Tune: Get Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output"
                         + ".S3Uri names output 'training', which step Preprocess does not declare "
-                        + "(declared: [train, validation, test, baseline])"),
+                        + "(declared: [train, validation, test, baseline, clarify])"),
                 PipelineValidator.problems(definition));
     }
 
@@ -115,7 +115,7 @@ class PipelineValidatorTest {
         message.addObject().put("Get", "Steps.Register.ModelPackageArn");
 
         assertEquals(List.of("step F1BelowThreshold: Get Steps.Register.ModelPackageArn names step Register, "
-                        + "which runs only in branch CheckF1 (if) and so may not have run"),
+                        + "which runs only in branch CheckModelBias (if) and so may not have run"),
                 PipelineValidator.problems(definition));
     }
 
@@ -125,7 +125,7 @@ class PipelineValidatorTest {
         ObjectNode notify = definition.objectNode();
         notify.put("Name", "Notify").put("Type", "Fail");
         notify.putObject("Arguments").putObject("ErrorMessage").put("Get", "Steps.Deploy.OutputParameters['state']");
-        ((ArrayNode) Definitions.step(definition, "CheckF1").path("Arguments").path("IfSteps")).add(notify);
+        ((ArrayNode) Definitions.step(definition, "CheckModelBias").path("Arguments").path("IfSteps")).add(notify);
 
         assertEquals(List.of("step Notify: Get Steps.Deploy.OutputParameters['state'] names output parameter "
                         + "'state', which step Deploy does not declare "

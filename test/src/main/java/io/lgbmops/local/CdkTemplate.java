@@ -113,9 +113,6 @@ final class CdkTemplate {
         Optional<String> pipelineName = properties.has("PipelineName")
                 ? Optional.of(resolve(stack, properties.get("PipelineName")).asText()) : Optional.empty();
         Map<String, String> staticFiles = bucketDeployments();
-        if (staticFiles.isEmpty()) {
-            staticFiles = DefinitionSource.pipelineSpecStaticFiles(definition);
-        }
         return new DefinitionSource(definition, stack.file() + " (" + logicalId + ")", pipelineName, staticFiles,
                 lambdaEnvironments(), lambdaCode());
     }

@@ -226,13 +226,20 @@ final class ClarifyCheckStep implements StepHandler {
 
     static String figure(String checkType, JsonNode analysis) {
         if (checkType.equals("MODEL_EXPLAINABILITY")) {
-            JsonNode values = analysis.at("/explanations/kernel_shap/label0/global_shap_values");
-            List<Map.Entry<String, Double>> ranked = new ArrayList<>();
-            values.properties().forEach(f -> ranked.add(Map.entry(f.getKey(), f.getValue().asDouble())));
-            ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
-            List<String> top = new ArrayList<>();
-            ranked.stream().limit(3).forEach(e -> top.add(e.getKey() + " " + String.format(Locale.ROOT, "%.4f", e.getValue())));
-            return "Kernel SHAP, top features: " + String.join(", ", top);
+            // One entry per model output: label0 for a single probability, one per class otherwise.
+            JsonNode outputs = analysis.at("/explanations/kernel_shap");
+            List<String> parts = new ArrayList<>();
+            outputs.properties().forEach(output -> {
+                List<Map.Entry<String, Double>> ranked = new ArrayList<>();
+                output.getValue().path("global_shap_values").properties()
+                        .forEach(f -> ranked.add(Map.entry(f.getKey(), f.getValue().asDouble())));
+                ranked.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+                List<String> top = new ArrayList<>();
+                ranked.stream().limit(outputs.size() > 1 ? 2 : 3)
+                        .forEach(e -> top.add(e.getKey() + " " + String.format(Locale.ROOT, "%.4f", e.getValue())));
+                parts.add((outputs.size() > 1 ? output.getKey() + ": " : "") + String.join(", ", top));
+            });
+            return "Kernel SHAP, top features: " + String.join("; ", parts);
         }
         String key = checkType.equals("MODEL_BIAS") ? "post_training_bias_metrics" : "pre_training_bias_metrics";
         List<String> parts = new ArrayList<>();

@@ -5,7 +5,6 @@ import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,8 +41,7 @@ record DefinitionSource(
                 throw new RunnerOptions.UsageException("--definition: no such file " + file);
             }
             JsonNode definition = Json.read(file);
-            return new DefinitionSource(definition, file.toString(), Optional.empty(),
-                    pipelineSpecStaticFiles(definition), Map.of(), Map.of());
+            return new DefinitionSource(definition, file.toString(), Optional.empty(), Map.of(), Map.of(), Map.of());
         }
         Path cdkOut = options.cdkOut().orElse(options.repoRoot().resolve("cdk.out"));
         if (options.cdkOut().isPresent() || CdkTemplate.hasPipeline(cdkOut)) {
@@ -52,34 +50,6 @@ record DefinitionSource(
         JsonNode definition = Json.read(LightGbmPipeline.build(PipelineSettings.placeholders()).toJson());
         return new DefinitionSource(definition,
                 "pipeline-spec LightGbmPipeline with placeholder settings (no cdk.out with a pipeline)",
-                Optional.empty(), pipelineSpecStaticFiles(definition), Map.of(), Map.of());
-    }
-
-    /**
-     * The Clarify analysis configs pipeline-spec defines, at every URI of the definition that ends
-     * in {@code pipeline-settings/<file>}: the stack uploads them there in an account.
-     */
-    static Map<String, String> pipelineSpecStaticFiles(JsonNode definition) {
-        Map<String, String> documents = new LightGbmPipeline(PipelineSettings.placeholders()).clarifyAnalysisConfigs();
-        Map<String, String> files = new LinkedHashMap<>();
-        String marker = "/" + LightGbmPipeline.SETTINGS_PREFIX + "/";
-        literalS3Uris(definition, uri -> {
-            int at = uri.indexOf(marker);
-            if (at > 0) {
-                String content = documents.get(uri.substring(at + marker.length()));
-                if (content != null) {
-                    files.put(uri, content);
-                }
-            }
-        });
-        return files;
-    }
-
-    static void literalS3Uris(JsonNode node, java.util.function.Consumer<String> consumer) {
-        if (node.isTextual() && node.asText().startsWith("s3://")) {
-            consumer.accept(node.asText());
-        } else if (node.isContainerNode()) {
-            node.forEach(child -> literalS3Uris(child, consumer));
-        }
+                Optional.empty(), Map.of(), Map.of(), Map.of());
     }
 }

@@ -29,8 +29,9 @@ final class DeployFunctionEnvironment {
                         .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
                 case "Lambda" -> text(resolver, arguments.get("endpoint_name"))
                         .ifPresent(v -> environment.putIfAbsent("ENDPOINT_NAME", v));
+                // The stack gives the function the model's role (the Model step's), not the jobs' role.
                 case "Model" -> text(resolver, arguments.get("ExecutionRoleArn"))
-                        .ifPresent(v -> environment.putIfAbsent("EXECUTION_ROLE_ARN", v));
+                        .ifPresent(v -> environment.put("EXECUTION_ROLE_ARN", v));
                 default -> {
                     text(resolver, arguments.path("ProcessingOutputConfig").get("KmsKeyId"))
                             .ifPresent(v -> environment.putIfAbsent("KMS_KEY_ID", v));

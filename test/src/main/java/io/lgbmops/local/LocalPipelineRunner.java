@@ -64,10 +64,11 @@ public final class LocalPipelineRunner {
         if (!Files.isRegularFile(options.data())) {
             throw new RunnerOptions.UsageException("no data file at " + options.data() + " (--data)");
         }
-        JsonNode inputUri = parameters.get(options.dataParameter());
-        if (inputUri == null || !inputUri.asText().startsWith("s3://")) {
-            throw new RunnerOptions.UsageException("parameter " + options.dataParameter()
-                    + " (--data-parameter) must hold an s3:// URI to upload the data to, got " + inputUri);
+        DatasetInputs dataset = DatasetInputs.choose(options, source.staticFiles(), parameters);
+        Map<String, String> given = new LinkedHashMap<>(options.parameters());
+        if (!dataset.parameterOverrides().isEmpty()) {
+            given.putAll(dataset.parameterOverrides());
+            parameters = Parameters.resolve(definition, given);
         }
         ExecutionVariables execution = ExecutionVariables.start(
                 options.pipelineName() != null ? options.pipelineName() : source.pipelineName().orElse("lgbmops-local"));
@@ -83,12 +84,12 @@ public final class LocalPipelineRunner {
                 console.info("definition", source.description());
                 console.info("emulator", emulator.endpoint() + (emulator.startedHere() ? " (moto_server, started for this run)" : " (given)"));
                 console.info("work dir", workDir.toString());
-                console.info("parameters", describeParameters(definition, parameters, options.parameters()));
+                console.info("parameters", describeParameters(definition, parameters, given));
 
                 S3Store s3 = new S3Store(clients.s3());
                 Set<String> buckets = buckets(definition.json(), parameters);
                 buckets.forEach(s3::ensureBucket);
-                S3Uri dataTarget = S3Uri.parse(inputUri.asText());
+                S3Uri dataTarget = dataset.dataTarget();
                 if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
                     dataTarget = dataTarget.resolve(options.data().getFileName().toString());
                 }
@@ -105,6 +106,12 @@ public final class LocalPipelineRunner {
                     console.info("static files", staticFiles.size() + " file(s) the stack deploys: "
                             + String.join(", ", staticFiles.keySet()));
                 }
+                // After the stack's files: a contract given on the command line wins over the deployed one.
+                if (dataset.uploadContract()) {
+                    s3.uploadText(dataset.contractText(), dataset.contractTarget());
+                }
+                console.info("dataset", dataset.contract().name() + " (" + dataset.shownAs() + ") -> "
+                        + dataset.contractTarget());
 
                 Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
                 List<String> deviations = deviations(options, source);

@@ -62,7 +62,7 @@ record RunSummary(
             console.info("smoke test", s.rows().size() + " test rows -> " + s.predictions().size() + " predictions from "
                     + s.modelPackageArn());
             for (int i = 0; i < s.rows().size(); i++) {
-                console.line(String.format(Locale.ROOT, "             label %s  p(>50K)=%-10s %s", s.labels().get(i),
+                console.line(String.format(Locale.ROOT, "             label %s  probabilities %-10s %s", s.labels().get(i),
                         i < s.predictions().size() ? s.predictions().get(i) : "-", abbreviate(s.rows().get(i))));
             }
         } else if (smokeError != null) {

@@ -17,6 +17,7 @@ record RunnerOptions(
         Map<String, String> parameters,
         Map<String, String> hyperparameterOverrides,
         Map<String, String> lambdaEnvironment,
+        Optional<Path> dataset,
         Path data,
         String dataParameter,
         Optional<URI> endpointUrl,
@@ -46,8 +47,11 @@ record RunnerOptions(
               --hp NAME=VALUE         override a static hyperparameter of training/tuning jobs (repeatable;
                                       a local budget knob, reported in the summary)
               --lambda-env NAME=VALUE set an environment variable of the Lambda function(s) (repeatable)
-              --data FILE             data uploaded to the input URI first (default datasets/census/adult.data)
-              --data-parameter NAME   the parameter holding that URI (default InputDataUri)
+              --dataset FILE          dataset contract (datasets/*.json), uploaded and passed as DatasetContractUri
+                                      (default: the contract the stack deploys, else datasets/census.json)
+              --data FILE             data uploaded under InputDataUri first (default datasets/census/adult.data;
+                                      required with --dataset)
+              --data-parameter NAME   the parameter holding the data URI (default InputDataUri)
               --seed N                seed of the random hyperparameter search (default 42)
               --max-parallel N        most training processes at once (default: the number of cores)
               --smoke-rows N          rows of the test split sent to the served model (default 5, 0: none)
@@ -108,11 +112,14 @@ record RunnerOptions(
                     };
                     target.put(pair.substring(0, eq), pair.substring(eq + 1));
                 }
-                case "--cdk-out", "--stack", "--definition", "--data", "--data-parameter", "--endpoint-url",
+                case "--cdk-out", "--stack", "--definition", "--dataset", "--data", "--data-parameter", "--endpoint-url",
                      "--summary", "--work-dir", "--venv", "--lambda-jar", "--seed", "--max-parallel", "--smoke-rows",
                      "--pipeline-name", "--repo-root" -> single.put(name, value != null ? value : next(args, ++i, name));
                 default -> throw new UsageException("unknown option " + arg + "\n\n" + USAGE);
             }
+        }
+        if (single.containsKey("--dataset") && !single.containsKey("--data")) {
+            throw new UsageException("--dataset needs --data FILE: the table the contract describes");
         }
         if (single.containsKey("--definition") && single.containsKey("--cdk-out")) {
             throw new UsageException("--definition and --cdk-out exclude each other");
@@ -136,6 +143,7 @@ record RunnerOptions(
                 parameters,
                 hyperparameters,
                 lambdaEnvironment,
+                Optional.ofNullable(single.get("--dataset")).map(Path::of),
                 Path.of(single.getOrDefault("--data", root.resolve("datasets/census/adult.data").normalize().toString())),
                 single.getOrDefault("--data-parameter", "InputDataUri"),
                 endpoint,

@@ -8,6 +8,12 @@ Reads a Clarify analysis configuration and the dataset, asks a model endpoint fo
 - explainability (MODEL_EXPLAINABILITY): Kernel SHAP against the configured baseline record(s),
   with `num_samples` coalitions, aggregated over the dataset with `agg_method`.
 
+The endpoint answers one line per row: one probability (binary: the predicted label is positive
+when it exceeds `probability_threshold`), or one probability per class (multiclass: the predicted
+label is `predictor.label_headers[argmax]`, else the argmax index). A row counts as positive when
+its (predicted) label is one of `label_values_or_threshold`. SHAP is computed for every output
+column: `label0` for a single probability, else one entry per label header.
+
 The runner checks beforehand that the configuration asks only for these; this script refuses
 anything else rather than leaving it out.
 """
@@ -47,7 +53,8 @@ def read_dataset(config: dict, data_dir: Path) -> pd.DataFrame:
 
 
 def predict(endpoint: str, rows: list[list[str]]) -> np.ndarray:
-    scores: list[float] = []
+    """The endpoint's answer as an (n rows, k outputs) array."""
+    scores: list[list[float]] = []
     for start in range(0, len(rows), BATCH_ROWS):
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows[start:start + BATCH_ROWS])
@@ -56,11 +63,30 @@ def predict(endpoint: str, rows: list[list[str]]) -> np.ndarray:
             headers={"Content-Type": "text/csv", "Accept": "text/csv"})
         with urllib.request.urlopen(request, timeout=120) as response:
             body = response.read().decode("utf-8")
-        scores.extend(float(line) for line in body.splitlines() if line.strip())
-    result = np.asarray(scores, dtype=float)
-    if len(result) != len(rows):
-        raise SystemExit(f"the endpoint returned {len(result)} scores for {len(rows)} rows")
-    return result
+        scores.extend([float(v) for v in line.split(",")] for line in body.splitlines() if line.strip())
+    if len(scores) != len(rows):
+        raise SystemExit(f"the endpoint returned {len(scores)} lines for {len(rows)} rows")
+    if len({len(s) for s in scores}) > 1:
+        raise SystemExit("the endpoint returned lines with different numbers of values")
+    return np.asarray(scores, dtype=float).reshape(len(rows), -1)
+
+
+def output_names(config: dict, k: int) -> list[str]:
+    headers = config.get("predictor", {}).get("label_headers")
+    if k == 1:
+        return ["label0"]
+    if headers and len(headers) == k:
+        return [str(h) for h in headers]
+    return [f"label{j}" for j in range(k)]
+
+
+def predicted_positive(config: dict, scores: np.ndarray, positive: set[str]) -> np.ndarray:
+    if scores.shape[1] == 1:
+        return scores[:, 0] > float(config.get("probability_threshold", 0.5))
+    headers = config.get("predictor", {}).get("label_headers")
+    index = scores.argmax(axis=1)
+    labels = np.asarray([str(h) for h in headers], dtype=object)[index] if headers else index.astype(str)
+    return np.isin(labels, list(positive))
 
 
 def _methods(value) -> list[str]:
@@ -76,8 +102,7 @@ def bias(config: dict, data: pd.DataFrame, endpoint: str | None, post_training: 
     predicted = None
     if post_training:
         features = [h for h in config["headers"] if h != label]
-        scores = predict(endpoint, data[features].values.tolist())
-        predicted = scores > float(config.get("probability_threshold", 0.5))
+        predicted = predicted_positive(config, predict(endpoint, data[features].values.tolist()), positive)
     facets = {}
     for facet in config["facet"]:
         name = facet["name_or_index"]
@@ -134,35 +159,37 @@ def kernel_shap(config: dict, data: pd.DataFrame, endpoint: str, seed: int) -> d
 
     n = len(rows)
     full = predict(endpoint, rows.tolist())
-    contributions = np.zeros((n, m))
-    expected = 0.0
+    outputs = full.shape[1]
+    contributions = np.zeros((outputs, n, m))
+    expected = np.zeros(outputs)
+    z_last = coalitions[:, -1].astype(float)
+    design = coalitions[:, :-1].astype(float) - z_last[:, None]
     for baseline in baselines:
         base = np.asarray(baseline, dtype=object)
         f_base = predict(endpoint, [baseline])[0]
         synthetic = np.where(coalitions[None, :, :], rows[:, None, :], base[None, None, :]).reshape(n * k, m)
-        f_coalitions = predict(endpoint, synthetic.tolist()).reshape(n, k)
-        total = full - f_base
-        # Efficiency constraint: the attributions add up to f(x) - f(baseline); eliminate the last one.
-        z_last = coalitions[:, -1].astype(float)
-        design = coalitions[:, :-1].astype(float) - z_last[:, None]
-        target = (f_coalitions - f_base) - z_last[None, :] * total[:, None]
-        solved = np.linalg.lstsq(design, target.T, rcond=None)[0].T
-        phi = np.concatenate([solved, (total - solved.sum(axis=1))[:, None]], axis=1)
-        contributions += phi / len(baselines)
+        f_coalitions = predict(endpoint, synthetic.tolist()).reshape(n, k, outputs)
+        for j in range(outputs):
+            total = full[:, j] - f_base[j]
+            # Efficiency constraint: the attributions add up to f(x) - f(baseline); eliminate the last one.
+            target = (f_coalitions[:, :, j] - f_base[j]) - z_last[None, :] * total[:, None]
+            solved = np.linalg.lstsq(design, target.T, rcond=None)[0].T
+            phi = np.concatenate([solved, (total - solved.sum(axis=1))[:, None]], axis=1)
+            contributions[j] += phi / len(baselines)
         expected += f_base / len(baselines)
     method = shap.get("agg_method", "mean_abs")
     if method == "mean_abs":
-        global_values = np.abs(contributions).mean(axis=0)
+        global_values = np.abs(contributions).mean(axis=1)
     elif method == "median":
-        global_values = np.median(contributions, axis=0)
+        global_values = np.median(contributions, axis=1)
     elif method == "mean_sq":
-        global_values = (contributions ** 2).mean(axis=0)
+        global_values = (contributions ** 2).mean(axis=1)
     else:
         raise SystemExit(f"no local implementation of SHAP agg_method {method}")
-    return {"explanations": {"kernel_shap": {"label0": {
-        "global_shap_values": {f: float(v) for f, v in zip(features, global_values)},
-        "expected_value": float(expected),
-    }}}}
+    return {"explanations": {"kernel_shap": {
+        name: {"global_shap_values": {f: float(v) for f, v in zip(features, global_values[j])},
+               "expected_value": float(expected[j])}
+        for j, name in enumerate(output_names(config, outputs))}}}
 
 
 def main() -> int:

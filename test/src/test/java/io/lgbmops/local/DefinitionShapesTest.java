@@ -30,9 +30,12 @@ class DefinitionShapesTest {
     void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterClarify() {
         List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
 
-        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyBias",
-                "ClarifyExplainability", "Register", "Deploy", "F1BelowThreshold"), order);
+        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "CreateModel", "ClarifyExplainability",
+                "CheckModelBias", "ClarifyBias", "Register", "Deploy", "RegisterWithoutBias", "DeployWithoutBias",
+                "F1BelowThreshold"), order);
         assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
+        assertEquals(new StepSpec.Branch("CheckModelBias", false),
+                definition.step("RegisterWithoutBias").branch().orElseThrow());
     }
 
     @Test
@@ -63,13 +66,21 @@ class DefinitionShapesTest {
     }
 
     @Test
-    void clarify_acceptsTheAnalysisConfigsPipelineSpecShips() {
-        Map<String, String> configs = new LightGbmPipeline(PipelineSettings.placeholders()).clarifyAnalysisConfigs();
+    void clarify_acceptsMulticlassConfigsOfTheShapePreprocessWrites() {
+        JsonNode bias = Json.read("""
+                {"version": "1.0", "dataset_type": "text/csv", "headers": ["species", "island", "bill_length_mm"],
+                 "label": "species", "label_values_or_threshold": ["Gentoo"],
+                 "facet": [{"name_or_index": "island", "value_or_threshold": ["Dream"]}],
+                 "methods": {"post_training_bias": {"methods": ["DPPL"]}, "report": {"name": "report"}},
+                 "predictor": {"content_type": "text/csv", "accept_type": "text/csv",
+                               "label_headers": ["Adelie", "Chinstrap", "Gentoo"]}}""");
+        JsonNode shap = Json.read("""
+                {"headers": ["species", "island", "bill_length_mm"], "label": "species",
+                 "methods": {"shap": {"baseline": [["Biscoe", 44.5]], "num_samples": 10, "agg_method": "mean_abs"}},
+                 "predictor": {"label_headers": ["Adelie", "Chinstrap", "Gentoo"]}}""");
 
-        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_BIAS",
-                Json.read(configs.get("clarify/model-bias/analysis_config.json"))));
-        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_EXPLAINABILITY",
-                Json.read(configs.get("clarify/model-explainability/analysis_config.json"))));
+        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_BIAS", bias));
+        assertDoesNotThrow(() -> ClarifyCheckStep.checkSupported("MODEL_EXPLAINABILITY", shap));
     }
 
     @Test
@@ -88,9 +99,9 @@ class DefinitionShapesTest {
         Map<String, String> environment = DeployFunctionEnvironment.derive(definition,
                 Parameters.resolve(definition, Map.of("F1Threshold", "0.5")));
 
-        assertEquals("lgbmops-census-income", environment.get("MODEL_PACKAGE_GROUP_NAME"));
-        assertEquals("lgbmops-census-income", environment.get("ENDPOINT_NAME"));
-        assertEquals("arn:aws:iam::111122223333:role/lgbmops-pipeline-execution", environment.get("EXECUTION_ROLE_ARN"));
+        assertEquals("lgbmops-models", environment.get("MODEL_PACKAGE_GROUP_NAME"));
+        assertEquals("lgbmops-endpoint", environment.get("ENDPOINT_NAME"));
+        assertEquals("arn:aws:iam::111122223333:role/lgbmops-model", environment.get("EXECUTION_ROLE_ARN"));
         assertTrue(environment.get("KMS_KEY_ID").startsWith("arn:aws:kms:"), environment.toString());
         // The execution's threshold reaches the function through the Deploy step and the package, as
         // in AWS; the run never rewrites the function's gate.
@@ -146,7 +157,7 @@ class DefinitionShapesTest {
 
         @Override
         public JsonNode propertyFile(String stepName, String propertyFileName) {
-            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}}");
+            return Json.read("{\"classification_metrics\": {\"f1\": {\"value\": 0.7}}, \"model_bias\": true}");
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,14 +21,16 @@ import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ModelPackageSummary;
 
 /**
- * The whole pipeline on the census data, run as a user runs it ({@code java -jar local-run.jar}),
- * from the definition pipeline-spec's build writes. A small tuning budget keeps each run short.
+ * The whole pipeline on each dataset of the repository, run as a user runs it
+ * ({@code java -jar local-run.jar}), from the definition pipeline-spec's build writes: the same
+ * definition reads census, churn (binary) and penguins (multiclass) through their contracts. A
+ * small tuning budget keeps each run short.
  */
 class LocalPipelineRunIT {
 
     private static final long TIMEOUT_MINUTES = 5;
-    private static final String GROUP = "lgbmops-census-income";
-    private static final String ENDPOINT = "lgbmops-census-income";
+    private static final String GROUP = "lgbmops-models";
+    private static final String ENDPOINT = "lgbmops-endpoint";
 
     private static Path root;
     private static Path jar;
@@ -50,11 +53,51 @@ class LocalPipelineRunIT {
 
     @Test
     void run_whenF1ThresholdIsReachable_registersDeploysAndServesTheModel() throws Exception {
+        passPath(List.of(), "0.6", 1, true);
+    }
+
+    @Test
+    void run_onChurn_registersDeploysAndServesOneProbabilityPerRow() throws Exception {
+        passPath(List.of("--dataset", root.resolve("datasets/churn.json").toString(),
+                "--data", root.resolve("datasets/churn/mlc_churn.csv").toString()), "0.6", 1, false);
+    }
+
+    @Test
+    void run_onPenguins_registersDeploysAndServesOneProbabilityPerClass() throws Exception {
+        passPath(List.of("--dataset", root.resolve("datasets/penguins.json").toString(),
+                "--data", root.resolve("datasets/penguins/penguins.csv").toString()), "0.6", 3, true);
+    }
+
+    @Test
+    void run_whenContractDoesNotMatchTheData_failsInPreprocessNamingTheColumn() throws Exception {
+        // churn's header names the column "state"; this contract expects "us_state" there.
+        Path contract = tmp.resolve("churn.json");
+        Files.writeString(contract, Files.readString(root.resolve("datasets/churn.json"))
+                .replace("\"name\": \"state\"", "\"name\": \"us_state\""));
+
+        Run run = run("--dataset", contract.toString(), "--data", root.resolve("datasets/churn/mlc_churn.csv").toString());
+
+        assertEquals(1, run.exitCode(), run.output());
+        JsonNode preprocess = step(run, "Preprocess");
+        assertEquals("Failed", preprocess.path("status").asText(), run.output());
+        String reason = run.summary().path("failureReason").asText();
+        assertTrue(reason.contains("us_state"), "the message names the column: " + reason);
+        assertFalse(reason.contains("Traceback"), "a message, not a stack trace: " + reason);
+        assertEquals("NotStarted", step(run, "Tune").path("status").asText());
+    }
+
+    /**
+     * A run that deploys: package approved, endpoint in service, and the served model answers each
+     * row. A contract without a fairness facet takes CheckModelBias's else branch.
+     */
+    private void passPath(List<String> dataset, String f1Threshold, int valuesPerRow, boolean facet) throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = new AwsClients(moto.endpoint())) {
             // Above the deploy function's floor (0.5), so the gate it applies can only come from the execution.
-            Run run = run("--param", "F1Threshold=0.6", "--param", "ModelApprovalStatus=Approved",
-                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3");
+            List<String> args = new ArrayList<>(dataset);
+            args.addAll(List.of("--param", "F1Threshold=" + f1Threshold, "--param", "ModelApprovalStatus=Approved",
+                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "3"));
+            Run run = run(args.toArray(String[]::new));
 
             assertEquals(0, run.exitCode(), run.output());
             assertEquals("Succeeded", run.summary().path("status").asText());
@@ -63,9 +106,21 @@ class LocalPipelineRunIT {
             assertEquals(3, smoke.path("rows").asInt());
             assertEquals(3, smoke.path("predictions").asInt());
             for (JsonNode example : smoke.path("examples")) {
-                double p = Double.parseDouble(example.path("prediction").asText());
-                assertTrue(p >= 0 && p <= 1, "a probability: " + example);
+                String[] values = example.path("prediction").asText().split(",");
+                assertEquals(valuesPerRow, values.length, "values per row: " + example);
+                double sum = 0;
+                for (String value : values) {
+                    double p = Double.parseDouble(value);
+                    assertTrue(p >= 0 && p <= 1, "a probability: " + example);
+                    sum += p;
+                }
+                if (valuesPerRow > 1) {
+                    assertEquals(1.0, sum, 1e-3, "class probabilities add up to 1: " + example);
+                }
             }
+            assertEquals(facet ? "Succeeded" : "NotExecuted", step(run, "ClarifyBias").path("status").asText(), run.output());
+            assertEquals("Succeeded", step(run, "ClarifyExplainability").path("status").asText(), run.output());
+            String deployStep = facet ? "Deploy" : "DeployWithoutBias";
 
             SageMakerClient sageMaker = aws.sageMaker();
             List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP))
@@ -78,8 +133,9 @@ class LocalPipelineRunIT {
             assertEquals("InService", endpoint.endpointStatusAsString());
             var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));
             assertTrue(config.productionVariants().get(0).modelName().startsWith(ENDPOINT), config.toString());
-            assertEquals("DEPLOYED", step(run, "Deploy").at("/details/result/status").asText());
-            assertEquals(0.6, step(run, "Deploy").at("/details/result/f1_threshold").asDouble(), 1e-9, run.output());
+            assertEquals("DEPLOYED", step(run, deployStep).at("/details/result/status").asText());
+            assertEquals(Double.parseDouble(f1Threshold), step(run, deployStep).at("/details/result/f1_threshold").asDouble(),
+                    1e-9, run.output());
         }
     }
 

@@ -51,7 +51,15 @@ class RunnerOptionsTest {
 
         assertTrue(source.description().startsWith("pipeline-spec"), source.description());
         assertEquals("Preprocess", source.definition().at("/Steps/0/Name").asText());
-        assertEquals(4, source.staticFiles().size(), source.staticFiles().keySet().toString());
+        assertEquals(Map.of(), source.staticFiles(), "a plain definition comes with no files; the runner uploads the contract");
+    }
+
+    @Test
+    void parse_failsWhenDatasetComesWithoutData() {
+        RunnerOptions.UsageException error = assertThrows(RunnerOptions.UsageException.class,
+                () -> RunnerOptions.parse(List.of("--repo-root", ROOT, "--dataset", "datasets/churn.json")));
+
+        assertEquals("--dataset needs --data FILE: the table the contract describes", error.getMessage());
     }
 
     @Test

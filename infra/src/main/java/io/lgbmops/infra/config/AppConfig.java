@@ -1,5 +1,6 @@
 package io.lgbmops.infra.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,10 @@ public record AppConfig(List<StageConfig> stages) {
     /**
      * @param stagesContext the `stages` context value: an object of stage name to settings
      * @param selector      the `stage` context value: a stage name, or null for every stage
+     * @param repoRoot      the repository root, which each stage's `dataset` path is relative to
      */
     @SuppressWarnings("unchecked")
-    public static AppConfig fromContext(Object stagesContext, Object selector) {
+    public static AppConfig fromContext(Object stagesContext, Object selector, Path repoRoot) {
         if (!(stagesContext instanceof Map<?, ?> map) || map.isEmpty()) {
             throw new ConfigException("stages must be an object of stage name to settings in cdk.json context, got " + stagesContext);
         }
@@ -32,7 +34,7 @@ public record AppConfig(List<StageConfig> stages) {
             if (!(entry.getValue() instanceof Map<?, ?> settings)) {
                 throw new ConfigException("stages." + name + " must be an object of settings, got " + entry.getValue());
             }
-            stages.add(StageConfig.fromContext(name, (Map<String, Object>) settings));
+            stages.add(StageConfig.fromContext(name, (Map<String, Object>) settings, repoRoot));
         }
         if (selector == null || selector.toString().isBlank()) {
             return new AppConfig(stages);

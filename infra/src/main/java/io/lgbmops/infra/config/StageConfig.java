@@ -1,5 +1,8 @@
 package io.lgbmops.infra.config;
 
+import io.lgbmops.pipeline.dataset.DatasetContract;
+import io.lgbmops.pipeline.dataset.DatasetContractException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,8 @@ import java.util.regex.Pattern;
  * @param noncurrentVersionRetentionDays days a replaced object version is kept (default 30)
  * @param accessLogRetentionDays        days server access logs are kept (default 365)
  * @param dataRemovalPolicy             what stack deletion does to keys, buckets, repository and model group (default retain)
+ * @param datasetFile                   the stage's dataset contract, relative to the repository root (default datasets/census.json)
+ * @param dataset                       that contract, read and checked
  */
 public record StageConfig(
         String name,
@@ -62,7 +67,9 @@ public record StageConfig(
         int checkpointRetentionDays,
         int noncurrentVersionRetentionDays,
         int accessLogRetentionDays,
-        DataRemovalPolicy dataRemovalPolicy) {
+        DataRemovalPolicy dataRemovalPolicy,
+        String datasetFile,
+        DatasetContract dataset) {
 
     /** Traffic shifting of an endpoint update under SageMaker deployment guardrails. */
     public enum DeploymentStrategy { CANARY, LINEAR, ALL_AT_ONCE }
@@ -74,6 +81,9 @@ public record StageConfig(
     static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
     static final Pattern REGION = Pattern.compile("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d$");
     static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
+    /** A repository-relative path of a .json file, '/'-separated, no way out of the repository. */
+    static final Pattern DATASET_FILE = Pattern.compile("^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9_./-]+\\.json$");
+    public static final String DEFAULT_DATASET_FILE = "datasets/census.json";
 
     public StageConfig {
         if (!STAGE_NAME.matcher(name).matches()) {
@@ -81,7 +91,8 @@ public record StageConfig(
         }
     }
 
-    static StageConfig fromContext(String name, Map<String, Object> values) {
+    /** @param repoRoot the repository root, which {@code dataset} paths are relative to */
+    static StageConfig fromContext(String name, Map<String, Object> values, Path repoRoot) {
         if (!STAGE_NAME.matcher(name).matches()) {
             throw new ConfigException("stages." + name + ": stage name must match " + STAGE_NAME.pattern()
                     + " (it becomes part of resource names), got \"" + name + "\"");
@@ -132,10 +143,19 @@ public record StageConfig(
         int noncurrentDays = in.integer("noncurrentVersionRetentionDays", 30, 1, 3650);
         int accessLogDays = in.integer("accessLogRetentionDays", 365, 1, 3650);
         DataRemovalPolicy removal = in.choice("dataRemovalPolicy", DataRemovalPolicy.RETAIN, DataRemovalPolicy.class);
+        String datasetFile = in.matching("dataset", DEFAULT_DATASET_FILE, DATASET_FILE,
+                "a .json file relative to the repository root, such as datasets/churn.json");
         in.rejectUnknownKeys();
+        DatasetContract dataset;
+        try {
+            dataset = DatasetContract.read(repoRoot.resolve(datasetFile), datasetFile);
+        } catch (DatasetContractException e) {
+            throw new ConfigException(in.path("dataset") + ": " + e.getMessage());
+        }
         return new StageConfig(name, account, region, f1Threshold, minF1Threshold, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
-                strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal);
+                strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal,
+                datasetFile, dataset);
     }
 
     /** Prefix of every physical name of this stage, so stages never collide in one account. */

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppConfigTest {
+
+    private static final Path REPO_ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
 
     private static Map<String, Object> stages(Map<String, Object> dev) {
         Map<String, Object> stages = new LinkedHashMap<>();
@@ -19,12 +24,12 @@ class AppConfigTest {
     }
 
     private static String failure(Map<String, Object> dev) {
-        return assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(dev), null)).getMessage();
+        return assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(dev), null, REPO_ROOT)).getMessage();
     }
 
     @Test
     void fromContext_whenNoSettings_appliesDocumentedDefaults() {
-        StageConfig dev = AppConfig.fromContext(stages(Map.of()), null).stages().get(0);
+        StageConfig dev = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages().get(0);
 
         assertEquals(0.9, dev.f1Threshold());
         assertEquals(0.5, dev.minF1Threshold());
@@ -39,7 +44,7 @@ class AppConfigTest {
 
     @Test
     void fromContext_whenNoSelector_buildsEveryStageWithSeparateNames() {
-        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), null).stages();
+        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages();
 
         assertEquals(List.of("dev", "prod"), stages.stream().map(StageConfig::name).toList());
         assertEquals("lgbmops-dev-models", stages.get(0).modelPackageGroupName());
@@ -49,7 +54,7 @@ class AppConfigTest {
 
     @Test
     void fromContext_whenSelectorNamesAStage_buildsOnlyThatStage() {
-        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), "prod").stages();
+        List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), "prod", REPO_ROOT).stages();
 
         assertEquals(1, stages.size());
         assertEquals(2, stages.get(0).minCapacity());
@@ -58,7 +63,7 @@ class AppConfigTest {
     @Test
     void fromContext_whenValuesComeAsStringsFromCommandLine_parsesThem() {
         StageConfig dev = AppConfig.fromContext(stages(Map.of("f1Threshold", "0.75", "maxTuningJobs", "4",
-                "deploymentStrategy", "all-at-once")), null).stages().get(0);
+                "deploymentStrategy", "all-at-once")), null, REPO_ROOT).stages().get(0);
 
         assertEquals(0.75, dev.f1Threshold());
         assertEquals(4, dev.maxTuningJobs());
@@ -117,15 +122,54 @@ class AppConfigTest {
     }
 
     @Test
+    void fromContext_whenDatasetIsLeftOut_readsTheCensusContract() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages().get(0);
+
+        assertEquals("datasets/census.json", dev.datasetFile());
+        assertEquals("census", dev.dataset().name());
+    }
+
+    @Test
+    void fromContext_whenDatasetNamesAnotherContract_readsIt() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of("dataset", "datasets/penguins.json")), null, REPO_ROOT)
+                .stages().get(0);
+
+        assertEquals("penguins", dev.dataset().name());
+        assertEquals(List.of("Adelie", "Chinstrap", "Gentoo"), dev.dataset().label().classes());
+    }
+
+    @Test
+    void failsFromContext_whenDatasetContractBreaksARule_namingKeyFileAndValue(@TempDir Path repo) throws Exception {
+        Path datasets = Files.createDirectories(repo.resolve("datasets"));
+        Files.writeString(datasets.resolve("census.json"), Files.readString(REPO_ROOT.resolve("datasets/census.json"))
+                .replace("\"column\": \"income\"", "\"column\": \"incme\""));
+
+        String message = assertThrows(ConfigException.class,
+                () -> AppConfig.fromContext(stages(Map.of()), null, repo)).getMessage();
+
+        assertEquals("stages.dev.dataset: datasets/census.json: label.column 'incme' is not a column", message);
+    }
+
+    @Test
+    void failsFromContext_whenDatasetFileIsMissingOrOutsideTheRepository() {
+        assertEquals("stages.dev.dataset: datasets/credit.json: cannot read the contract (NoSuchFileException: "
+                + REPO_ROOT.resolve("datasets/credit.json") + ")", failure(Map.of("dataset", "datasets/credit.json")));
+        assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
+                + "datasets/churn.json, got \"../shared/census.json\"", failure(Map.of("dataset", "../shared/census.json")));
+        assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
+                + "datasets/churn.json, got \"/etc/census.json\"", failure(Map.of("dataset", "/etc/census.json")));
+    }
+
+    @Test
     void failsFromContext_whenSelectorNamesNoStage_listingStages() {
-        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(Map.of()), "qa")).getMessage();
+        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(stages(Map.of()), "qa", REPO_ROOT)).getMessage();
 
         assertEquals("stage must be one of [dev, prod], got \"qa\"", message);
     }
 
     @Test
     void failsFromContext_whenStagesMissing_explainingWhereTheyGo() {
-        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(null, null)).getMessage();
+        String message = assertThrows(ConfigException.class, () -> AppConfig.fromContext(null, null, REPO_ROOT)).getMessage();
 
         assertEquals("stages must be an object of stage name to settings in cdk.json context, got null", message);
     }

@@ -1,0 +1,140 @@
+"""Every AWS call of the system, checked against the synthesized policies of the principal that makes it."""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import iam_check as iam
+
+TARGET = iam.REPO_ROOT / "test" / "target" / "iam"
+
+
+@pytest.fixture(scope="session")
+def assembly() -> iam.Assembly:
+    given = os.environ.get("LGBMOPS_CDK_OUT")
+    if given:
+        return iam.Assembly(Path(given))
+    outdir = TARGET / "cdk.out"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    return iam.Assembly(iam.synthesize(outdir))
+
+
+@pytest.fixture(scope="session")
+def policies(assembly):
+    return iam.policies(assembly)
+
+
+@pytest.fixture(scope="session")
+def stages(assembly):
+    return iam.stages(assembly)
+
+
+def all_calls(stage):
+    if not iam.RECORDED_CALLS.exists():
+        pytest.fail(f"{iam.RECORDED_CALLS} does not exist: run the lambda-deploy tests first (they record every AWS call)")
+    return iam.recorded_calls(stage) + iam.table_calls(stage)
+
+
+def denied(evaluator, stage):
+    return {(r.caller, r.action, r.resource) for _, r, _ in iam.check(evaluator, all_calls(stage)).denied}
+
+
+def test_everyCall_isAllowedForThePrincipalThatMakesIt(policies, stages):
+    evaluator = iam.Evaluator(policies)
+    TARGET.mkdir(parents=True, exist_ok=True)
+    summary = []
+    failures = []
+    for stage in stages:
+        calls = all_calls(stage)
+        report = iam.check(evaluator, calls)
+        (TARGET / f"permission-check-{stage.name}.txt").write_text(iam.table(report) + "\n")
+        recorded = sum(1 for c, _, _, _ in report.checked if c.origin.startswith("recorded"))
+        raw = sum(1 for line in iam.RECORDED_CALLS.read_text().splitlines() if line.strip() and '"build"' not in line)
+        summary.append(f"{stage.name}: calls checked {len(report.checked)} (deploy Lambda {recorded}, from {raw} recorded calls; "
+                       f"SageMaker/CloudWatch Logs on our behalf {len(report.checked) - recorded}), "
+                       f"denied {len(report.denied)}, unfit resources {len(report.problems)}")
+        failures += [f"{stage.name}: DENIED {r.action} on {r.resource} for {r.caller} ({c.origin}: {why})"
+                     for c, r, why in report.denied]
+        failures += [f"{stage.name}: {p}" for p in report.problems]
+        operations = {c.origin for c in calls}
+        for needed in ("recorded: SageMaker.CreateEndpoint", "recorded: SageMaker.UpdateEndpoint",
+                       "recorded: SageMaker.CreateModel", "recorded: AnyScaleFrontendService.RegisterScalableTarget"):
+            assert needed in operations, f"the lambda-deploy tests no longer record {needed}"
+    (TARGET / "permission-check-summary.txt").write_text("\n".join(summary + failures) + "\n")
+    print("\n" + "\n".join(summary))
+    assert failures == []
+
+
+def test_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(policies):
+    acknowledgements = json.loads(iam.LINT_ACKNOWLEDGEMENTS.read_text())["acknowledgements"]
+    findings = iam.lint(policies)
+    unacknowledged, used = [], set()
+    for finding in findings:
+        ack = iam.acknowledged(finding, acknowledgements)
+        if ack is None:
+            unacknowledged.append(finding)
+        else:
+            used.add(acknowledgements.index(ack))
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "parliament-findings.json").write_text(json.dumps(findings, indent=2) + "\n")
+    print(f"\nlinter findings {len(findings)}: acknowledged {len(findings) - len(unacknowledged)} "
+          f"(with {len(used)} acknowledgements), unacknowledged {len(unacknowledged)}")
+    for ack in acknowledgements:
+        assert len(ack["reason"]) >= 40, f"{ack} is acknowledged without a real reason"
+    assert [a for i, a in enumerate(acknowledgements) if i not in used] == [], "acknowledgements no finding needs"
+    assert unacknowledged == []
+
+
+def test_control_withoutPassingTheModelRole_exactlyThatCallIsDenied(policies, stages):
+    dev = stages[0]
+    pipeline_role = dev.values["pipelineRole"].rsplit("/", 1)[-1]
+    narrowed = iam.without_action(policies, pipeline_role, "iam:PassRole",
+                                  resource_contains=dev.values["modelRole"].rsplit("/", 1)[-1])
+
+    assert denied(iam.Evaluator(narrowed), dev) == {
+        (dev.values["pipelineRole"], "iam:PassRole", dev.values["modelRole"])}
+
+
+def test_control_createEndpointOnTheEndpointOnly_deniesTheEndpointConfigHalf(policies, stages):
+    """Issue 10, finding 1: CreateEndpoint/UpdateEndpoint allowed on endpoint/<name> only."""
+    dev = stages[0]
+    deploy_role = dev.values["deployRole"].rsplit("/", 1)[-1]
+    narrowed = iam.without_resource(policies, deploy_role, "sagemaker:CreateEndpoint", ":endpoint-config/")
+
+    found = denied(iam.Evaluator(narrowed), dev)
+
+    assert {action for _, action, _ in found} == {"sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"}
+    assert all(":endpoint-config/" + dev.values["endpoint"] + "-v" in resource for _, _, resource in found), found
+
+
+def test_control_rollbackAlarmsReadableOnlyByTheDeployFunction_deniesSageMakersGuardrailCalls(policies, stages):
+    """Issue 10, finding 3: deployment guardrails read the alarms as the endpoint's execution role."""
+    dev = stages[0]
+    model_role = dev.values["modelRole"].rsplit("/", 1)[-1]
+    narrowed = iam.without_action(policies, model_role, "cloudwatch:DescribeAlarms")
+
+    alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
+    assert denied(iam.Evaluator(narrowed), dev) == {
+        (dev.values["modelRole"], "cloudwatch:DescribeAlarms", alarm + dev.values["rollbackAlarmServerErrors"]),
+        (dev.values["modelRole"], "cloudwatch:DescribeAlarms", alarm + dev.values["rollbackAlarmLatency"])}
+
+
+def test_control_aLogGroupOutsideTheStage_isDeniedTheKey(policies, stages):
+    dev = stages[0]
+    rows = [r for r in json.loads(iam.CALLS_TABLE.read_text())["calls"] if r["caller"].startswith("logs.")]
+    for row in rows:
+        row["context"] = {k: v.replace("{buildLogGroup}", "/other-team/logs") for k, v in row["context"].items()}
+
+    report = iam.check(iam.Evaluator(policies), iam.table_calls(dev, rows))
+
+    assert len(report.denied) == len(rows) > 0
+
+
+def test_resourceFit_whenARequiredResourceTypeIsMissing_namesIt():
+    problems = iam.check_resources_fit("sagemaker:CreateEndpoint",
+                                       ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/lgbmops-dev-endpoint"])
+
+    assert len(problems) == 1 and "endpoint-config" in problems[0], problems
