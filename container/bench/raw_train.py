@@ -31,7 +31,7 @@ def main():
     validation_set = lgb.Dataset(validation_x, validation_y, reference=train_set)
     booster = lgb.train(
         json.loads(params), train_set, num_boost_round=int(rounds), valid_sets=[validation_set],
-        callbacks=[lgb.early_stopping(int(patience), verbose=False)],
+        callbacks=[lgb.early_stopping(int(patience), verbose=False)] if int(patience) else [],
     )
     booster.save_model(model_out)
     print(f"best_iteration={booster.best_iteration}")
