@@ -12,11 +12,14 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import paths
 from .errors import LgbmopsError
 from .sagemaker_io import write_failure
+
+if TYPE_CHECKING:
+    from .distributed import Cluster
 
 log = logging.getLogger("lgbmops")
 
@@ -168,7 +171,7 @@ def _train(where: paths.TrainingPaths) -> None:
     _print_metrics("", {**result.metrics, "train_seconds": seconds})
 
 
-def _train_distributed(where: paths.TrainingPaths, cluster) -> None:
+def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
     """One host of LightGBM's distributed learning (see distributed.py). Only the leader
     writes the model and prints the metrics; every host fails, with its
     reason, when another one fails or stalls."""
