@@ -12,7 +12,7 @@ exit, with their peak resident memory (`wait4` rusage):
   * `train` on 2 and on 3 hosts: each host its own /opt/ml with the parts dealt out as
     ShardedByS3Key does, the whole validation split, and resourceconfig.json mapping the hosts
     to loopback ports; time is until the last host exits, memory the largest host's.
-Every training run boosts --rounds rounds (no early stopping, so the runs do the same work), each
+Training runs (--runs of each, taken in turn, median time) boost --rounds rounds (no early stopping, so the runs do the same work), each
 process with --threads-per-host OpenMP threads (default 1: a host stands for a one-core machine,
 and LightGBM's spinning threads do not fight over cores other jobs use too). Two hosts on a
 two-core machine are then two such machines; three share two cores, so their time shows the
@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,15 +75,18 @@ def train_hosts(roots: list[Path], threads: int) -> tuple[float, int, dict[str, 
     processes = []
     for root in roots:
         env = {**os.environ, "LGBMOPS_OPT_ML": str(root), "OMP_NUM_THREADS": str(threads)}
-        processes.append(subprocess.Popen([str(BIN / "train")], env=env, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, text=True))
+        with open(root / "train.log", "w") as log:  # the host's log, for a failure
+            processes.append(subprocess.Popen([str(BIN / "train")], env=env,
+                                              stdout=subprocess.PIPE, stderr=log, text=True))
     peak = 0
     for process in processes:
         _, status, usage = os.wait4(process.pid, 0)
         peak = max(peak, usage.ru_maxrss * 1024)
         if os.waitstatus_to_exitcode(status) != 0:
-            failure = (roots[processes.index(process)] / "output" / "failure")
-            sys.exit(f"train failed: {failure.read_text() if failure.exists() else status}")
+            root = roots[processes.index(process)]
+            failure = root / "output" / "failure"
+            sys.exit(f"train failed ({root}, exit {os.waitstatus_to_exitcode(status)}): "
+                     f"{failure.read_text() if failure.exists() else (root / 'train.log').read_text()[-2000:]}")
     seconds = time.perf_counter() - began
     stdout = processes[0].stdout.read()
     metrics = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
@@ -94,6 +98,8 @@ def main() -> int:
     parser.add_argument("--copies", type=int, default=31)
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--threads-per-host", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="training runs of each kind, "
+                        "taken in turn; the median time is reported")
     parser.add_argument("--work", type=Path, help="keep the files here (default: a temporary "
                         "directory, removed at the end)")
     args = parser.parse_args()
@@ -122,28 +128,34 @@ def main() -> int:
               f"(train {rows['train']:,} rows in 12 parts)", flush=True)
 
         hp = {"num_iterations": str(args.rounds), "early_stopping_rounds": "0"}
-        results = {}
+        params = Hyperparameters(num_iterations=args.rounds, early_stopping_rounds=0)
+        raw = [sys.executable, str(HERE / "raw_train.py"), str(work / "processing" / "train"),
+               str(work / "processing" / "validation" / "validation.csv"),
+               json.dumps(params.lightgbm_params()), str(args.rounds), "0",
+               str(work / "raw-model.txt")]
+        raw_env = {**os.environ, "OMP_NUM_THREADS": str(args.threads_per_host)}
+        times: dict[object, list[float]] = {key: [] for key in ("raw", 1, 2, 3)}
+        peaks: dict[object, int] = {}
+        aucs: dict[int, float] = {}
+        for run in range(args.runs):
+            seconds, peaks["raw"] = measure(raw, raw_env)
+            times["raw"].append(seconds)
+            for hosts in (1, 2, 3):
+                # Fresh ports each run: the last run's connections may still hold its ports.
+                roots = lay_out(work / f"run-{run + 1}", work / "processing", hosts, hp)
+                seconds, peaks[hosts], metrics = train_hosts(roots, args.threads_per_host)
+                times[hosts].append(seconds)
+                aucs[hosts] = float(metrics["validation_auc"])
+            print(f"run {run + 1}: raw {times['raw'][-1]:.1f} s, "
+                  + ", ".join(f"{h} host(s) {times[h][-1]:.1f} s" for h in (1, 2, 3)), flush=True)
+        median = {key: statistics.median(values) for key, values in times.items()}
+        print(f"\nraw lightgbm.train, 1 process: {median['raw']:.1f} s, peak memory "
+              f"{peaks['raw'] / 2**20:,.0f} MiB")
         for hosts in (1, 2, 3):
-            roots = lay_out(work, work / "processing", hosts, hp)
-            results[hosts] = train_hosts(roots, args.threads_per_host)
-            seconds, peak, metrics = results[hosts]
-            print(f"train, {hosts} host(s): {seconds:.1f} s, peak memory per host "
-                  f"{peak / 2**20:,.0f} MiB, validation AUC {metrics['validation_auc']}", flush=True)
-            if hosts == 1:
-                params = Hyperparameters(num_iterations=args.rounds, early_stopping_rounds=0)
-                raw = [sys.executable, str(HERE / "raw_train.py"), str(work / "processing" / "train"),
-                       str(work / "processing" / "validation" / "validation.csv"),
-                       json.dumps(params.lightgbm_params()), str(args.rounds), "0",
-                       str(work / "raw-model.txt")]
-                seconds, peak = measure(raw, {**os.environ,
-                                              "OMP_NUM_THREADS": str(args.threads_per_host)})
-                print(f"raw lightgbm.train, 1 process: {seconds:.1f} s, peak memory "
-                      f"{peak / 2**20:,.0f} MiB", flush=True)
-        single_auc = float(results[1][2]["validation_auc"])
-        for hosts in (2, 3):
-            auc = float(results[hosts][2]["validation_auc"])
-            print(f"{hosts} hosts: AUC {auc:.6f} ({auc - single_auc:+.6f} against one host), "
-                  f"time {results[hosts][0] / results[1][0]:.2f}x one host's")
+            print(f"train, {hosts} host(s): {median[hosts]:.1f} s "
+                  f"({median[hosts] / median[1]:.2f}x one host's), peak memory per host "
+                  f"{peaks[hosts] / 2**20:,.0f} MiB, validation AUC {aucs[hosts]:.6f} "
+                  f"({aucs[hosts] - aucs[1]:+.6f})")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

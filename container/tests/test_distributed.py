@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -213,6 +214,22 @@ def test_threeHosts_unreachablePeer_failsWithinTimeout(pipeline: PipelineRun, tm
     for host in hosts[:2]:
         assert host.process.returncode != 0
         assert "while connecting to the other hosts" in host.failure, host.failure
+
+
+def test_threeHosts_listenPortTaken_failsNamingThePort(pipeline: PipelineRun, tmp_path: Path):
+    hosts = lay_out_hosts(tmp_path, pipeline, {**SESSION_HYPERPARAMETERS,
+                                               "network_timeout_seconds": "10"})
+    config = json.loads((hosts[0].opt_ml / "input" / "config" / "resourceconfig.json").read_text())
+    port = int(config[ADDRESSES_KEY]["algo-1"].rsplit(":", 1)[1])
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        start(hosts)
+        wait_all(hosts, 40)
+    assert hosts[0].process.returncode != 0
+    assert f"host algo-1 (rank 0 of 3): cannot listen on port {port} for LightGBM" in hosts[0].failure
+    for host in hosts[1:]:
+        assert host.process.returncode != 0 and host.failure.startswith(f"host {host.name} ")
 
 
 # --- resourceconfig.json -----------------------------------------------------------------------

@@ -179,7 +179,7 @@ def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
 
     import lightgbm as lgb
 
-    from .distributed import Watchdog, resolve
+    from .distributed import Watchdog, check_listen_port, resolve
     from .model import save_model
     from .sagemaker_io import read_hyperparameters, write_failure
     from .schema import ModelSchema
@@ -197,6 +197,7 @@ def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
                         lambda reason: write_failure(where.failure_file, reason))
     with watchdog:
         cluster = resolve(cluster, hp.network_timeout_seconds)
+        check_listen_port(cluster)
         network = Network(
             params=cluster.lightgbm_params(hp.network_timeout_seconds),
             data_identity=json.dumps([dataset.rows, list(cluster.hosts)], sort_keys=True),

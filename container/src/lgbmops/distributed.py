@@ -150,6 +150,19 @@ def resolve(cluster: Cluster, timeout_seconds: float,
     return Cluster(cluster.hosts, cluster.current_host, tuple(addresses))
 
 
+def check_listen_port(cluster: Cluster) -> None:
+    """LightGBM 4.6 crashes (SIGSEGV, no message) when its listen port is taken; find out first.
+    Bound the way LightGBM binds it: all interfaces, no SO_REUSEADDR."""
+    _, port = cluster.addresses[cluster.rank]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as err:
+            raise ClusterError(
+                f"{cluster.describe()}: cannot listen on port {port} for LightGBM: {err}"
+            ) from None
+
+
 class Watchdog:
     """Fails the process when `beat()` is not called for `timeout_seconds`, and on SIGTERM.
 
