@@ -138,3 +138,19 @@ def test_invalidJson_namesTheFile(tmp_path):
     with pytest.raises(ContractError) as caught:
         load_contract(path)
     assert str(caught.value).startswith("broken.json: not valid JSON: ")
+
+
+def _mistakes() -> list[dict]:
+    return json.loads((DATASETS_DIR / "mistakes" / "expected.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", _mistakes(), ids=lambda case: case["file"])
+def test_sharedMistakes_rejectedNamingTheKey(case):
+    # The same files are rejected by the synth-time Java reader (pipeline-spec's
+    # ContractMistakesTest): both readers hold the same rules.
+    with pytest.raises(ContractError) as caught:
+        load_contract(DATASETS_DIR / "mistakes" / case["file"])
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(case["file"] + ": "), message
+    assert case["key"] in message, message

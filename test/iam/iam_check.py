@@ -481,7 +481,9 @@ def stage(assembly: Assembly, name: str) -> Stage:
     if len(job_roles) != 1:
         raise AssertionError(f"the jobs of {name} run as {sorted(job_roles)}: expected one job role")
     model_step, = (s for s in steps.values() if s["Type"] == "Model")
-    lambda_step, = (s for s in steps.values() if s["Type"] == "Lambda")
+    # Every Lambda step (Deploy, and DeployWithoutBias on the branch without a fairness facet)
+    # invokes the one deploy function.
+    (deploy_function_arn,) = {json.dumps(s["FunctionArn"]) for s in steps.values() if s["Type"] == "Lambda"}
     processing = next(s for s in steps.values() if s["Type"] == "Processing")
     image = processing["Arguments"]["AppSpecification"]["ImageUri"]
     registry, repository = image.split(":")[0].split("/", 1)
@@ -500,7 +502,7 @@ def stage(assembly: Assembly, name: str) -> Stage:
         "jobRole": job_roles.pop(),
         "modelRole": model_step["Arguments"]["ExecutionRoleArn"],
         "deployRole": assembly.resolve(deploy_stack, deploy_function["Properties"]["Role"]),
-        "deployFunctionArn": lambda_step["FunctionArn"],
+        "deployFunctionArn": json.loads(deploy_function_arn),
         "keyArn": processing["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"],
         "readBucket": buckets["ReadBucket"],
         "writeBucket": buckets["WriteBucket"],

@@ -16,8 +16,10 @@ import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.events.EventField;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -44,6 +46,13 @@ import software.constructs.Construct;
 public final class DeployStack extends Stack {
     /** The production variant every endpoint config of ours uses (see the deploy Lambda's translator). */
     public static final String VARIANT_NAME = "AllTraffic";
+    /**
+     * The A/B challenger's and the shadow's variants (DeployTranslator.CHALLENGER_VARIANT and
+     * SHADOW_VARIANT). Fixed names whatever model version they run, so an alarm whose dimension
+     * names the variant follows every challenger without being redeployed.
+     */
+    public static final String CHALLENGER_VARIANT = "Challenger";
+    public static final String SHADOW_VARIANT = "Shadow";
 
     private final Alias liveFunction;
     private final Queue deadLetters;
@@ -91,6 +100,14 @@ public final class DeployStack extends Stack {
         environment.put("TRAFFIC_WAIT_SECONDS", String.valueOf(stage.waitIntervalMinutes() * 60));
         environment.put("ROLLBACK_ALARM_NAMES", serverErrors + "," + latency);
         environment.put("KEEP_LAST_VERSIONS", String.valueOf(stage.modelsToKeep()));
+        // Replace is the function's default: a replace stage's environment stays as it was.
+        if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
+            environment.put("DEPLOYMENT_MODE", stage.deploymentMode().name());
+            environment.put(stage.deploymentMode() == StageConfig.DeploymentMode.AB
+                    ? "CHALLENGER_WEIGHT_PERCENT" : "SHADOW_SAMPLING_PERCENT",
+                    String.valueOf(stage.deploymentMode() == StageConfig.DeploymentMode.AB
+                            ? stage.challengerWeightPercent() : stage.shadowSamplingPercent()));
+        }
 
         deadLetters = Queue.Builder.create(this, "DeployDeadLetters")
                 .encryption(QueueEncryption.SQS_MANAGED)
@@ -154,6 +171,10 @@ public final class DeployStack extends Stack {
                 .maxEventAge(Duration.hours(6))
                 .build());
 
+        if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
+            pullBadNewcomer(stage, endpoint);
+        }
+
         Alarm.Builder.create(this, "DeployFunctionErrors")
                 .alarmDescription("The deploy Lambda of " + endpoint + " failed")
                 .metric(liveFunction.metricErrors().with(software.amazon.awscdk.services.cloudwatch.MetricOptions.builder()
@@ -189,11 +210,49 @@ public final class DeployStack extends Stack {
         return List.of(stage.endpointName() + "-5xx", stage.endpointName() + "-latency");
     }
 
+    /**
+     * 5xx and latency alarms on the challenger's (or shadow's) variant, and a rule that sends the
+     * function a rollback when one goes into ALARM: a bad newcomer is pulled without a person.
+     * The rollback names no version, so it removes whichever challenger or shadow is live then.
+     */
+    private void pullBadNewcomer(StageConfig stage, String endpoint) {
+        String variant = stage.deploymentMode() == StageConfig.DeploymentMode.AB ? CHALLENGER_VARIANT : SHADOW_VARIANT;
+        String role = variant.toLowerCase(java.util.Locale.ROOT);
+        String serverErrors = endpoint + "-" + role + "-5xx";
+        String latency = endpoint + "-" + role + "-latency";
+        endpointAlarm(variant + "ServerErrors", serverErrors, metric(endpoint, variant, "Invocation5XXErrors", "Sum"), 1,
+                "5xx responses of the " + role + " variant; the deploy Lambda rolls it back");
+        endpointAlarm(variant + "Latency", latency, metric(endpoint, variant, "ModelLatency", "p99"), 500_000,
+                "p99 model latency of the " + role + " variant above 500 ms; the deploy Lambda rolls it back");
+        Rule pull = Rule.Builder.create(this, variant + "Alarms")
+                .description("An alarm on the " + role + " of " + endpoint + " rolls it back")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.cloudwatch"))
+                        .detailType(List.of("CloudWatch Alarm State Change"))
+                        .detail(Map.of(
+                                "alarmName", List.of(serverErrors, latency),
+                                "state", Map.of("value", List.of("ALARM"))))
+                        .build())
+                .build();
+        pull.addTarget(LambdaFunction.Builder.create(liveFunction)
+                .event(RuleTargetInput.fromObject(Map.of(
+                        "operation", "rollback",
+                        "reason", EventField.fromPath("$.detail.alarmName"))))
+                .deadLetterQueue(deadLetters)
+                .retryAttempts(10)
+                .maxEventAge(Duration.hours(6))
+                .build());
+    }
+
     private Metric metric(String endpoint, String name, String statistic) {
+        return metric(endpoint, VARIANT_NAME, name, statistic);
+    }
+
+    private Metric metric(String endpoint, String variant, String name, String statistic) {
         return Metric.Builder.create()
                 .namespace("AWS/SageMaker")
                 .metricName(name)
-                .dimensionsMap(Map.of("EndpointName", endpoint, "VariantName", VARIANT_NAME))
+                .dimensionsMap(Map.of("EndpointName", endpoint, "VariantName", variant))
                 .statistic(statistic)
                 .period(Duration.minutes(1))
                 .build();

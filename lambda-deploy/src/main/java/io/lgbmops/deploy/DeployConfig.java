@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  * @param rollbackAlarmNames          CloudWatch alarms (5xx, latency) that roll an update back
  * @param keepLastVersions            models/endpoint configs kept besides the ones in use
  * @param networkIsolation            run the model container without network access
+ * @param mode                        what an approved package does to a live endpoint: replace its
+ *                                    model, join it as an A/B challenger, or run beside it as a shadow
+ * @param challengerWeightPercent     share of live traffic the challenger answers in {@code AB} mode
+ * @param shadowSamplingPercent       share of live requests copied to the shadow in {@code SHADOW} mode
  */
 public record DeployConfig(
         String modelPackageGroupName,
@@ -55,10 +59,19 @@ public record DeployConfig(
         Optional<Integer> maxExecutionTimeoutSeconds,
         List<String> rollbackAlarmNames,
         int keepLastVersions,
-        boolean networkIsolation) {
+        boolean networkIsolation,
+        DeploymentMode mode,
+        int challengerWeightPercent,
+        int shadowSamplingPercent) {
 
     /** How UpdateEndpoint shifts traffic to the new fleet (SageMaker deployment guardrails). */
     public enum TrafficStrategy { CANARY, LINEAR, ALL_AT_ONCE }
+
+    /**
+     * What an approved package does when the endpoint already serves a model: {@code REPLACE} it
+     * (blue/green), join as the {@code AB} challenger beside it, or run as its {@code SHADOW}.
+     */
+    public enum DeploymentMode { REPLACE, AB, SHADOW }
 
     /** Floor of the F1 gate when MIN_F1_THRESHOLD is unset. */
     public static final double DEFAULT_MIN_F1_THRESHOLD = 0.5;
@@ -92,6 +105,9 @@ public record DeployConfig(
         maxExecutionTimeoutSeconds.ifPresent(v -> requireRange("MAX_EXECUTION_TIMEOUT_SECONDS", v, 600, 14_400));
         rollbackAlarmNames = List.copyOf(rollbackAlarmNames);
         requireRange("KEEP_LAST_VERSIONS", keepLastVersions, 1, 100);
+        mode = mode == null ? DeploymentMode.REPLACE : mode;
+        requireRange("CHALLENGER_WEIGHT_PERCENT", challengerWeightPercent, 1, 99);
+        requireRange("SHADOW_SAMPLING_PERCENT", shadowSamplingPercent, 1, 100);
     }
 
     /** Reads the configuration from a variable map (the process environment in Lambda). */
@@ -124,7 +140,10 @@ public record DeployConfig(
                         .map(v -> r.integer("MAX_EXECUTION_TIMEOUT_SECONDS", 0)),
                 r.list("ROLLBACK_ALARM_NAMES"),
                 r.integer("KEEP_LAST_VERSIONS", 3),
-                r.bool("ENABLE_NETWORK_ISOLATION", true));
+                r.bool("ENABLE_NETWORK_ISOLATION", true),
+                r.choice("DEPLOYMENT_MODE", DeploymentMode.REPLACE, DeploymentMode.class),
+                r.integer("CHALLENGER_WEIGHT_PERCENT", 10),
+                r.integer("SHADOW_SAMPLING_PERCENT", 100));
     }
 
     private static void requireMatch(String name, String value, Pattern pattern) {
@@ -201,14 +220,18 @@ public record DeployConfig(
         }
 
         TrafficStrategy strategy(String name, TrafficStrategy fallback) {
+            return choice(name, fallback, TrafficStrategy.class);
+        }
+
+        <E extends Enum<E>> E choice(String name, E fallback, Class<E> type) {
             String value = optional(name);
             if (value == null) {
                 return fallback;
             }
             try {
-                return TrafficStrategy.valueOf(value.toUpperCase(Locale.ROOT));
+                return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw bad(name, value, "must be one of " + Arrays.toString(TrafficStrategy.values()));
+                throw bad(name, value, "must be one of " + Arrays.toString(type.getEnumConstants()));
             }
         }
 

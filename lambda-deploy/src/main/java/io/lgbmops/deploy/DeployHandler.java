@@ -113,6 +113,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         String event = "{\"detail-type\":\"" + EventParser.MODEL_PACKAGE_STATE_CHANGE + "\",\"source\":\""
                 + EventParser.SOURCE + "\",\"detail\":{\"ModelPackageGroupName\":\"" + config.modelPackageGroupName()
                 + "\",\"ModelPackageArn\":\"" + arn + "\",\"ModelApprovalStatus\":\"Approved\"}}";
+        parser.parse("{\"operation\":\"rollback\",\"model_package_version\":1}".getBytes(StandardCharsets.UTF_8));
         for (String sample : new String[] {pipeline, event}) {
             EventParser.Invocation invocation = parser.parse(sample.getBytes(StandardCharsets.UTF_8));
             if (invocation instanceof EventParser.Invocation.Deploy deploy) {
@@ -126,6 +127,9 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
                 translator.putScalingPolicy(plan.endpointName());
                 translator.describeScalableTarget(plan.endpointName());
                 translator.deregisterScalableTarget(plan.endpointName());
+                translator.createEndpointConfig(translator.variantPlan(plan,
+                        translator.createEndpointConfig(plan).productionVariants().get(0)));
+                translator.updateEndpointVariants(plan.endpointName(), plan.endpointConfigName(), false);
                 translator.getEvaluationReport("s3://bucket/evaluation/evaluation.json");
                 try {
                     writeResult(new java.io.ByteArrayOutputStream(),

@@ -19,6 +19,8 @@ import java.util.List;
  * @param autoscaling        APPLIED, RETAINED or PENDING (applied once the endpoint is InService)
  * @param deleted            old models and endpoint configs removed by this invocation
  * @param reason             why, in a sentence, naming the field or value that decided
+ * @param traffic            which model serves what share after the decision (A/B and shadow modes,
+ *                           promotions and rollbacks); empty in replace mode
  */
 public record DeployResult(
         DeployStatus status,
@@ -31,10 +33,25 @@ public record DeployResult(
         Double f1Threshold,
         String autoscaling,
         List<String> deleted,
-        String reason) {
+        String reason,
+        List<Share> traffic) {
+
+    /**
+     * One variant's part: a production variant answers {@code percent} of the requests; a shadow
+     * gets a copy of {@code percent} of them and answers none.
+     */
+    public record Share(String variant, String modelName, Integer modelPackageVersion, int percent, boolean shadow) { }
 
     public DeployResult {
         deleted = deleted == null ? List.of() : List.copyOf(deleted);
+        traffic = traffic == null ? List.of() : List.copyOf(traffic);
+    }
+
+    public DeployResult(DeployStatus status, String endpointName, String endpointConfigName, String modelName,
+            String modelPackageArn, Integer modelPackageVersion, Double f1, Double f1Threshold, String autoscaling,
+            List<String> deleted, String reason) {
+        this(status, endpointName, endpointConfigName, modelName, modelPackageArn, modelPackageVersion, f1,
+                f1Threshold, autoscaling, deleted, reason, List.of());
     }
 
     static DeployResult of(DeployStatus status, String endpointName, String reason) {
@@ -43,7 +60,12 @@ public record DeployResult(
 
     DeployResult withDeleted(List<String> names) {
         return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
-                modelPackageVersion, f1, f1Threshold, autoscaling, names, reason);
+                modelPackageVersion, f1, f1Threshold, autoscaling, names, reason, traffic);
+    }
+
+    DeployResult withTraffic(List<Share> shares) {
+        return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
+                modelPackageVersion, f1, f1Threshold, autoscaling, deleted, reason, shares);
     }
 
     /**
@@ -76,6 +98,21 @@ public record DeployResult(
             json.writeEndArray();
         }
         text(json, "reason", reason);
+        if (!traffic.isEmpty()) {
+            json.writeArrayFieldStart("traffic");
+            for (Share share : traffic) {
+                json.writeStartObject();
+                json.writeStringField("variant", share.variant());
+                json.writeStringField("model_name", share.modelName());
+                if (share.modelPackageVersion() != null) {
+                    json.writeNumberField("model_package_version", share.modelPackageVersion());
+                }
+                json.writeStringField("role", share.shadow() ? "shadow" : "production");
+                json.writeNumberField(share.shadow() ? "copied_percent" : "answered_percent", share.percent());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        }
     }
 
     private static void text(JsonGenerator json, String name, String value) throws IOException {

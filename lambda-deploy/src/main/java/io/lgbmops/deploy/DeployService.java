@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ContainerDefinition;
+import software.amazon.awssdk.services.sagemaker.model.CreateEndpointConfigRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
@@ -73,6 +74,9 @@ final class DeployService {
                     "detail.ModelApprovalStatus is \"" + notApproved.approvalStatus()
                             + "\"; only Approved packages are deployed");
         }
+        if (invocation instanceof EventParser.Invocation.VariantOperation operation) {
+            return variantOperation(operation, requestId);
+        }
         return endpointChanged(((EventParser.Invocation.EndpointChanged) invocation).endpointName());
     }
 
@@ -111,6 +115,9 @@ final class DeployService {
 
         DeployTranslator.Plan plan = translator.plan(request, version);
         Optional<DescribeEndpointResponse> endpoint = describeEndpoint(plan.endpointName());
+        if (config.mode() != DeployConfig.DeploymentMode.REPLACE && endpoint.isPresent()) {
+            return addVariant(plan, pkg, endpoint.get(), gate, requestId);
+        }
         DeployResult result = endpoint.isEmpty()
                 ? create(plan, pkg, gate)
                 : update(plan, pkg, endpoint.get(), gate, requestId);
@@ -451,6 +458,316 @@ final class DeployService {
                 .or(() -> config.productionVariants().stream().findFirst());
     }
 
+    // ---------------------------------------------------------------- A/B and shadow
+
+    /** The live endpoint config seen as champion plus at most one newcomer (challenger or shadow). */
+    private record Live(String configName, DescribeEndpointConfigResponse config, ProductionVariant champion,
+            Optional<ProductionVariant> newcomer, boolean newcomerIsShadow) {
+
+        int championVersion(ResourceNames names) {
+            return names.versionOf(champion.modelName()).orElse(0);
+        }
+
+        OptionalInt newcomerVersion(ResourceNames names) {
+            return newcomer.map(v -> names.versionOf(v.modelName())).orElse(OptionalInt.empty());
+        }
+
+        String newcomerRole() {
+            return newcomerIsShadow ? "shadow" : "challenger";
+        }
+    }
+
+    private Live live(DescribeEndpointResponse endpoint) {
+        String name = endpoint.endpointConfigName();
+        DescribeEndpointConfigResponse live = describe("describe endpoint config " + name,
+                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(name)))
+                .orElseThrow(() -> new DeployFailedException("endpoint " + endpoint.endpointName()
+                        + " runs endpoint config " + name + ", which does not exist any more; refusing to change it",
+                        null));
+        ProductionVariant champion = live.productionVariants().stream()
+                .filter(v -> DeployTranslator.VARIANT_NAME.equals(v.variantName())).findFirst()
+                .orElseThrow(() -> new DeployFailedException("endpoint config " + name + " has no production variant "
+                        + DeployTranslator.VARIANT_NAME + " (the champion); refusing to change it", null));
+        Optional<ProductionVariant> challenger = live.productionVariants().stream()
+                .filter(v -> DeployTranslator.CHALLENGER_VARIANT.equals(v.variantName())).findFirst();
+        Optional<ProductionVariant> shadow = live.hasShadowProductionVariants()
+                ? live.shadowProductionVariants().stream().findFirst() : Optional.empty();
+        return new Live(name, live, champion, challenger.or(() -> shadow), challenger.isEmpty() && shadow.isPresent());
+    }
+
+    /**
+     * A/B or shadow mode with a live endpoint: the package joins beside the champion (replacing an
+     * older challenger or shadow). Its own version already live, or a newer one, changes nothing.
+     */
+    private DeployResult addVariant(DeployTranslator.Plan plan, DescribeModelPackageResponse pkg,
+            DescribeEndpointResponse endpoint, Gate gate, String requestId) {
+        requireUpdatable(endpoint);
+        Live live = live(endpoint);
+        ResourceNames names = translator.names();
+        int version = plan.packageVersion();
+        int championVersion = live.championVersion(names);
+        OptionalInt newcomerVersion = live.newcomerVersion(names);
+        String newcomerVariant = config.mode() == DeployConfig.DeploymentMode.AB
+                ? DeployTranslator.CHALLENGER_VARIANT : DeployTranslator.SHADOW_VARIANT;
+        if (version == championVersion
+                || (newcomerVersion.isPresent() && newcomerVersion.getAsInt() == version
+                        && newcomerVariant.equals(live.newcomer().get().variantName()))) {
+            applyAutoscaling(plan.endpointName(), variantNames(live.config()));
+            return new DeployResult(DeployStatus.UNCHANGED, plan.endpointName(), live.configName(), null,
+                    plan.modelPackageArn(), version, gate.f1(), gate.threshold(), "APPLIED", null,
+                    "model package version " + version + " is already live in endpoint config " + live.configName()
+                            + (version == championVersion ? " as the champion" : " as the " + live.newcomerRole()),
+                    shares(live.config()));
+        }
+        int newest = Math.max(championVersion, newcomerVersion.orElse(0));
+        if (newest > version) {
+            return new DeployResult(DeployStatus.SUPERSEDED, plan.endpointName(), live.configName(), null,
+                    plan.modelPackageArn(), version, gate.f1(), gate.threshold(), null, null,
+                    "newer model package version " + newest + " is live; version " + version
+                            + " does not join it", shares(live.config()));
+        }
+        ensureModel(plan, pkg);
+        DeployTranslator.VariantPlan target = translator.variantPlan(plan, live.champion());
+        ensureVariantConfig(target);
+        String autoscalingState = moveVariants(plan.endpointName(), live.config(), target.endpointConfigName(),
+                target.all(), requestId);
+        DeployResult result = new DeployResult(DeployStatus.VARIANT_ADDED, plan.endpointName(),
+                target.endpointConfigName(), plan.modelName(), plan.modelPackageArn(), version, gate.f1(),
+                gate.threshold(), autoscalingState, null,
+                "model package version " + version + " joins champion version " + championVersion + " as the "
+                        + (config.mode() == DeployConfig.DeploymentMode.AB
+                                ? "challenger (" + config.challengerWeightPercent() + "% of requests)"
+                                : "shadow (a copy of " + config.shadowSamplingPercent() + "% of requests)")
+                        + live.newcomerVersion(names).stream().mapToObj(v -> "; version " + v + " leaves")
+                                .findFirst().orElse(""),
+                shares(target));
+        return result.withDeleted(cleanUp(Set.of(live.configName(), target.endpointConfigName()), requestId));
+    }
+
+    /**
+     * Promotion makes the challenger or shadow the sole production variant, after the same checks a
+     * deployment passes (package still Approved, F1 gate); rollback returns to the champion alone.
+     * Both name the version they mean, so a duplicate or late delivery finds nothing left to do.
+     */
+    private DeployResult variantOperation(EventParser.Invocation.VariantOperation operation, String requestId) {
+        String endpointName = config.endpointName();
+        boolean promote = operation.operation() == EventParser.Operation.PROMOTE;
+        String verb = promote ? "promote" : "roll back";
+        Integer wanted = operation.modelPackageVersion();
+        Optional<DescribeEndpointResponse> endpoint = describeEndpoint(endpointName);
+        if (endpoint.isEmpty()) {
+            return DeployResult.of(DeployStatus.NO_VARIANT, endpointName, "endpoint does not exist; nothing to " + verb);
+        }
+        requireUpdatable(endpoint.get());
+        Live live = live(endpoint.get());
+        ResourceNames names = translator.names();
+        int championVersion = live.championVersion(names);
+        if (live.newcomer().isEmpty()) {
+            boolean done = promote && wanted != null && wanted == championVersion;
+            return new DeployResult(done ? DeployStatus.UNCHANGED : DeployStatus.NO_VARIANT, endpointName,
+                    live.configName(), live.champion().modelName(), null, championVersion, null, null, null, null,
+                    done ? "model package version " + wanted + " already serves all traffic"
+                            : "endpoint config " + live.configName() + " has no challenger or shadow"
+                                    + (wanted != null && wanted == championVersion
+                                            ? "; version " + wanted + " is the champion and is not rolled back" : "")
+                                    + "; nothing to " + verb,
+                    shares(live.config()));
+        }
+        ProductionVariant newcomer = live.newcomer().get();
+        OptionalInt newcomerVersion = live.newcomerVersion(names);
+        if (wanted != null && (newcomerVersion.isEmpty() || newcomerVersion.getAsInt() != wanted)) {
+            return new DeployResult(DeployStatus.NO_VARIANT, endpointName, live.configName(), null, null, wanted,
+                    null, null, null, null, "the " + live.newcomerRole() + " is model package version "
+                            + (newcomerVersion.isPresent() ? newcomerVersion.getAsInt() : "unknown") + ", not " + wanted
+                            + "; nothing to " + verb, shares(live.config()));
+        }
+        DeployTranslator.Plan target;
+        Gate gate = null;
+        if (promote) {
+            DescribeModelResponse model = describe("describe model " + newcomer.modelName(),
+                    () -> sageMaker.describeModel(r -> r.modelName(newcomer.modelName())))
+                    .orElseThrow(() -> new DeployFailedException("the " + live.newcomerRole() + "'s model "
+                            + newcomer.modelName() + " does not exist; refusing to promote it", null));
+            String arn = model.hasContainers() && !model.containers().isEmpty()
+                    ? model.containers().get(0).modelPackageName()
+                    : model.primaryContainer() == null ? null : model.primaryContainer().modelPackageName();
+            if (arn == null) {
+                throw new DeployFailedException("model " + newcomer.modelName() + " names no model package; "
+                        + "refusing to promote it without the checks a deployment passes", null);
+            }
+            DescribeModelPackageResponse pkg = describe("describe model package " + arn,
+                    () -> sageMaker.describeModelPackage(translator.describeModelPackage(arn)))
+                    .orElseThrow(() -> new DeployFailedException("model package " + arn + " of the "
+                            + live.newcomerRole() + " does not exist any more; refusing to promote it", null));
+            int version = newcomerVersion.orElse(pkg.modelPackageVersion() == null ? 0 : pkg.modelPackageVersion());
+            if (pkg.modelApprovalStatus() != ModelApprovalStatus.APPROVED) {
+                return new DeployResult(DeployStatus.NOT_APPROVED, endpointName, live.configName(), null, arn, version,
+                        null, null, null, null, "ModelApprovalStatus is " + pkg.modelApprovalStatusAsString()
+                                + "; only Approved packages are promoted", shares(live.config()));
+            }
+            DeployRequest request = new DeployRequest(DeployRequest.Source.MODEL_PACKAGE_EVENT, arn, endpointName,
+                    newcomer.instanceTypeAsString(), newcomer.initialInstanceCount(), null);
+            gate = gate(pkg, request);
+            if (!gate.passed()) {
+                return new DeployResult(DeployStatus.GATE_FAILED, endpointName, live.configName(), null, arn, version,
+                        gate.f1(), gate.threshold(), null, null, gate.reason(), shares(live.config()));
+            }
+            target = translator.soleVariantPlan(endpointName, arn, version, newcomer.modelName(),
+                    newcomer.instanceTypeAsString(), newcomer.initialInstanceCount());
+        } else {
+            ProductionVariant champion = live.champion();
+            target = translator.soleVariantPlan(endpointName, null, championVersion, champion.modelName(),
+                    champion.instanceTypeAsString(), champion.initialInstanceCount());
+        }
+        ensureEndpointConfig(target);
+        String autoscalingState = moveVariants(endpointName, live.config(), target.endpointConfigName(),
+                List.of(new DeployTranslator.Variant(DeployTranslator.VARIANT_NAME, target.modelName(),
+                        target.instanceType(), target.initialInstanceCount(), 1.0f)), requestId);
+        String leaving = promote ? "champion version " + championVersion + " leaves"
+                : live.newcomerRole() + " version " + (newcomerVersion.isPresent() ? newcomerVersion.getAsInt() : "unknown")
+                        + " (" + newcomer.modelName() + ") is removed";
+        DeployResult result = new DeployResult(promote ? DeployStatus.PROMOTED : DeployStatus.ROLLED_BACK,
+                endpointName, target.endpointConfigName(), target.modelName(), target.modelPackageArn(),
+                target.packageVersion(), gate == null ? null : gate.f1(), gate == null ? null : gate.threshold(),
+                autoscalingState, null, "model package version " + target.packageVersion()
+                        + " serves all traffic; " + leaving
+                        + (operation.reason() == null ? "" : " (requested: " + operation.reason() + ")"),
+                List.of(new DeployResult.Share(DeployTranslator.VARIANT_NAME, target.modelName(),
+                        target.packageVersion(), 100, false)));
+        return result.withDeleted(cleanUp(Set.of(live.configName(), target.endpointConfigName()), requestId));
+    }
+
+    /**
+     * Updates the endpoint to {@code targetConfig}. SageMaker refuses an update that removes an
+     * autoscaled variant or changes its instance type, so those variants are deregistered first
+     * (restored if the update does not start); every variant of the target is (re)registered
+     * once the endpoint is InService on it.
+     */
+    private String moveVariants(String endpointName, DescribeEndpointConfigResponse live, String targetConfig,
+            List<DeployTranslator.Variant> target, String requestId) {
+        Map<String, String> liveTypes = new LinkedHashMap<>();
+        allVariants(live).forEach(v -> liveTypes.put(v.variantName(), v.instanceTypeAsString()));
+        Map<String, String> targetTypes = new LinkedHashMap<>();
+        target.forEach(v -> targetTypes.put(v.name(), v.instanceType()));
+        boolean instanceTypeChanged = false;
+        List<String> suspended = new ArrayList<>();
+        for (Map.Entry<String, String> variant : liveTypes.entrySet()) {
+            String next = targetTypes.get(variant.getKey());
+            boolean typeChanges = next != null && !next.equals(variant.getValue());
+            instanceTypeChanged |= typeChanges;
+            if ((next == null || typeChanges) && scalableTargetRegistered(endpointName, variant.getKey())) {
+                call("deregister scalable target " + variant.getKey(), () -> autoscaling.deregisterScalableTarget(
+                        translator.deregisterScalableTarget(endpointName, variant.getKey())));
+                suspended.add(variant.getKey());
+                log.info(requestId, "autoscaling_suspended", Map.of(
+                        "endpoint_name", endpointName,
+                        "variant_name", variant.getKey(),
+                        "reason", next == null ? "the variant is removed" : "instance type changes to " + next));
+            }
+        }
+        boolean typeChanged = instanceTypeChanged;
+        try {
+            call("update endpoint " + endpointName, () -> sageMaker.updateEndpoint(
+                    translator.updateEndpointVariants(endpointName, targetConfig, typeChanged)));
+        } catch (DeployException e) {
+            for (String variant : suspended) {
+                try {
+                    applyAutoscaling(endpointName, List.of(variant));
+                    log.info(requestId, "autoscaling_restored", Map.of("endpoint_name", endpointName,
+                            "variant_name", variant));
+                } catch (DeployException restore) {
+                    log.failure(requestId, restore);
+                }
+            }
+            throw e;
+        }
+        Optional<DescribeEndpointResponse> now = describeEndpoint(endpointName);
+        if (now.isPresent() && now.get().endpointStatus() == EndpointStatus.IN_SERVICE
+                && targetConfig.equals(now.get().endpointConfigName())) {
+            applyAutoscaling(endpointName, target.stream().map(DeployTranslator.Variant::name).toList());
+            return "APPLIED";
+        }
+        return "PENDING";
+    }
+
+    /** Creates the two-variant config, or reuses one of the expected name only if it is exactly the planned one. */
+    private void ensureVariantConfig(DeployTranslator.VariantPlan plan) {
+        Optional<DescribeEndpointConfigResponse> existing = describe(
+                "describe endpoint config " + plan.endpointConfigName(),
+                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())));
+        if (existing.isEmpty()) {
+            call("create endpoint config " + plan.endpointConfigName(),
+                    () -> sageMaker.createEndpointConfig(translator.createEndpointConfig(plan)));
+            return;
+        }
+        CreateEndpointConfigRequest planned = translator.createEndpointConfig(plan);
+        String found = describeVariants(existing.get().productionVariants())
+                + " / shadow " + describeVariants(existing.get().shadowProductionVariants());
+        String wanted = describeVariants(planned.productionVariants())
+                + " / shadow " + describeVariants(planned.shadowProductionVariants());
+        if (!found.equals(wanted)) {
+            throw notReused("endpoint config " + plan.endpointConfigName(), "has variants " + found + ", not " + wanted);
+        }
+    }
+
+    private static String describeVariants(List<ProductionVariant> variants) {
+        return variants.stream().map(v -> v.variantName() + ":" + v.modelName() + ":" + v.instanceTypeAsString() + "x"
+                + v.initialInstanceCount() + "@" + v.initialVariantWeight()).toList().toString();
+    }
+
+    private static List<ProductionVariant> allVariants(DescribeEndpointConfigResponse config) {
+        List<ProductionVariant> all = new ArrayList<>(config.productionVariants());
+        if (config.hasShadowProductionVariants()) {
+            all.addAll(config.shadowProductionVariants());
+        }
+        return all;
+    }
+
+    private static List<String> variantNames(DescribeEndpointConfigResponse config) {
+        return allVariants(config).stream().map(ProductionVariant::variantName).toList();
+    }
+
+    /** Who answers what share of the requests, and who gets a copy of what share. */
+    private List<DeployResult.Share> shares(DescribeEndpointConfigResponse config) {
+        List<DeployTranslator.Variant> production = config.productionVariants().stream().map(DeployService::variant)
+                .toList();
+        Optional<DeployTranslator.Variant> shadow = config.hasShadowProductionVariants()
+                ? config.shadowProductionVariants().stream().findFirst().map(DeployService::variant)
+                : Optional.empty();
+        return shares(production, shadow);
+    }
+
+    private List<DeployResult.Share> shares(DeployTranslator.VariantPlan plan) {
+        return shares(plan.production(), plan.shadow());
+    }
+
+    private List<DeployResult.Share> shares(List<DeployTranslator.Variant> production,
+            Optional<DeployTranslator.Variant> shadow) {
+        double total = production.stream().mapToDouble(DeployTranslator.Variant::weight).sum();
+        List<DeployResult.Share> shares = new ArrayList<>();
+        for (DeployTranslator.Variant v : production) {
+            shares.add(new DeployResult.Share(v.name(), v.modelName(), version(v.modelName()),
+                    (int) Math.round(total > 0 ? 100.0 * v.weight() / total : 0), false));
+        }
+        shadow.ifPresent(v -> {
+            double source = production.isEmpty() ? 0 : production.get(0).weight();
+            shares.add(new DeployResult.Share(v.name(), v.modelName(), version(v.modelName()),
+                    (int) Math.round(source > 0 ? Math.min(100.0, 100.0 * v.weight() / source) : 0), true));
+        });
+        return shares;
+    }
+
+    private Integer version(String modelName) {
+        OptionalInt v = translator.names().versionOf(modelName);
+        return v.isPresent() ? v.getAsInt() : null;
+    }
+
+    private static DeployTranslator.Variant variant(ProductionVariant v) {
+        return new DeployTranslator.Variant(v.variantName(), v.modelName(), v.instanceTypeAsString(),
+                v.initialInstanceCount() == null ? 0 : v.initialInstanceCount(),
+                v.initialVariantWeight() == null ? 1.0f : v.initialVariantWeight());
+    }
+
     // ---------------------------------------------------------------- autoscaling
 
     private DeployResult endpointChanged(String endpointName) {
@@ -464,9 +781,16 @@ final class DeployService {
             return DeployResult.of(DeployStatus.WAITING, endpointName, "endpoint " + status
                     + "; autoscaling is applied once it is InService");
         }
-        applyAutoscaling(endpointName);
-        return new DeployResult(DeployStatus.AUTOSCALING_APPLIED, endpointName, endpoint.get().endpointConfigName(),
-                null, null, null, null, null, "APPLIED", null, "endpoint is InService");
+        if (config.mode() == DeployConfig.DeploymentMode.REPLACE) {
+            applyAutoscaling(endpointName);
+            return new DeployResult(DeployStatus.AUTOSCALING_APPLIED, endpointName, endpoint.get().endpointConfigName(),
+                    null, null, null, null, null, "APPLIED", null, "endpoint is InService");
+        }
+        // A/B and shadow: every variant of the live config, whichever mode wrote it.
+        Live live = live(endpoint.get());
+        applyAutoscaling(endpointName, variantNames(live.config()));
+        return new DeployResult(DeployStatus.AUTOSCALING_APPLIED, endpointName, live.configName(),
+                null, null, null, null, null, "APPLIED", null, "endpoint is InService", shares(live.config()));
     }
 
     /** Registers the variant and its policy when the endpoint already serves the given config. */
@@ -485,6 +809,20 @@ final class DeployService {
         call("register scalable target", () -> autoscaling.registerScalableTarget(
                 translator.registerScalableTarget(endpointName)));
         call("put scaling policy", () -> autoscaling.putScalingPolicy(translator.putScalingPolicy(endpointName)));
+    }
+
+    private void applyAutoscaling(String endpointName, List<String> variantNames) {
+        for (String variant : variantNames) {
+            call("register scalable target " + variant, () -> autoscaling.registerScalableTarget(
+                    translator.registerScalableTarget(endpointName, variant)));
+            call("put scaling policy " + variant, () -> autoscaling.putScalingPolicy(
+                    translator.putScalingPolicy(endpointName, variant)));
+        }
+    }
+
+    private boolean scalableTargetRegistered(String endpointName, String variantName) {
+        return !call("describe scalable targets", () -> autoscaling.describeScalableTargets(
+                translator.describeScalableTarget(endpointName, variantName))).scalableTargets().isEmpty();
     }
 
     private void restoreAutoscaling(String endpointName, String requestId) {
@@ -546,7 +884,7 @@ final class DeployService {
             for (Named kept : keptConfigs) {
                 describe("describe endpoint config " + kept.name(),
                         () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(kept.name())))
-                        .ifPresent(c -> c.productionVariants().forEach(v -> modelsInUse.add(v.modelName())));
+                        .ifPresent(c -> allVariants(c).forEach(v -> modelsInUse.add(v.modelName())));
             }
             for (Named stale : staleConfigs) {
                 call("delete endpoint config " + stale.name(),

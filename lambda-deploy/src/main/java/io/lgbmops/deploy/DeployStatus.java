@@ -19,5 +19,13 @@ public enum DeployStatus {
     /** Endpoint state change: the endpoint is InService and autoscaling was (re)applied. */
     AUTOSCALING_APPLIED,
     /** Endpoint state change: the endpoint is not InService (yet); the next change event applies autoscaling. */
-    WAITING
+    WAITING,
+    /** A/B or shadow mode: the package joined the live endpoint beside the champion (see {@code traffic}). */
+    VARIANT_ADDED,
+    /** The challenger or shadow became the sole production variant. */
+    PROMOTED,
+    /** The challenger or shadow was removed; the champion serves all traffic. */
+    ROLLED_BACK,
+    /** A promotion or rollback found no challenger or shadow of the version it names: nothing changed. */
+    NO_VARIANT
 }

@@ -1,6 +1,8 @@
 package io.lgbmops.deploy;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -30,6 +32,8 @@ import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
 import software.amazon.awssdk.services.sagemaker.model.TrafficRoutingConfig;
 import software.amazon.awssdk.services.sagemaker.model.TrafficRoutingConfigType;
 import software.amazon.awssdk.services.sagemaker.model.UpdateEndpointRequest;
+import software.amazon.awssdk.services.sagemaker.model.VariantProperty;
+import software.amazon.awssdk.services.sagemaker.model.VariantPropertyType;
 
 /**
  * Builds every SDK request from the validated configuration and request. Pure: no clients, no
@@ -37,8 +41,15 @@ import software.amazon.awssdk.services.sagemaker.model.UpdateEndpointRequest;
  */
 public final class DeployTranslator {
 
-    /** The one production variant; the same name every time keeps autoscaling's resource id stable. */
+    /**
+     * The champion's production variant (the only one in replace mode); the same name every time
+     * keeps autoscaling's resource id and the rollback alarms' dimensions stable.
+     */
     public static final String VARIANT_NAME = "AllTraffic";
+    /** The A/B challenger's production variant: fixed, so its alarms and scalable target follow any version. */
+    public static final String CHALLENGER_VARIANT = "Challenger";
+    /** The shadow variant: fixed for the same reason. */
+    public static final String SHADOW_VARIANT = "Shadow";
 
     /**
      * Families whose instances bring local NVMe storage: SageMaker rejects a KmsKeyId for them
@@ -74,12 +85,68 @@ public final class DeployTranslator {
         String modelName = names.name(packageVersion,
                 "model", request.modelPackageArn(), config.executionRoleArn(),
                 Boolean.toString(config.networkIsolation()));
-        String configName = names.name(packageVersion,
-                "endpoint-config", modelName, VARIANT_NAME, request.instanceType(),
-                Integer.toString(request.initialInstanceCount()),
-                kmsKeyFor(request.instanceType()).orElse(""));
-        return new Plan(request.endpointName(), request.modelPackageArn(), packageVersion, modelName, configName,
+        return soleVariantPlan(request.endpointName(), request.modelPackageArn(), packageVersion, modelName,
                 request.instanceType(), request.initialInstanceCount());
+    }
+
+    /**
+     * The single-variant plan of an existing model: what replace mode deploys, what a promotion
+     * ends with and what a rollback returns to. Same inputs, same name as {@link #plan}.
+     */
+    public Plan soleVariantPlan(String endpointName, String modelPackageArn, int packageVersion, String modelName,
+            String instanceType, int initialInstanceCount) {
+        String configName = names.name(packageVersion,
+                "endpoint-config", modelName, VARIANT_NAME, instanceType,
+                Integer.toString(initialInstanceCount),
+                kmsKeyFor(instanceType).orElse(""));
+        return new Plan(endpointName, modelPackageArn, packageVersion, modelName, configName,
+                instanceType, initialInstanceCount);
+    }
+
+    /** One variant of an endpoint config; {@code weight} is a percentage (weights are relative). */
+    public record Variant(String name, String modelName, String instanceType, int initialInstanceCount,
+            float weight) { }
+
+    /**
+     * An endpoint config with the champion and either an A/B challenger or a shadow. Named after
+     * the newcomer's version, so a redelivered event finds it and an older event sees a newer one live.
+     */
+    public record VariantPlan(String endpointName, String endpointConfigName, int packageVersion,
+            List<Variant> production, Optional<Variant> shadow) {
+
+        public List<Variant> all() {
+            List<Variant> all = new ArrayList<>(production);
+            shadow.ifPresent(all::add);
+            return all;
+        }
+    }
+
+    /**
+     * Champion plus newcomer: in {@code AB} mode the newcomer is the {@link #CHALLENGER_VARIANT} with
+     * {@code challengerWeightPercent} of the traffic; in {@code SHADOW} mode it is the
+     * {@link #SHADOW_VARIANT}, whose weight relative to the champion's (100) is the share of requests
+     * copied to it.
+     */
+    public VariantPlan variantPlan(Plan newcomer, ProductionVariant champion) {
+        boolean ab = config.mode() == DeployConfig.DeploymentMode.AB;
+        int championWeight = ab ? 100 - config.challengerWeightPercent() : 100;
+        Variant first = new Variant(VARIANT_NAME, champion.modelName(), champion.instanceTypeAsString(),
+                champion.initialInstanceCount() == null ? newcomer.initialInstanceCount() : champion.initialInstanceCount(),
+                championWeight);
+        Variant second = new Variant(ab ? CHALLENGER_VARIANT : SHADOW_VARIANT, newcomer.modelName(),
+                newcomer.instanceType(), newcomer.initialInstanceCount(),
+                ab ? config.challengerWeightPercent() : config.shadowSamplingPercent());
+        List<String> inputs = new ArrayList<>(List.of("endpoint-config", config.mode().name()));
+        for (Variant v : List.of(first, second)) {
+            inputs.addAll(List.of(v.name(), v.modelName(), v.instanceType(), Integer.toString(v.initialInstanceCount()),
+                    Float.toString(v.weight()), kmsKeyFor(v.instanceType()).orElse("")));
+        }
+        String name = names.name(newcomer.packageVersion(), inputs.toArray(String[]::new));
+        return ab
+                ? new VariantPlan(newcomer.endpointName(), name, newcomer.packageVersion(), List.of(first, second),
+                        Optional.empty())
+                : new VariantPlan(newcomer.endpointName(), name, newcomer.packageVersion(), List.of(first),
+                        Optional.of(second));
     }
 
     public DescribeModelPackageRequest describeModelPackage(String modelPackageArn) {
@@ -106,6 +173,47 @@ public final class DeployTranslator {
                         .initialVariantWeight(1.0f)
                         .build());
         kmsKeyFor(plan.instanceType()).ifPresent(builder::kmsKeyId);
+        return builder.build();
+    }
+
+    public CreateEndpointConfigRequest createEndpointConfig(VariantPlan plan) {
+        CreateEndpointConfigRequest.Builder builder = CreateEndpointConfigRequest.builder()
+                .endpointConfigName(plan.endpointConfigName())
+                .productionVariants(plan.production().stream().map(DeployTranslator::productionVariant).toList());
+        plan.shadow().ifPresent(shadow -> builder.shadowProductionVariants(productionVariant(shadow)));
+        // One key for the config's volumes: only when no variant runs on instances that refuse one.
+        if (plan.all().stream().allMatch(v -> kmsKeyFor(v.instanceType()).isPresent())) {
+            config.kmsKeyId().ifPresent(builder::kmsKeyId);
+        }
+        return builder.build();
+    }
+
+    private static ProductionVariant productionVariant(Variant variant) {
+        return ProductionVariant.builder()
+                .variantName(variant.name())
+                .modelName(variant.modelName())
+                .instanceType(variant.instanceType())
+                .initialInstanceCount(variant.initialInstanceCount())
+                .initialVariantWeight(variant.weight())
+                .build();
+    }
+
+    /**
+     * An update that adds, swaps or removes a variant. Deployment guardrails need the same variant
+     * names in the old and the new config, so this update carries no DeploymentConfig: SageMaker
+     * provisions the new fleet before it moves traffic and keeps the old one if that fails. Variants
+     * that stay keep the instance count autoscaling gave them; weights come from the new config.
+     */
+    public UpdateEndpointRequest updateEndpointVariants(String endpointName, String endpointConfigName,
+            boolean instanceTypeChanged) {
+        UpdateEndpointRequest.Builder builder = UpdateEndpointRequest.builder()
+                .endpointName(endpointName)
+                .endpointConfigName(endpointConfigName)
+                .retainAllVariantProperties(!instanceTypeChanged);
+        if (!instanceTypeChanged) {
+            builder.excludeRetainedVariantProperties(VariantProperty.builder()
+                    .variantPropertyType(VariantPropertyType.DESIRED_WEIGHT).build());
+        }
         return builder.build();
     }
 
@@ -159,17 +267,33 @@ public final class DeployTranslator {
 
     /** Application Auto Scaling's id of our variant. */
     public static String scalableResourceId(String endpointName) {
-        return "endpoint/" + endpointName + "/variant/" + VARIANT_NAME;
+        return scalableResourceId(endpointName, VARIANT_NAME);
+    }
+
+    /** Application Auto Scaling's id of one variant (production or shadow) of the endpoint. */
+    public static String scalableResourceId(String endpointName, String variantName) {
+        return "endpoint/" + endpointName + "/variant/" + variantName;
     }
 
     public static String scalingPolicyName(String endpointName) {
         return endpointName + "-invocations-per-instance";
     }
 
+    /** The champion's policy keeps the name it always had; the other variants' names say which they are. */
+    public static String scalingPolicyName(String endpointName, String variantName) {
+        return VARIANT_NAME.equals(variantName)
+                ? scalingPolicyName(endpointName)
+                : endpointName + "-" + variantName.toLowerCase(java.util.Locale.ROOT) + "-invocations-per-instance";
+    }
+
     public RegisterScalableTargetRequest registerScalableTarget(String endpointName) {
+        return registerScalableTarget(endpointName, VARIANT_NAME);
+    }
+
+    public RegisterScalableTargetRequest registerScalableTarget(String endpointName, String variantName) {
         return RegisterScalableTargetRequest.builder()
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceId(scalableResourceId(endpointName))
+                .resourceId(scalableResourceId(endpointName, variantName))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .minCapacity(config.minCapacity())
                 .maxCapacity(config.maxCapacity())
@@ -177,10 +301,14 @@ public final class DeployTranslator {
     }
 
     public PutScalingPolicyRequest putScalingPolicy(String endpointName) {
+        return putScalingPolicy(endpointName, VARIANT_NAME);
+    }
+
+    public PutScalingPolicyRequest putScalingPolicy(String endpointName, String variantName) {
         return PutScalingPolicyRequest.builder()
-                .policyName(scalingPolicyName(endpointName))
+                .policyName(scalingPolicyName(endpointName, variantName))
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceId(scalableResourceId(endpointName))
+                .resourceId(scalableResourceId(endpointName, variantName))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .policyType(PolicyType.TARGET_TRACKING_SCALING)
                 .targetTrackingScalingPolicyConfiguration(TargetTrackingScalingPolicyConfiguration.builder()
@@ -195,17 +323,25 @@ public final class DeployTranslator {
     }
 
     public DescribeScalableTargetsRequest describeScalableTarget(String endpointName) {
+        return describeScalableTarget(endpointName, VARIANT_NAME);
+    }
+
+    public DescribeScalableTargetsRequest describeScalableTarget(String endpointName, String variantName) {
         return DescribeScalableTargetsRequest.builder()
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceIds(scalableResourceId(endpointName))
+                .resourceIds(scalableResourceId(endpointName, variantName))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .build();
     }
 
     public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName) {
+        return deregisterScalableTarget(endpointName, VARIANT_NAME);
+    }
+
+    public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName, String variantName) {
         return DeregisterScalableTargetRequest.builder()
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceId(scalableResourceId(endpointName))
+                .resourceId(scalableResourceId(endpointName, variantName))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .build();
     }

@@ -42,7 +42,23 @@ public final class EventParser {
 
         /** Our endpoint changed state: make sure autoscaling is in place if it is InService. */
         record EndpointChanged(String endpointName) implements Invocation { }
+
+        /**
+         * Promote the challenger or shadow to sole production variant, or roll it back (remove it).
+         * {@code modelPackageVersion}: the version the operator means; a promotion requires it, a
+         * rollback without it removes whichever challenger or shadow is there (the alarm rule's form).
+         * {@code reason}: why, as the caller says it (the alarm's name); logged with the decision.
+         */
+        record VariantOperation(Operation operation, Integer modelPackageVersion, String reason)
+                implements Invocation { }
     }
+
+    /** What a {@link Invocation.VariantOperation} does. */
+    public enum Operation { PROMOTE, ROLLBACK }
+
+    static final String OPERATION_FIELD = "operation";
+    static final String VERSION_FIELD = "model_package_version";
+    private static final Set<String> OPERATION_FIELDS = Set.of(OPERATION_FIELD, VERSION_FIELD, "endpoint_name", "reason");
 
     public Invocation parse(byte[] payload) {
         JsonNode root;
@@ -62,8 +78,12 @@ public final class EventParser {
         if (root.has("model_package_arn")) {
             return parsePipelineArguments(root);
         }
+        if (root.has(OPERATION_FIELD)) {
+            return parseOperation(root);
+        }
         throw new InvalidEventException("$",
-                "must be either the pipeline's arguments (with model_package_arn) or an EventBridge event (with detail-type)");
+                "must be either the pipeline's arguments (with model_package_arn), an operation (with operation) "
+                        + "or an EventBridge event (with detail-type)");
     }
 
     private Invocation parsePipelineArguments(JsonNode root) {
@@ -88,6 +108,38 @@ public final class EventParser {
                 instanceType == null ? config.instanceType() : instanceType,
                 count == null ? config.initialInstanceCount() : count,
                 decimal(root, DeployRequest.F1_THRESHOLD_FIELD)));
+    }
+
+    /** {@code {"operation": "promote"|"rollback", "model_package_version": 7, "reason": "..."}}. */
+    private Invocation parseOperation(JsonNode root) {
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!OPERATION_FIELDS.contains(name)) {
+                throw new InvalidEventException(name, "is not a known field of an operation; expected " + OPERATION_FIELDS);
+            }
+        }
+        String value = text(root, OPERATION_FIELD, OPERATION_FIELD, true);
+        Operation operation = switch (value) {
+            case "promote" -> Operation.PROMOTE;
+            case "rollback" -> Operation.ROLLBACK;
+            default -> throw new InvalidEventException(OPERATION_FIELD,
+                    "must be \"promote\" or \"rollback\", got \"" + value + "\"");
+        };
+        String endpoint = text(root, "endpoint_name", "endpoint_name", false);
+        if (endpoint != null && !endpoint.equals(config.endpointName())) {
+            throw new InvalidEventException("endpoint_name",
+                    "this function only manages \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
+        }
+        String reason = text(root, "reason", "reason", false);
+        Integer version = count(root, VERSION_FIELD);
+        if (version != null && version < 1) {
+            throw new InvalidEventException(VERSION_FIELD, "must be a model package version (>= 1), got " + version);
+        }
+        if (version == null && operation == Operation.PROMOTE) {
+            throw new InvalidEventException(VERSION_FIELD,
+                    "is required to promote: it names the challenger or shadow that is meant");
+        }
+        return new Invocation.VariantOperation(operation, version, reason);
     }
 
     private Invocation parseEvent(JsonNode root) {

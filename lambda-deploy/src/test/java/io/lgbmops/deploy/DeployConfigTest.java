@@ -35,6 +35,21 @@ class DeployConfigTest {
         assertEquals(Optional.empty(), config.maxExecutionTimeoutSeconds());
         assertEquals(List.of(), config.rollbackAlarmNames());
         assertTrue(config.networkIsolation());
+        assertEquals(DeployConfig.DeploymentMode.REPLACE, config.mode());
+        assertEquals(10, config.challengerWeightPercent());
+        assertEquals(100, config.shadowSamplingPercent());
+    }
+
+    @Test
+    void fromEnvironment_whenModeGivenInAnyCase_readsIt() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("DEPLOYMENT_MODE", "Shadow");
+        env.put("SHADOW_SAMPLING_PERCENT", "25");
+
+        DeployConfig config = DeployConfig.fromEnvironment(env);
+
+        assertEquals(DeployConfig.DeploymentMode.SHADOW, config.mode());
+        assertEquals(25, config.shadowSamplingPercent());
     }
 
     @Test
@@ -62,7 +77,12 @@ class DeployConfigTest {
             "ENDPOINT_NAME|bad_name|must match",
             "INSTANCE_TYPE|m5.large|must match",
             "KEEP_LAST_VERSIONS|0|must be in [1, 100]",
-            "MAX_EXECUTION_TIMEOUT_SECONDS|60|must be in [600, 14400]"})
+            "MAX_EXECUTION_TIMEOUT_SECONDS|60|must be in [600, 14400]",
+            "DEPLOYMENT_MODE|canary|must be one of [REPLACE, AB, SHADOW]",
+            "CHALLENGER_WEIGHT_PERCENT|0|must be in [1, 99]",
+            "CHALLENGER_WEIGHT_PERCENT|100|must be in [1, 99]",
+            "SHADOW_SAMPLING_PERCENT|0|must be in [1, 100]",
+            "SHADOW_SAMPLING_PERCENT|half|must be an integer"})
     void fromEnvironment_whenValueInvalid_namesVariableAndValue(String name, String value, String rule) {
         Map<String, String> env = new HashMap<>(REQUIRED);
         env.put(name, value);

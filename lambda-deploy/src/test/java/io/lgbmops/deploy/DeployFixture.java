@@ -51,6 +51,8 @@ final class DeployFixture implements AutoCloseable {
     final AwsClients direct;
     /** Through the proxy: what the code under test uses. */
     final AwsClients viaProxy;
+    /** Keeps the shadow variants moto drops; survives {@link #clearRecordedCalls()}, emptied by {@link #reset()}. */
+    final ShadowVariantEmulator shadows;
     private final AtomicInteger reports = new AtomicInteger();
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
 
@@ -59,6 +61,7 @@ final class DeployFixture implements AutoCloseable {
         this.proxy = FaultInjectingProxy.start(moto.endpoint());
         this.direct = AwsClients.forEndpoint(moto.endpoint(), Region.US_EAST_1, CREDENTIALS);
         this.viaProxy = AwsClients.forEndpoint(proxy.endpoint(), Region.US_EAST_1, CREDENTIALS);
+        this.shadows = new ShadowVariantEmulator(direct);
     }
 
     static DeployFixture start() {
@@ -79,7 +82,8 @@ final class DeployFixture implements AutoCloseable {
         proxy.reset();
         logs.reset();
         reports.set(0);
-        UpdateEndpointEmulator.install(proxy, direct);
+        shadows.clear();
+        installEmulators();
         direct.s3().createBucket(r -> r.bucket(BUCKET));
         direct.sageMaker().createModelPackageGroup(r -> r.modelPackageGroupName(GROUP));
     }
@@ -87,7 +91,12 @@ final class DeployFixture implements AutoCloseable {
     /** Forgets recorded calls and test-specific proxy rules; keeps the emulator's state. */
     void clearRecordedCalls() {
         proxy.reset();
-        UpdateEndpointEmulator.install(proxy, direct);
+        installEmulators();
+    }
+
+    private void installEmulators() {
+        shadows.install(proxy);
+        UpdateEndpointEmulator.install(proxy, direct, shadows);
     }
 
     /**

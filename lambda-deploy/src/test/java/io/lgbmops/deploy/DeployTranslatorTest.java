@@ -205,4 +205,62 @@ class DeployTranslatorTest {
         assertThrows(DeployFailedException.class, () -> translator.getEvaluationReport("https://example.com/x.json"));
         assertThrows(DeployFailedException.class, () -> translator.getEvaluationReport("s3://bucket-only"));
     }
+
+    private static software.amazon.awssdk.services.sagemaker.model.ProductionVariant champion() {
+        return software.amazon.awssdk.services.sagemaker.model.ProductionVariant.builder()
+                .variantName(DeployTranslator.VARIANT_NAME).modelName("lgbm-census-v6-0123abcd")
+                .instanceType("ml.m5.large").initialInstanceCount(2).initialVariantWeight(1.0f).build();
+    }
+
+    @Test
+    void variantPlan_inAbMode_putsTheNewcomerBesideTheChampionWithComplementaryWeights() {
+        DeployTranslator translator = new DeployTranslator(config(Map.of("DEPLOYMENT_MODE", "AB",
+                "CHALLENGER_WEIGHT_PERCENT", "15")));
+        DeployTranslator.Plan newcomer = translator.plan(request("lgbm-census", "ml.c5.large"), 7);
+
+        DeployTranslator.VariantPlan plan = translator.variantPlan(newcomer, champion());
+        CreateEndpointConfigRequest request = translator.createEndpointConfig(plan);
+
+        assertEquals(List.of("AllTraffic", "Challenger"), request.productionVariants().stream()
+                .map(v -> v.variantName()).toList());
+        assertEquals(85.0f, request.productionVariants().get(0).initialVariantWeight());
+        assertEquals(2, request.productionVariants().get(0).initialInstanceCount());
+        assertEquals("ml.c5.large", request.productionVariants().get(1).instanceTypeAsString());
+        assertFalse(request.hasShadowProductionVariants());
+        assertEquals(7, translator.names().versionOf(plan.endpointConfigName()).getAsInt());
+        assertEquals(plan.endpointConfigName(), translator.variantPlan(newcomer, champion()).endpointConfigName());
+        assertNotEquals(plan.endpointConfigName(), new DeployTranslator(config(Map.of("DEPLOYMENT_MODE", "AB",
+                "CHALLENGER_WEIGHT_PERCENT", "20"))).variantPlan(newcomer, champion()).endpointConfigName());
+    }
+
+    @Test
+    void variantPlan_inShadowMode_makesTheNewcomerAShadowWithTheSamplingAsWeight() {
+        DeployTranslator translator = new DeployTranslator(config(Map.of("DEPLOYMENT_MODE", "SHADOW",
+                "SHADOW_SAMPLING_PERCENT", "40")));
+        DeployTranslator.Plan newcomer = translator.plan(request("lgbm-census", "ml.m5.large"), 7);
+
+        CreateEndpointConfigRequest request = translator.createEndpointConfig(translator.variantPlan(newcomer, champion()));
+
+        assertEquals(1, request.productionVariants().size());
+        assertEquals(100.0f, request.productionVariants().get(0).initialVariantWeight());
+        assertEquals("Shadow", request.shadowProductionVariants().get(0).variantName());
+        assertEquals(40.0f, request.shadowProductionVariants().get(0).initialVariantWeight());
+        assertEquals(newcomer.modelName(), request.shadowProductionVariants().get(0).modelName());
+    }
+
+    @Test
+    void soleVariantPlan_ofAPackagesModel_isNamedAsReplaceModeNamesIt() {
+        DeployTranslator translator = new DeployTranslator(config(Map.of()));
+        DeployTranslator.Plan plan = translator.plan(request("lgbm-census", "ml.m5.large"), 7);
+
+        assertEquals(plan, translator.soleVariantPlan(plan.endpointName(), plan.modelPackageArn(), 7, plan.modelName(),
+                "ml.m5.large", 1));
+    }
+
+    @Test
+    void autoscalingNames_perVariant_keepTheChampionsAndNameTheOthers() {
+        assertEquals("endpoint/e/variant/Challenger", DeployTranslator.scalableResourceId("e", "Challenger"));
+        assertEquals(DeployTranslator.scalingPolicyName("e"), DeployTranslator.scalingPolicyName("e", "AllTraffic"));
+        assertEquals("e-shadow-invocations-per-instance", DeployTranslator.scalingPolicyName("e", "Shadow"));
+    }
 }

@@ -90,4 +90,31 @@ class EventParserTest {
 
         assertEquals("detail.EndpointName", error.field());
     }
+
+    @Test
+    void parse_whenOperation_readsItsVersionAndReason() {
+        EventParser.Invocation.VariantOperation promote = assertInstanceOf(EventParser.Invocation.VariantOperation.class,
+                parse("{\"operation\": \"promote\", \"model_package_version\": \"7\", \"endpoint_name\": \"lgbm-census\"}"));
+        EventParser.Invocation.VariantOperation rollback = assertInstanceOf(EventParser.Invocation.VariantOperation.class,
+                parse("{\"operation\": \"rollback\", \"reason\": \"lgbm-census-challenger-5xx\"}"));
+
+        assertEquals(new EventParser.Invocation.VariantOperation(EventParser.Operation.PROMOTE, 7, null), promote);
+        assertEquals(new EventParser.Invocation.VariantOperation(EventParser.Operation.ROLLBACK, null,
+                "lgbm-census-challenger-5xx"), rollback);
+    }
+
+    @Test
+    void failsParse_whenOperationIsMalformed_namingTheField() {
+        assertEquals("model_package_version", assertThrows(InvalidEventException.class,
+                () -> parse("{\"operation\": \"rollback\", \"model_package_version\": 0}")).field());
+        assertEquals("endpoint_name", assertThrows(InvalidEventException.class,
+                () -> parse("{\"operation\": \"rollback\", \"endpoint_name\": \"other\"}")).field());
+        assertEquals("weight", assertThrows(InvalidEventException.class,
+                () -> parse("{\"operation\": \"promote\", \"model_package_version\": 2, \"weight\": 50}")).field());
+        InvalidEventException unknown = assertThrows(InvalidEventException.class,
+                () -> parse("{\"operation\": \"PROMOTE\", \"model_package_version\": 2}"));
+        assertEquals("operation", unknown.field());
+        assertEquals("must be \"promote\" or \"rollback\", got \"PROMOTE\"",
+                unknown.getMessage().substring(unknown.getMessage().indexOf("must")));
+    }
 }

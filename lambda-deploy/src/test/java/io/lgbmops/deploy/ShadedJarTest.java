@@ -112,6 +112,25 @@ class ShadedJarTest {
         assertTrue(throttled.stdout().contains("RetryableDeployException"), throttled::toString);
     }
 
+    @Test
+    void localInvoke_whenRunFromShadedJar_coversVariantPaths() throws Exception {
+        fixture.reset();
+        Map<String, String> shadow = Map.of("DEPLOYMENT_MODE", "SHADOW", "SHADOW_SAMPLING_PERCENT", "50");
+        Map<String, String> ab = Map.of("DEPLOYMENT_MODE", "AB", "CHALLENGER_WEIGHT_PERCENT", "20");
+        assertEquals("DEPLOYED", status(run(DeployFixture.approvedEvent(
+                fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)), shadow)));
+        assertEquals("VARIANT_ADDED", status(run(DeployFixture.approvedEvent(
+                fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED)), shadow)));
+        assertEquals("AUTOSCALING_APPLIED", status(run(DeployFixture.endpointEvent(DeployFixture.ENDPOINT,
+                "IN_SERVICE"), shadow)));
+        assertEquals("PROMOTED", status(run("{\"operation\": \"promote\", \"model_package_version\": 2}", shadow)));
+        assertEquals("VARIANT_ADDED", status(run(DeployFixture.approvedEvent(
+                fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)), ab)));
+        JsonNode rolledBack = result(run("{\"operation\": \"rollback\"}", ab));
+        assertEquals("ROLLED_BACK", rolledBack.path("status").asText(), rolledBack::toString);
+        assertEquals(2, rolledBack.path("model_package_version").asInt(), rolledBack::toString);
+    }
+
     private record Run(int exitCode, String stdout, String stderr) { }
 
     private static String status(Run run) throws IOException {

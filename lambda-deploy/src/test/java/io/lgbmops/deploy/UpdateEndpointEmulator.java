@@ -18,8 +18,9 @@ import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
  * service does for what this module relies on, and makes the update visible in moto:
  * <ul>
  *   <li>unknown endpoint or endpoint config, or an endpoint not InService: ValidationException;</li>
- *   <li>a new instance type for a variant that is an Application Auto Scaling target:
- *       ValidationException (SageMaker's documented rule);</li>
+ *   <li>a new instance type for a variant that is an Application Auto Scaling target, or the
+ *       removal of such a variant (production or shadow): ValidationException (SageMaker's
+ *       documented rules);</li>
  *   <li>otherwise the endpoint is re-created in moto on the new config (completing at once,
  *       as moto's endpoints do) and the request, DeploymentConfig included, stays recorded
  *       by the proxy for assertions.</li>
@@ -30,15 +31,26 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
     public static final String OPERATION = "SageMaker.UpdateEndpoint";
 
     private final AwsClients moto;
+    private final ShadowVariantEmulator shadows;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** {@code moto}: clients that talk to the emulator directly, not through the proxy. */
     public UpdateEndpointEmulator(AwsClients moto) {
+        this(moto, null);
+    }
+
+    /** {@code shadows}: where the shadow variants moto drops are kept (may be null: none). */
+    public UpdateEndpointEmulator(AwsClients moto, ShadowVariantEmulator shadows) {
         this.moto = moto;
+        this.shadows = shadows;
     }
 
     public static void install(FaultInjectingProxy proxy, AwsClients moto) {
         proxy.when(call -> OPERATION.equals(call.operation()), -1, new UpdateEndpointEmulator(moto));
+    }
+
+    public static void install(FaultInjectingProxy proxy, AwsClients moto, ShadowVariantEmulator shadows) {
+        proxy.when(call -> OPERATION.equals(call.operation()), -1, new UpdateEndpointEmulator(moto, shadows));
     }
 
     @Override
@@ -69,10 +81,29 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
                         + "Scaling; deregister it before changing its instance type.");
             }
         }
+        // SageMaker refuses to remove a variant (production or shadow) that is an autoscaling target.
+        java.util.Set<String> kept = variantNames(configName, next.get());
+        for (String variant : variantNames(endpoint.get().endpointConfigName(), current.orElse(null))) {
+            if (!kept.contains(variant) && isScalableTarget(endpointName, variant)) {
+                return validation("The variant " + variant + " is registered with Application Auto Scaling; "
+                        + "deregister it before removing it from the endpoint.");
+            }
+        }
         moto.sageMaker().deleteEndpoint(r -> r.endpointName(endpointName));
         String arn = moto.sageMaker().createEndpoint(r -> r.endpointName(endpointName).endpointConfigName(configName))
                 .endpointArn();
         return FaultInjectingProxy.Reply.json(200, "{\"EndpointArn\":\"" + arn + "\"}");
+    }
+
+    private java.util.Set<String> variantNames(String configName, DescribeEndpointConfigResponse config) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (config != null) {
+            config.productionVariants().forEach(v -> names.add(v.variantName()));
+        }
+        if (shadows != null) {
+            shadows.shadowVariants(configName).forEach(v -> names.add(v.path("VariantName").asText()));
+        }
+        return names;
     }
 
     private boolean isScalableTarget(String endpointName, String variantName) {

@@ -41,6 +41,10 @@ import java.util.regex.Pattern;
  * @param dataRemovalPolicy             what stack deletion does to keys, buckets, repository and model group (default retain)
  * @param datasetFile                   the stage's dataset contract, relative to the repository root (default datasets/census.json)
  * @param dataset                       that contract, read and checked
+ * @param deploymentMode                what a newly approved model does to the live endpoint: replace its model
+ *                                      (default), join it as an A/B challenger, or run beside it as a shadow
+ * @param challengerWeightPercent       share of requests the challenger answers in ab mode, in [1, 99] (default 10)
+ * @param shadowSamplingPercent         share of requests copied to the shadow in shadow mode, in [1, 100] (default 100)
  */
 public record StageConfig(
         String name,
@@ -69,10 +73,19 @@ public record StageConfig(
         int accessLogRetentionDays,
         DataRemovalPolicy dataRemovalPolicy,
         String datasetFile,
-        DatasetContract dataset) {
+        DatasetContract dataset,
+        DeploymentMode deploymentMode,
+        int challengerWeightPercent,
+        int shadowSamplingPercent) {
 
     /** Traffic shifting of an endpoint update under SageMaker deployment guardrails. */
     public enum DeploymentStrategy { CANARY, LINEAR, ALL_AT_ONCE }
+
+    /**
+     * What a newly approved model does when the endpoint already serves one (the deploy Lambda's
+     * DEPLOYMENT_MODE): replace it, join as the A/B challenger, or run as its shadow.
+     */
+    public enum DeploymentMode { REPLACE, AB, SHADOW }
 
     /** Whether stateful resources survive the deletion of their stack. */
     public enum DataRemovalPolicy { RETAIN, DESTROY }
@@ -145,6 +158,9 @@ public record StageConfig(
         DataRemovalPolicy removal = in.choice("dataRemovalPolicy", DataRemovalPolicy.RETAIN, DataRemovalPolicy.class);
         String datasetFile = in.matching("dataset", DEFAULT_DATASET_FILE, DATASET_FILE,
                 "a .json file relative to the repository root, such as datasets/churn.json");
+        DeploymentMode mode = in.choice("deploymentMode", DeploymentMode.REPLACE, DeploymentMode.class);
+        int challengerWeight = in.integer("challengerWeightPercent", 10, 1, 99);
+        int shadowSampling = in.integer("shadowSamplingPercent", 100, 1, 100);
         in.rejectUnknownKeys();
         DatasetContract dataset;
         try {
@@ -155,7 +171,7 @@ public record StageConfig(
         return new StageConfig(name, account, region, f1Threshold, minF1Threshold, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
                 strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal,
-                datasetFile, dataset);
+                datasetFile, dataset, mode, challengerWeight, shadowSampling);
     }
 
     /** Prefix of every physical name of this stage, so stages never collide in one account. */

@@ -38,6 +38,9 @@ class AppConfigTest {
         assertEquals(2, dev.maxParallelTuningJobs());
         assertEquals(StageConfig.DataRemovalPolicy.RETAIN, dev.dataRemovalPolicy());
         assertEquals(StageConfig.DeploymentStrategy.CANARY, dev.deploymentStrategy());
+        assertEquals(StageConfig.DeploymentMode.REPLACE, dev.deploymentMode());
+        assertEquals(10, dev.challengerWeightPercent());
+        assertEquals(100, dev.shadowSamplingPercent());
         assertNull(dev.account());
         assertNull(dev.region());
     }
@@ -117,6 +120,27 @@ class AppConfigTest {
     }
 
     @Test
+    void failsFromContext_whenVariantSettingsOutOfRange_namingKeyAndValue() {
+        assertEquals("stages.dev.challengerWeightPercent must be in [1, 99], got 0",
+                failure(Map.of("challengerWeightPercent", 0)));
+        assertEquals("stages.dev.challengerWeightPercent must be in [1, 99], got 100",
+                failure(Map.of("challengerWeightPercent", 100)));
+        assertEquals("stages.dev.shadowSamplingPercent must be in [1, 100], got 0",
+                failure(Map.of("shadowSamplingPercent", 0)));
+        assertEquals("stages.dev.deploymentMode must be one of replace, ab, shadow, got \"canary\"",
+                failure(Map.of("deploymentMode", "canary")));
+    }
+
+    @Test
+    void fromContext_whenModeIsAb_readsModeAndWeight() {
+        StageConfig dev = AppConfig.fromContext(stages(Map.of("deploymentMode", "ab", "challengerWeightPercent", "20")),
+                null, REPO_ROOT).stages().get(0);
+
+        assertEquals(StageConfig.DeploymentMode.AB, dev.deploymentMode());
+        assertEquals(20, dev.challengerWeightPercent());
+    }
+
+    @Test
     void failsFromContext_whenAccountMalformed_namingKeyAndValue() {
         assertEquals("stages.dev.account must be a 12-digit AWS account id, got \"1234\"", failure(Map.of("account", "1234")));
     }
@@ -155,7 +179,7 @@ class AppConfigTest {
         assertEquals("stages.dev.dataset: datasets/credit.json: cannot read the contract (NoSuchFileException: "
                 + REPO_ROOT.resolve("datasets/credit.json") + ")", failure(Map.of("dataset", "datasets/credit.json")));
         assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
-                + "datasets/churn.json, got \"../shared/census.json\"", failure(Map.of("dataset", "../shared/census.json")));
+                + "datasets/churn.json, got \"../elsewhere/census.json\"", failure(Map.of("dataset", "../elsewhere/census.json")));
         assertEquals("stages.dev.dataset must be a .json file relative to the repository root, such as "
                 + "datasets/churn.json, got \"/etc/census.json\"", failure(Map.of("dataset", "/etc/census.json")));
     }
