@@ -95,7 +95,7 @@ def time_training(root: Path, runs: int) -> tuple[list[float], list[float], str]
     hp = Hyperparameters()
     raw_cmd = [
         sys.executable, str(HERE / "raw_train.py"),
-        str(root / "input" / "data" / "train" / "train.csv"),
+        str(root / "input" / "data" / "train"),
         str(root / "input" / "data" / "validation" / "validation.csv"),
         json.dumps(hp.lightgbm_params()), str(hp.num_iterations), str(hp.early_stopping_rounds),
         str(root / "raw-model.txt"),

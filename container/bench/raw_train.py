@@ -1,16 +1,20 @@
 """The reference for the training-time comparison: plain pandas + lightgbm.train, nothing else.
 
-Usage: raw_train.py TRAIN_CSV VALIDATION_CSV PARAMS_JSON ROUNDS PATIENCE MODEL_OUT
+Usage: raw_train.py TRAIN VALIDATION PARAMS_JSON ROUNDS PATIENCE MODEL_OUT
+(TRAIN, VALIDATION: a CSV file, or a directory whose CSV files are read in name order)
 """
 import json
 import sys
+from pathlib import Path
 
 import lightgbm as lgb
 import pandas as pd
 
 
 def load(path, reference=None):
-    frame = pd.read_csv(path)
+    path = Path(path)
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    frame = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
     labels = frame.pop(frame.columns[0])  # preprocess writes the label first
     for name in frame.columns:
         if frame[name].dtype == object:
@@ -27,7 +31,7 @@ def main():
     validation_set = lgb.Dataset(validation_x, validation_y, reference=train_set)
     booster = lgb.train(
         json.loads(params), train_set, num_boost_round=int(rounds), valid_sets=[validation_set],
-        callbacks=[lgb.early_stopping(int(patience), verbose=False)],
+        callbacks=[lgb.early_stopping(int(patience), verbose=False)] if int(patience) else [],
     )
     booster.save_model(model_out)
     print(f"best_iteration={booster.best_iteration}")

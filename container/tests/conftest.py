@@ -89,7 +89,17 @@ class PipelineRun:
         return self.opt_ml / "model"
 
     def split(self, name: str) -> Path:
-        return self.opt_ml / "processing" / name / f"{name}.csv"
+        """The split's directory: its CSV files (the training split in parts) and dataset.json."""
+        return self.opt_ml / "processing" / name
+
+    def split_files(self, name: str) -> list[Path]:
+        return sorted(self.split(name).glob("*.csv"))
+
+    def split_frame(self, name: str) -> "pd.DataFrame":
+        import pandas as pd
+
+        return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)
+                          for f in self.split_files(name)], ignore_index=True)
 
     @property
     def evaluation(self) -> dict:

@@ -10,6 +10,7 @@ import csv
 import json
 import statistics
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,9 +58,15 @@ def expected_baseline(name: str) -> list:
     return baseline
 
 
-def read_rows(path) -> list[list[str]]:
-    with open(path, newline="") as handle:
-        return list(csv.reader(handle))
+def read_rows(paths) -> list[list[str]]:
+    """The rows of one or several CSV files with one header (the first file's)."""
+    rows: list[list[str]] = []
+    for path in [paths] if isinstance(paths, Path) else paths:
+        with open(path, newline="") as handle:
+            header, *body = csv.reader(handle)
+        rows = rows or [header]
+        rows.extend(body)
+    return rows
 
 
 def clarify_doc(run: PipelineRun, relative: str) -> dict:
@@ -98,7 +105,7 @@ def test_splits_allRowsStratifiedWithHeaderAndCodes(table):
     header = [contract.label.column, *(f.name for f in contract.features), *contract.ids]
     sizes = {}
     for split in SPLITS:
-        content = read_rows(run.split(split))
+        content = read_rows(run.split_files(split))
         assert content[0] == header
         assert {r[0] for r in content[1:]} == {str(c) for c in range(len(classes))}
         assert all(len(r) == len(header) for r in content[1:])
@@ -119,7 +126,7 @@ def test_datasetJson_sameInEverySplit_describesTheData(table):
     assert dataset["task"] == task and dataset["label"]["classes"] == classes
     assert dataset["contract"] == contract.to_dict()
     assert sum(dataset["rows"].values()) == rows
-    train = read_rows(run.split("train"))
+    train = read_rows(run.split_files("train"))
     header = train[0]
     for feature in dataset["features"]:
         assert feature["type"] == contract.column(feature["name"]).type
@@ -211,7 +218,7 @@ def penguins_server(penguins_pipeline: PipelineRun, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def penguin_rows(penguins_pipeline: PipelineRun) -> list[str]:
-    with open(penguins_pipeline.split("test")) as handle:
+    with open(penguins_pipeline.split_files("test")[0]) as handle:
         next(handle)
         return [line.rstrip("\n").split(",", 1)[1] for line in handle]
 

@@ -22,9 +22,13 @@ NUMERIC_FEATURES = {c.name for c in CENSUS.features if c.type == NUMERIC}
 def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineRun):
     sizes = {}
     for name in ("train", "validation", "test"):
-        with open(pipeline.split(name), newline="") as handle:
-            rows = list(csv.reader(handle))
-        assert tuple(rows[0]) == ("income",) + FEATURES
+        rows = []
+        for path in pipeline.split_files(name):
+            with open(path, newline="") as handle:
+                header, *body = csv.reader(handle)
+            assert tuple(header) == ("income",) + FEATURES
+            rows.extend(body)
+        rows.insert(0, header)
         assert {r[0] for r in rows[1:]} == {"0", "1"}
         assert all(len(r) == 15 for r in rows[1:])
         assert not any("?" in r for r in rows[1:]), "missing values must be written empty"
@@ -35,7 +39,8 @@ def test_preprocess_writesLabelledSplits_labelFirstAsZeroOne(pipeline: PipelineR
 
 
 def test_preprocess_stratifies_positiveRateEqualAcrossSplits(pipeline: PipelineRun):
-    rates = [pd.read_csv(pipeline.split(n))["income"].mean() for n in ("train", "validation", "test")]
+    rates = [pipeline.split_frame(n)["income"].astype(int).mean()
+             for n in ("train", "validation", "test")]
     assert max(rates) - min(rates) < 0.002
     assert abs(rates[0] - 7841 / 32561) < 0.002
 
@@ -109,7 +114,7 @@ def test_evaluate_writesEvaluationReport(pipeline: PipelineRun):
         assert 0 < metrics[name]["value"] <= 1, name
     matrix = metrics["confusion_matrix"]
     total = sum(matrix[a][p] for a in ("0", "1") for p in ("0", "1"))
-    assert total == sum(1 for _ in open(pipeline.split("test"))) - 1
+    assert total == sum(1 for _ in open(pipeline.split_files("test")[0])) - 1
     tp, fp, fn = matrix["1"]["1"], matrix["0"]["1"], matrix["1"]["0"]
     assert abs(metrics["f1"]["value"] - 2 * tp / (2 * tp + fp + fn)) < 1e-9
     printed = parse_metric_lines(pipeline.evaluate.stdout)

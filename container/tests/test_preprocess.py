@@ -69,8 +69,15 @@ def run(out: ProcessingPaths, contract: dict, **kwargs):
 
 
 def read_split(out: ProcessingPaths, name: str) -> list[list[str]]:
-    with open(out.dir(name) / f"{name}.csv", newline="") as handle:
-        return list(csv.reader(handle))
+    """Header, then the rows of every file of the split (the training split is in parts)."""
+    rows: list[list[str]] = []
+    for path in sorted(out.dir(name).glob("*.csv")):
+        with open(path, newline="") as handle:
+            header, *body = csv.reader(handle)
+        rows = rows or [header]
+        assert header == rows[0], path
+        rows.extend(body)
+    return rows
 
 
 # --- bad rows -----------------------------------------------------------------------------------
@@ -231,8 +238,9 @@ def test_semicolonsBlanksAndQuotes_trimmedAndQuotedOnOutput(tmp_path):
     out = job_dir(tmp_path, contract, {"shop.csv": "\r\n".join(lines)})
     result = run(out, contract)
     assert result.rows == 90 and result.bad_rows == 0
-    frame = pd.concat([pd.read_csv(out.dir(n) / f"{n}.csv", dtype=str, keep_default_na=False)
-                       for n in ("train", "validation", "test")])
+    frame = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)
+                       for n in ("train", "validation", "test")
+                       for f in sorted(out.dir(n).glob("*.csv"))])
     assert set(frame["city"]) == {"Paris, TX", "Oslo", "Lima", "Kyiv", "NA"}
     assert set(frame["bought"]) == {"0", "1"}
     assert frame["customer"].str.fullmatch(r"c\d{4}").all()
@@ -353,6 +361,33 @@ def test_preprocessJob_clarifyInstanceTypeFlag(tmp_path):
     assert bad.returncode != 0
     assert "--clarify-instance-type must look like ml.m5.xlarge, got 'm5.large'" in (
         tmp_path / "x" / "output" / "message").read_text()
+
+
+def test_trainSplit_inParts_consecutiveEqualAndNeverEmpty(tmp_path):
+    out = job_dir(tmp_path, CENSUS, {"a.data": "\n".join(census_lines(600, {}))})
+    result = run(out, CENSUS, train_shards=4)
+    parts = sorted(out.dir("train").glob("*.csv"))
+    assert [p.name for p in parts] == [f"part-0000{i}.csv" for i in range(4)]
+    sizes = [len(read_split_file(p)) - 1 for p in parts]
+    assert sum(sizes) == result.split_rows["train"] and max(sizes) - min(sizes) <= 1
+    assert [p.name for p in out.dir("validation").glob("*.csv")] == ["validation.csv"]
+
+    few = job_dir(tmp_path / "few", CENSUS, {"a.data": "\n".join(census_lines(60, {}))})
+    run(few, CENSUS, train_shards=1000)  # more parts than rows: one row each, none empty
+    assert all(len(read_split_file(p)) == 2 for p in few.dir("train").glob("*.csv"))
+
+
+def read_split_file(path: Path) -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_preprocessJob_badTrainShards_failsNamingIt(tmp_path):
+    stage_input(tmp_path, "penguins")
+    result = run_script("preprocess", tmp_path, "--train-shards", "0")
+    assert result.returncode != 0
+    assert "--train-shards must be in [1, 100000], got 0" in (
+        tmp_path / "output" / "message").read_text()
 
 
 def test_stratifiedSplit_disjointCompleteAndProportionalPerClass():

@@ -17,7 +17,7 @@ from conftest import MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, start_server, s
 @pytest.fixture(scope="module")
 def test_rows(pipeline: PipelineRun) -> list[str]:
     """Feature-only CSV lines of the test split, as a client would send them."""
-    with open(pipeline.split("test")) as handle:
+    with open(pipeline.split_files("test")[0]) as handle:
         next(handle)
         return [line.rstrip("\n").split(",", 1)[1] for line in handle]
 

@@ -28,7 +28,7 @@ def hostile(pipeline: PipelineRun):
 
 @pytest.fixture(scope="module")
 def row(pipeline: PipelineRun) -> str:
-    with open(pipeline.split("test")) as handle:
+    with open(pipeline.split_files("test")[0]) as handle:
         next(handle)
         return next(handle).rstrip("\n").split(",", 1)[1]
 

@@ -48,6 +48,9 @@ def test_parse_integralFloatForInteger_accepted():
         ({"lambda_l2": "-1"}, "lambda_l2 must be a number >= 0, got '-1'"),
         ({"lambda_l1": "nan"}, "lambda_l1 must be a number >= 0, got 'nan'"),
         ({"num_leaf": "31"}, "unknown hyperparameter 'num_leaf'"),
+        ({"tree_learner": "feature"}, "tree_learner must be one of data, voting, got 'feature'"),
+        ({"network_timeout_seconds": "1"},
+         "network_timeout_seconds must be an integer in [5, 86400], got '1'"),
     ],
 )
 def test_parse_badValue_namesTheHyperparameter(raw, fragment):
@@ -68,7 +71,8 @@ def test_trainJob_badHyperparameter_failureFileAndNonZeroExit(pipeline: Pipeline
     opt_ml = tmp_path / "opt_ml"
     for channel in ("train", "validation"):
         (opt_ml / "input" / "data" / channel).mkdir(parents=True)
-        (opt_ml / "input" / "data" / channel / f"{channel}.csv").symlink_to(pipeline.split(channel))
+        for file in pipeline.split_files(channel):
+            (opt_ml / "input" / "data" / channel / file.name).symlink_to(file)
     (opt_ml / "input" / "config").mkdir(parents=True)
     (opt_ml / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps({"learning_rate": "2", "num_leaves": "many"})
@@ -112,17 +116,17 @@ def interrupt_after(rounds: int):
 
 @pytest.fixture(scope="module")
 def splits(pipeline: PipelineRun):
-    dataset = Dataset.load(pipeline.split("train").parent)
+    dataset = Dataset.load(pipeline.split("train"))
 
     def read(name: str):
-        return read_labelled_csv(channel_files(pipeline.split(name).parent), dataset, name)
+        return read_labelled_csv(channel_files(pipeline.split(name)), dataset, name)
 
     return read("train"), read("validation")
 
 
 @pytest.fixture(scope="module")
 def schema(pipeline: PipelineRun) -> ModelSchema:
-    return ModelSchema.from_dataset(Dataset.load(pipeline.split("train").parent))
+    return ModelSchema.from_dataset(Dataset.load(pipeline.split("train")))
 
 
 @pytest.fixture
@@ -234,7 +238,7 @@ def _channels(opt_ml: Path, pipeline: PipelineRun) -> None:
     for channel in ("train", "validation"):
         target = opt_ml / "input" / "data" / channel
         target.mkdir(parents=True)
-        for item in pipeline.split(channel).parent.iterdir():
+        for item in pipeline.split(channel).iterdir():
             (target / item.name).symlink_to(item)
 
 

@@ -12,11 +12,14 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import paths
 from .errors import LgbmopsError
 from .sagemaker_io import write_failure
+
+if TYPE_CHECKING:
+    from .distributed import Cluster
 
 log = logging.getLogger("lgbmops")
 
@@ -71,7 +74,7 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
         from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
         from .contract import load_contract
-        from .preprocess import SplitRatios, preprocess
+        from .preprocess import DEFAULT_TRAIN_SHARDS, SplitRatios, preprocess
 
         parser = _Parser(prog="preprocess",
                          description="raw files + dataset contract -> stratified splits")
@@ -82,10 +85,13 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--baseline-rows", type=int, default=1000)
         parser.add_argument("--max-bad-fraction", type=float, default=0.01)
         parser.add_argument("--clarify-instance-type", default=DEFAULT_INSTANCE_TYPE)
+        parser.add_argument("--train-shards", type=int, default=DEFAULT_TRAIN_SHARDS)
         args = parser.parse_args(argv)
         ratios = SplitRatios(args.train_ratio, args.validation_ratio, args.test_ratio)
         if args.baseline_rows < 1:
             raise UsageError(f"--baseline-rows must be >= 1, got {args.baseline_rows}")
+        if not 1 <= args.train_shards <= 100_000:
+            raise UsageError(f"--train-shards must be in [1, 100000], got {args.train_shards}")
         if not 0 <= args.max_bad_fraction < 1:
             raise UsageError(f"--max-bad-fraction must be in [0, 1), got {args.max_bad_fraction}")
         instance_type = check_instance_type(args.clarify_instance_type)
@@ -93,7 +99,7 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         contract = load_contract(_the_contract(out.contract_input_dir))
         result = preprocess(
             contract, out.data_input_dir, out, ratios, args.seed, args.baseline_rows,
-            args.max_bad_fraction, instance_type,
+            args.max_bad_fraction, instance_type, args.train_shards,
         )
         for bad in result.shown_bad_rows:
             log.warning("dropped row %s", bad)
@@ -130,47 +136,133 @@ def _the_contract(directory: Path) -> Path:
 
 def train_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
-        import os
-
-        from .dataset import Dataset, DatasetError
-        from .model import save_model
-        from .sagemaker_io import channel_files, read_hyperparameters, read_labelled_csv
-        from .schema import ModelSchema
-        from .train import train
+        from .distributed import read_cluster
 
         _Parser(prog="train", description="train on the train/validation channels").parse_args(argv)
         where = paths.training_paths()
-        hp = read_hyperparameters(where.hyperparameters)
-        log.info("hyperparameters: %s", hp)
-        dataset = Dataset.load(where.channel("train"))
-        other = Dataset.load(where.channel("validation"))
-        if other.to_dict() != dataset.to_dict():
-            raise DatasetError(
-                "the validation channel's dataset.json differs from the train channel's: "
-                "the two splits come from different preprocess runs"
-            )
-        data = {
-            channel: read_labelled_csv(
-                channel_files(where.channel(channel)), dataset, f"channel {channel}"
-            )
-            for channel in ("train", "validation")
-        }
-        schema = ModelSchema.from_dataset(dataset)
-        every = int(os.environ.get(paths.CHECKPOINT_EVERY_ENV, paths.DEFAULT_CHECKPOINT_EVERY))
-        started = time.perf_counter()
-        result = train(
-            hp, schema, data["train"], data["validation"], where.checkpoint_dir,
-            checkpoint_every=every,
-        )
-        seconds = time.perf_counter() - started
-        save_model(
-            result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir
-        )
-        log.info("%s: %s with %d classes; validation_f1 is the %s F1", dataset.name,
-                 dataset.task, len(dataset.classes), _f1_meaning(result.f1_average))
-        _print_metrics("", {**result.metrics, "train_seconds": seconds})
+        cluster = read_cluster(where.resource_config)
+        if cluster.is_distributed:
+            _train_distributed(where, cluster)
+        else:
+            _train(where)
 
     return _run(job, lambda: paths.training_paths().failure_file)
+
+
+def _train(where: paths.TrainingPaths) -> None:
+    from .model import save_model
+    from .sagemaker_io import read_hyperparameters
+    from .schema import ModelSchema
+    from .train import train
+
+    hp = read_hyperparameters(where.hyperparameters)
+    log.info("hyperparameters: %s", hp)
+    dataset = _channel_dataset(where, train_channel_required=True)
+    data = {channel: _read_channel(where, channel, dataset) for channel in ("train", "validation")}
+    started = time.perf_counter()
+    result = train(
+        hp, ModelSchema.from_dataset(dataset), data["train"], data["validation"],
+        where.checkpoint_dir, checkpoint_every=_checkpoint_every(),
+    )
+    seconds = time.perf_counter() - started
+    save_model(result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir)
+    log.info("%s: %s with %d classes; validation_f1 is the %s F1", dataset.name,
+             dataset.task, len(dataset.classes), _f1_meaning(result.f1_average))
+    _print_metrics("", {**result.metrics, "train_seconds": seconds})
+
+
+def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
+    """One host of LightGBM's distributed learning (see distributed.py). Only the leader
+    writes the model and prints the metrics; every host fails, with its
+    reason, when another one fails or stalls."""
+    import json
+
+    import lightgbm as lgb
+
+    from .distributed import Watchdog, check_listen_port, resolve
+    from .model import save_model
+    from .sagemaker_io import read_hyperparameters, write_failure
+    from .schema import ModelSchema
+    from .train import Network, train
+
+    hp = read_hyperparameters(where.hyperparameters)
+    log.info("%s, leader %s; hyperparameters: %s", cluster.describe(), cluster.leader, hp)
+    # The train channel is sharded: dataset.json (one object) reaches one host at most, while
+    # the validation channel is whole on every host.
+    dataset = _channel_dataset(where, train_channel_required=False)
+    shard = _read_channel(where, "train", dataset, f"{cluster.describe()}: channel train")
+    validation = _read_channel(where, "validation", dataset)
+    log.info("%s: %d training rows in its shard", cluster.describe(), len(shard.labels))
+    watchdog = Watchdog(hp.network_timeout_seconds, cluster.describe(),
+                        lambda reason: write_failure(where.failure_file, reason))
+    with watchdog:
+        cluster = resolve(cluster, hp.network_timeout_seconds)
+        check_listen_port(cluster)
+        network = Network(
+            params=cluster.lightgbm_params(hp.network_timeout_seconds),
+            data_identity=json.dumps([dataset.rows, list(cluster.hosts)], sort_keys=True),
+        )
+        log.info("%s: machines %s", cluster.describe(), network.params["machines"])
+        watchdog.beat("connecting to the other hosts and building the data set")
+
+        def progress(env: lgb.callback.CallbackEnv) -> None:
+            watchdog.beat(f"boosting round {env.iteration + 2}")  # the one under way
+
+        started = time.perf_counter()
+        try:
+            result = train(
+                hp, ModelSchema.from_dataset(dataset), shard, validation, where.checkpoint_dir,
+                checkpoint_every=_checkpoint_every(), callbacks=[progress], network=network,
+            )
+        except lgb.basic.LightGBMError as err:
+            hint = ": another host failed or was stopped" if "Socket" in str(err) else ""
+            raise DistributedTrainingError(f"{cluster.describe()}: LightGBM: {err}{hint}") from None
+        seconds = time.perf_counter() - started
+        result.booster.free_network()
+        watchdog.beat("writing the model")
+    log.info("%s: boosted %d rounds, best %d", cluster.describe(), result.total_iterations,
+             result.best_iteration)
+    if not cluster.is_leader:
+        return
+    save_model(result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir)
+    log.info("%s: %s with %d classes; validation_f1 is the %s F1; train_auc is of the leader's "
+             "shard", dataset.name, dataset.task, len(dataset.classes),
+             _f1_meaning(result.f1_average))
+    _print_metrics("", {**result.metrics, "train_seconds": seconds, "hosts": cluster.size})
+
+
+class DistributedTrainingError(LgbmopsError):
+    pass
+
+
+def _channel_dataset(where: paths.TrainingPaths, train_channel_required: bool):
+    """dataset.json of the train and validation channels, which must agree. A sharded train
+    channel may hold none: the validation channel's is then the one."""
+    from .dataset import DATASET_FILE, Dataset, DatasetError
+
+    train_dir = where.channel("train")
+    if not train_channel_required and not any(train_dir.rglob(DATASET_FILE)):
+        return Dataset.load(where.channel("validation"))
+    dataset = Dataset.load(train_dir)
+    if Dataset.load(where.channel("validation")).to_dict() != dataset.to_dict():
+        raise DatasetError(
+            "the validation channel's dataset.json differs from the train channel's: "
+            "the two splits come from different preprocess runs"
+        )
+    return dataset
+
+
+def _read_channel(where: paths.TrainingPaths, channel: str, dataset, source: str | None = None):
+    from .sagemaker_io import channel_files, read_labelled_csv
+
+    return read_labelled_csv(channel_files(where.channel(channel)), dataset,
+                             source or f"channel {channel}")
+
+
+def _checkpoint_every() -> int:
+    import os
+
+    return int(os.environ.get(paths.CHECKPOINT_EVERY_ENV, paths.DEFAULT_CHECKPOINT_EVERY))
 
 
 def _f1_meaning(average: str) -> str:

@@ -31,6 +31,10 @@ class Hyperparameters:
     lambda_l2: float = 0.0
     early_stopping_rounds: int = 50  # 0 turns early stopping off
     seed: int = 42
+    # Several hosts only: LightGBM's parallel learner, and how long a host waits for the others
+    # (network set-up, one boosting round) before it fails.
+    tree_learner: str = "data"
+    network_timeout_seconds: int = 600
 
     def lightgbm_params(self, num_classes: int = 2) -> dict[str, Any]:
         """LightGBM parameters for `num_classes` classes: the binary objective for two, softmax
@@ -80,6 +84,17 @@ def _float(text: Any) -> float:
     return value
 
 
+# LightGBM's data-parallel and voting-parallel learners (feature-parallel needs every row on
+# every host, which sharding rules out).
+TREE_LEARNERS = ("data", "voting")
+
+
+def _choice(text: Any) -> str:
+    if not isinstance(text, str):
+        raise ValueError
+    return text.strip()
+
+
 # name -> (parser, check, the allowed range in words)
 _RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "num_iterations": (_int, lambda v: 1 <= v <= 100_000, "an integer in [1, 100000]"),
@@ -94,6 +109,8 @@ _RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], bool], str]] = {
     "lambda_l2": (_float, lambda v: v >= 0, "a number >= 0"),
     "early_stopping_rounds": (_int, lambda v: 0 <= v <= _INT_MAX, "an integer >= 0"),
     "seed": (_int, lambda v: -(2**31) <= v <= _INT_MAX, "a 32-bit integer"),
+    "tree_learner": (_choice, lambda v: v in TREE_LEARNERS, "one of " + ", ".join(TREE_LEARNERS)),
+    "network_timeout_seconds": (_int, lambda v: 5 <= v <= 86_400, "an integer in [5, 86400]"),
 }
 assert set(_RULES) == {f.name for f in fields(Hyperparameters)}
 

@@ -42,6 +42,11 @@ class TrainingPaths:
     def hyperparameters(self) -> Path:
         return self.root / "input" / "config" / "hyperparameters.json"
 
+    @property
+    def resource_config(self) -> Path:
+        # The hosts of the training job (distributed.read_cluster).
+        return self.root / "input" / "config" / "resourceconfig.json"
+
     def channel(self, name: str) -> Path:
         return self.root / "input" / "data" / name
 

@@ -37,6 +37,10 @@ from .errors import LgbmopsError
 from .paths import ProcessingPaths
 
 SPLITS = ("train", "validation", "test")
+# The training split is written in parts (train/part-00000.csv, ...) so that a multi-instance
+# training job's ShardedByS3Key channel hands each instance some of them; 12 parts spread
+# evenly over 1, 2, 3, 4 or 6 instances.
+DEFAULT_TRAIN_SHARDS = 12
 SHOWN_BAD_ROWS = 20
 MIN_ROWS_PER_CLASS = 10  # every class must reach all three stratified splits
 _QUOTED = re.compile(r'[,"\r\n]')
@@ -407,6 +411,7 @@ def preprocess(
     baseline_rows: int = 1000,
     max_bad_fraction: float = 0.01,
     clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
+    train_shards: int = DEFAULT_TRAIN_SHARDS,
 ) -> PreprocessResult:
     files = data_files(data_dir)
     reader = _Reader(contract, data_dir)
@@ -469,7 +474,8 @@ def preprocess(
     quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
     for name, idx in split_idx.items():
         directory = out.dir(name)
-        _write_csv(directory / f"{name}.csv", dataset.columns, split_columns, idx, quote)
+        for path, part in split_files(name, idx, train_shards):
+            _write_csv(directory / path, dataset.columns, split_columns, part, quote)
         dataset.save(directory)
         result.split_rows[name] = len(idx)
         result.split_class_counts[name] = np.bincount(codes[idx], minlength=len(classes)).tolist()
@@ -635,6 +641,15 @@ class _Columns:
             return str(cat.categories[int(np.argmax(counts))])
         median = float(np.nanmedian(self.frame[name].to_numpy(dtype=np.float64)))
         return int(median) if median.is_integer() and abs(median) < 2**53 else median
+
+
+def split_files(name: str, idx: np.ndarray, train_shards: int) -> list[tuple[str, np.ndarray]]:
+    """(file name, rows) of one split: the training split in consecutive, equal parts (never
+    an empty one), the others in one file."""
+    if name != "train":
+        return [(f"{name}.csv", idx)]
+    parts = np.array_split(idx, max(1, min(train_shards, len(idx))))
+    return [(f"part-{number:05d}.csv", part) for number, part in enumerate(parts)]
 
 
 def _write_csv(path: Path, header: list[str] | None,

@@ -144,12 +144,29 @@ class TrainResult:
     rounds_run: int  # rounds boosted by this run
 
 
-def fingerprint(hp: Hyperparameters, schema: ModelSchema, train: LabelledData) -> str:
+@dataclass(frozen=True)
+class Network:
+    """One host of a distributed run: LightGBM's network parameters for it (see
+    distributed.Cluster) and what identifies the whole run's data.
+
+    Every host boosts the same trees, so every host writes the same checkpoint under the same
+    name (from `data_identity`, not from its own rows): a restarted job resumes every host from
+    the same round whether SageMaker restores each instance's own checkpoints or all of them."""
+
+    params: dict[str, Any]
+    data_identity: str
+
+
+def fingerprint(hp: Hyperparameters, schema: ModelSchema, train: LabelledData,
+                data_identity: str | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(asdict(hp), sort_keys=True).encode())
     digest.update(json.dumps(schema.to_dict(), sort_keys=True).encode())
-    digest.update(str(len(train.labels)).encode())
-    digest.update(np.ascontiguousarray(train.labels).tobytes())
+    if data_identity is None:
+        digest.update(str(len(train.labels)).encode())
+        digest.update(np.ascontiguousarray(train.labels).tobytes())
+    else:
+        digest.update(data_identity.encode())
     return digest.hexdigest()[:16]
 
 
@@ -161,10 +178,15 @@ def train(
     checkpoint_dir: Path | None = None,
     checkpoint_every: int = 25,
     callbacks: Sequence[Callable[[lgb.callback.CallbackEnv], None]] = (),
+    network: Network | None = None,
 ) -> TrainResult:
     """Pure training: data in, booster and metrics out; files only in `checkpoint_dir`.
 
     `schema` (from dataset.json) fixes the features, their category levels and the classes.
+    With `network`, this is one host of LightGBM's distributed learning: `train_data` is its
+    shard, `validation_data` the whole validation split. Every host builds the same trees and
+    scores the same validation rows, so every host sees the same validation log loss and stops
+    at the same round; the training metrics are of this host's shard.
     """
     num_classes = len(schema.classes)
     train_frame = schema.training_frame(train_data.features, train_data.source)
@@ -174,7 +196,9 @@ def train(
     checkpoint = None
     if checkpoint_dir is not None and checkpoint_dir.is_dir():
         checkpoints = Checkpoints(
-            checkpoint_dir, fingerprint(hp, schema, train_data), checkpoint_every
+            checkpoint_dir,
+            fingerprint(hp, schema, train_data, network and network.data_identity),
+            checkpoint_every,
         )
         checkpoint = checkpoints.load()
     stopping = EarlyStopping(hp.early_stopping_rounds)
@@ -188,6 +212,9 @@ def train(
 
     monitor = _Monitor(stopping, checkpoints, stopping_metric(num_classes))
     remaining = hp.num_iterations - resumed_from
+    params = hp.lightgbm_params(num_classes)
+    if network is not None:
+        params.update(network.params, tree_learner=hp.tree_learner)
     train_set = lgb.Dataset(
         train_frame, label=train_data.labels, categorical_feature=schema.categorical_names
     )
@@ -196,7 +223,7 @@ def train(
             validation_frame, label=validation_data.labels, reference=train_set
         )
         booster = lgb.train(
-            hp.lightgbm_params(num_classes),
+            params,
             train_set,
             num_boost_round=remaining,
             valid_sets=[validation_set],

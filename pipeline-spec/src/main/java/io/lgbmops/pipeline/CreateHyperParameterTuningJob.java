@@ -103,9 +103,21 @@ public final class CreateHyperParameterTuningJob {
             @JsonProperty("ContentType") String contentType,
             @JsonProperty("CompressionType") String compressionType) {
 
+        /** Every instance of the training job receives every object under {@code s3Uri}. */
         public static Channel csv(String name, Value s3Uri) {
             return new Channel(name,
                     new DataSource(new S3DataSource("S3Prefix", s3Uri, "FullyReplicated")),
+                    "text/csv", "None");
+        }
+
+        /**
+         * Each of the training job's n instances receives about 1/n of the objects under
+         * {@code s3Uri} (one instance: all of them), for the container's distributed training,
+         * where each host trains on its own shard.
+         */
+        public static Channel shardedCsv(String name, Value s3Uri) {
+            return new Channel(name,
+                    new DataSource(new S3DataSource("S3Prefix", s3Uri, "ShardedByS3Key")),
                     "text/csv", "None");
         }
     }

@@ -260,7 +260,10 @@ public final class LightGbmPipeline {
                         new MetricDefinition("validation:auc", "validation_auc=([0-9\\.]+)"),
                         new MetricDefinition("train:auc", "train_auc=([0-9\\.]+)"))),
                 text(settings.jobRoleArn()),
-                List.of(Channel.csv("train", preprocess.outputUri("train")),
+                // With TrainingInstanceCount > 1 the container runs LightGBM's distributed
+                // learning: each instance trains on its share of the training split's parts and
+                // scores the whole validation split, so all instances stop at the same round.
+                List.of(Channel.shardedCsv("train", preprocess.outputUri("train")),
                         Channel.csv("validation", preprocess.outputUri("validation"))),
                 new OutputDataConfig(tuningOutputPath(), text(settings.kmsKeyId())),
                 new ResourceConfig(Get.parameter(TRAINING_INSTANCE_TYPE), Get.parameter(TRAINING_INSTANCE_COUNT),

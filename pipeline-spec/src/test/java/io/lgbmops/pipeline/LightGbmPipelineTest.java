@@ -102,6 +102,22 @@ class LightGbmPipelineTest {
     }
 
     @Test
+    void tune_whenBuilt_shardsTheTrainChannelAndReplicatesValidationAcrossInstances() {
+        JsonNode training = Definitions.step(definition, "Tune").path("Arguments").path("TrainingJobDefinition");
+        JsonNode channels = training.path("InputDataConfig");
+
+        assertEquals("ShardedByS3Key",
+                channels.get(0).path("DataSource").path("S3DataSource").path("S3DataDistributionType").asText());
+        assertEquals("FullyReplicated",
+                channels.get(1).path("DataSource").path("S3DataSource").path("S3DataDistributionType").asText());
+        assertEquals("Parameters.TrainingInstanceCount",
+                training.path("ResourceConfig").path("InstanceCount").path("Get").asText());
+        // The instances exchange histograms: the traffic stays inside the job, encrypted.
+        assertTrue(training.path("EnableNetworkIsolation").asBoolean());
+        assertTrue(training.path("EnableInterContainerTrafficEncryption").asBoolean());
+    }
+
+    @Test
     void randomStrategy_whenChosen_isWrittenAsRandom() {
         var random = new LightGbmPipeline(PipelineSettings.placeholders(), TuningStrategy.RANDOM).definition();
 

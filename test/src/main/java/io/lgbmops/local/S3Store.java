@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,6 +81,15 @@ final class S3Store {
      * S3Prefix inputs. An empty prefix is an error, as it is for a job.
      */
     List<Path> downloadPrefix(S3Uri prefix, Path dir) {
+        return downloadPrefix(prefix, dir, 0, 1);
+    }
+
+    /**
+     * Shard {@code shard} of {@code shards} of the objects under {@code prefix}: the objects in
+     * key order, dealt out one each in turn, as a {@code ShardedByS3Key} channel spreads them
+     * over a training job's instances ({@code 0, 1} is every object).
+     */
+    List<Path> downloadPrefix(S3Uri prefix, Path dir, int shard, int shards) {
         List<S3Object> objects = new ArrayList<>();
         s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key()))
                 .contents().forEach(objects::add);
@@ -88,10 +98,10 @@ final class S3Store {
         }
         int cut = prefix.key().lastIndexOf('/') + 1;
         List<Path> written = new ArrayList<>();
-        for (S3Object object : objects) {
-            if (object.key().endsWith("/")) {
-                continue;
-            }
+        objects.removeIf(object -> object.key().endsWith("/"));
+        objects.sort(Comparator.comparing(S3Object::key));
+        for (int i = shard; i < objects.size(); i += shards) {
+            S3Object object = objects.get(i);
             Path target = dir.resolve(object.key().substring(cut)).normalize();
             if (!target.startsWith(dir)) {
                 throw new IllegalStateException("object key escapes the target directory: " + object.key());

@@ -2,13 +2,18 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sagemaker.model.Channel;
@@ -20,6 +25,14 @@ import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
  * One training job the way SageMaker runs it: hyperparameters (strings) and channels under
  * {@code /opt/ml/input}, the container's {@code train}, its log scanned with the metric
  * definitions, and {@code /opt/ml/model} packed to {@code <S3OutputPath>/<job>/output/model.tar.gz}.
+ *
+ * <p>With {@code InstanceCount} n > 1 it starts n containers at once, hosts {@code algo-1} to
+ * {@code algo-n}, each with its own {@code /opt/ml}: a {@code ShardedByS3Key} channel deals the
+ * prefix's objects out to the hosts (in key order, one each in turn), a {@code FullyReplicated}
+ * one gives every host all of them, and {@code resourceconfig.json} maps each host name to a
+ * loopback port under {@link #ADDRESSES_KEY}, since the names resolve nowhere on this machine.
+ * Like SageMaker, the job completes when every host does; the metrics are read from the first
+ * host's log and the model from its {@code /opt/ml/model}.
  */
 final class TrainingJobRunner {
 
@@ -35,7 +48,22 @@ final class TrainingJobRunner {
             List<MetricDefinition> metricDefinitions,
             CheckpointConfig checkpoint,
             Map<String, String> environment,
-            Duration maxRuntime) {}
+            Duration maxRuntime,
+            int instanceCount) {
+
+        Job {
+            if (instanceCount < 1) {
+                throw new IllegalArgumentException("InstanceCount must be at least 1, got " + instanceCount);
+            }
+        }
+    }
+
+    /**
+     * The key of {@code resourceconfig.json} under which the container finds each host's
+     * {@code address:port} (the container's {@code lgbmops.distributed.ADDRESSES_KEY}).
+     */
+    static final String ADDRESSES_KEY = "lgbmops_addresses";
+    static final String SHARDED = "ShardedByS3Key";
 
     /** How it went. {@code metrics} holds the last match of each metric definition. */
     record Outcome(
@@ -64,23 +92,21 @@ final class TrainingJobRunner {
 
     Outcome run(Job job, Map<String, String> extraEnvironment) throws IOException {
         Path jobDir = context.directory("jobs", job.jobName());
-        Path optMl = Files.createDirectories(jobDir.resolve("opt_ml"));
-        Path config = Files.createDirectories(optMl.resolve("input/config"));
-        Files.writeString(config.resolve("hyperparameters.json"), Json.write(job.hyperparameters()));
-        Files.writeString(config.resolve("resourceconfig.json"),
-                "{\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], \"network_interface_name\": \"lo\"}");
-        ObjectNode inputDataConfig = Json.object();
-        for (Channel channel : job.channels()) {
-            inputDataConfig.putObject(channel.channelName())
-                    .put("TrainingInputMode", "File")
-                    .put("S3DistributionType", "FullyReplicated");
-            downloadChannel(channel, optMl.resolve("input/data").resolve(channel.channelName()));
+        List<String> hosts = new ArrayList<>();
+        for (int i = 1; i <= job.instanceCount(); i++) {
+            hosts.add("algo-" + i);
         }
-        Files.writeString(config.resolve("inputdataconfig.json"), Json.write(inputDataConfig));
-        Files.createDirectories(optMl.resolve("model"));
-        Files.createDirectories(optMl.resolve("output/data"));
-        Path checkpoints = optMl.resolve("checkpoints");
-        Files.createDirectories(checkpoints);
+        ObjectNode addresses = Json.object();
+        if (hosts.size() > 1) {
+            hosts.forEach(host -> addresses.put(host, "127.0.0.1:" + freeLoopbackPort()));
+        }
+        List<Path> optMls = new ArrayList<>();
+        for (int rank = 0; rank < hosts.size(); rank++) {
+            // One host keeps the layout of a single-instance job: <job>/opt_ml.
+            Path optMl = hosts.size() == 1 ? jobDir.resolve("opt_ml") : jobDir.resolve(hosts.get(rank)).resolve("opt_ml");
+            prepareHost(job, optMl, hosts, rank, addresses);
+            optMls.add(optMl);
+        }
 
         List<String> command = job.containerEntrypoint().isEmpty()
                 ? context.image().command(List.of("train"), job.containerArguments(), job.imageUri())
@@ -88,26 +114,117 @@ final class TrainingJobRunner {
         Map<String, String> environment = new LinkedHashMap<>(job.environment());
         environment.putAll(extraEnvironment);
         Instant started = Instant.now();
-        ChildProcesses.Result result = context.processes().run(command,
-                context.image().environment(optMl, environment), jobDir, jobDir.resolve("job.log"), job.maxRuntime());
-        String output = result.output();
-        Map<String, Double> metrics = metrics(job.metricDefinitions(), output);
+        List<ChildProcesses.Result> results = runHosts(command, environment, jobDir, optMls, job.maxRuntime());
+        ChildProcesses.Result leader = results.get(0);
+        Map<String, Double> metrics = metrics(job.metricDefinitions(), leader.output());
 
         if (job.checkpoint() != null && job.checkpoint().s3Uri() != null) {
-            context.s3().uploadDirectory(checkpoints, S3Uri.parse(job.checkpoint().s3Uri()));
+            for (Path optMl : optMls) {
+                context.s3().uploadDirectory(optMl.resolve("checkpoints"), S3Uri.parse(job.checkpoint().s3Uri()));
+            }
         }
-        if (!result.succeeded()) {
-            String reason = JobFailures.reason(result, optMl.resolve("output/failure"), job.maxRuntime());
-            return new Outcome(job.jobName(), false, reason, null, metrics, started, result.duration(), result.log());
+        for (int rank = 0; rank < results.size(); rank++) {
+            ChildProcesses.Result result = results.get(rank);
+            if (!result.succeeded()) {
+                String reason = JobFailures.reason(result, optMls.get(rank).resolve("output/failure"), job.maxRuntime());
+                if (hosts.size() > 1 && !reason.startsWith("host ")) {
+                    reason = hosts.get(rank) + ": " + reason;
+                }
+                return new Outcome(job.jobName(), false, reason, null, metrics, started, leader.duration(), leader.log());
+            }
         }
         Path tarball = jobDir.resolve("model.tar.gz");
-        TarGz.pack(optMl.resolve("model"), tarball);
+        TarGz.pack(optMls.get(0).resolve("model"), tarball);
         S3Uri artifacts = S3Uri.parse(job.s3OutputPath()).resolve(job.jobName() + "/output/model.tar.gz");
         context.s3().upload(tarball, artifacts);
-        return new Outcome(job.jobName(), true, null, artifacts.toString(), metrics, started, result.duration(), result.log());
+        return new Outcome(job.jobName(), true, null, artifacts.toString(), metrics, started, leader.duration(), leader.log());
     }
 
-    private void downloadChannel(Channel channel, Path dir) throws IOException {
+    private void prepareHost(Job job, Path optMl, List<String> hosts, int rank, ObjectNode addresses)
+            throws IOException {
+        Path config = Files.createDirectories(optMl.resolve("input/config"));
+        Files.writeString(config.resolve("hyperparameters.json"), Json.write(job.hyperparameters()));
+        ObjectNode resourceConfig = Json.object().put("current_host", hosts.get(rank));
+        hosts.forEach(resourceConfig.putArray("hosts")::add);
+        resourceConfig.put("network_interface_name", "lo");
+        if (hosts.size() > 1) {
+            resourceConfig.set(ADDRESSES_KEY, addresses);
+        }
+        Files.writeString(config.resolve("resourceconfig.json"), Json.write(resourceConfig));
+        ObjectNode inputDataConfig = Json.object();
+        for (Channel channel : job.channels()) {
+            String distribution = distribution(channel);
+            inputDataConfig.putObject(channel.channelName())
+                    .put("TrainingInputMode", "File")
+                    .put("S3DistributionType", distribution);
+            Path dir = optMl.resolve("input/data").resolve(channel.channelName());
+            if (SHARDED.equals(distribution)) {
+                downloadChannel(channel, dir, rank, hosts.size());
+            } else {
+                downloadChannel(channel, dir, 0, 1);
+            }
+        }
+        Files.writeString(config.resolve("inputdataconfig.json"), Json.write(inputDataConfig));
+        Files.createDirectories(optMl.resolve("model"));
+        Files.createDirectories(optMl.resolve("output/data"));
+        Files.createDirectories(optMl.resolve("checkpoints"));
+    }
+
+    /** Starts every host at once and waits for all of them, within one deadline. */
+    private List<ChildProcesses.Result> runHosts(List<String> command, Map<String, String> environment, Path jobDir,
+                                                 List<Path> optMls, Duration maxRuntime) {
+        if (optMls.size() == 1) {
+            return List.of(context.processes().run(command, context.image().environment(optMls.get(0), environment),
+                    jobDir, jobDir.resolve("job.log"), maxRuntime));
+        }
+        long started = System.nanoTime();
+        List<Process> processes = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int rank = 0; rank < optMls.size(); rank++) {
+            // The first host's log is the job's log, as SageMaker's metrics are read from it.
+            Path log = rank == 0 ? jobDir.resolve("job.log") : jobDir.resolve("algo-" + (rank + 1) + ".log");
+            logs.add(log);
+            processes.add(context.processes().start(command,
+                    context.image().environment(optMls.get(rank), environment), jobDir, log));
+        }
+        long deadline = started + maxRuntime.toNanos();
+        List<ChildProcesses.Result> results = new ArrayList<>();
+        for (int rank = 0; rank < processes.size(); rank++) {
+            Process process = processes.get(rank);
+            boolean finished;
+            try {
+                finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                processes.forEach(context.processes()::stop);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while running " + command.get(0), e);
+            }
+            if (!finished) {
+                context.processes().stop(process);
+            } else {
+                context.processes().detach(process);
+            }
+            results.add(new ChildProcesses.Result(finished ? process.exitValue() : -1, !finished,
+                    Duration.ofNanos(System.nanoTime() - started), logs.get(rank)));
+        }
+        return results;
+    }
+
+    static String distribution(Channel channel) {
+        S3DataSource source = channel.dataSource() == null ? null : channel.dataSource().s3DataSource();
+        String distribution = source == null ? null : source.s3DataDistributionTypeAsString();
+        return distribution == null ? "FullyReplicated" : distribution;
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port: " + e.getMessage(), e);
+        }
+    }
+
+    private void downloadChannel(Channel channel, Path dir, int shard, int shards) throws IOException {
         S3DataSource source = channel.dataSource() == null ? null : channel.dataSource().s3DataSource();
         if (source == null) {
             throw new IllegalStateException("channel " + channel.channelName() + " has no S3DataSource; only S3 channels run locally");
@@ -121,7 +238,7 @@ final class TrainingJobRunner {
                     + channel.inputModeAsString() + "; only File runs locally");
         }
         Files.createDirectories(dir);
-        context.s3().downloadPrefix(S3Uri.parse(source.s3Uri()), dir);
+        context.s3().downloadPrefix(S3Uri.parse(source.s3Uri()), dir, shard, shards);
     }
 
     /** The last match of each metric definition's regex in the job's log, as SageMaker reports it. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
 
 /** A Training step: one training job. */
 final class TrainingStep implements StepHandler {
@@ -21,7 +22,7 @@ final class TrainingStep implements StepHandler {
         var job = new TrainingJobRunner.Job(jobName, algorithm.trainingImage(), algorithm.containerEntrypoint(),
                 algorithm.containerArguments(), hyperparameters, request.inputDataConfig(),
                 request.outputDataConfig().s3OutputPath(), algorithm.metricDefinitions(), request.checkpointConfig(),
-                request.environment(), maxRuntime(request));
+                request.environment(), maxRuntime(request), instanceCount(request.resourceConfig()));
         context.console().stepDetail("job " + jobName);
         TrainingJobRunner.Outcome outcome = new TrainingJobRunner(context).run(job, Map.of());
 
@@ -39,6 +40,11 @@ final class TrainingStep implements StepHandler {
         properties.put("TrainingJobStatus", "Completed");
         properties.putObject("ModelArtifacts").put("S3ModelArtifacts", outcome.modelArtifacts());
         return StepOutcome.succeeded(properties, ProcessingStep.summarize(outcome.metrics()), details);
+    }
+
+    /** ResourceConfig.InstanceCount; 1 when absent. */
+    static int instanceCount(ResourceConfig config) {
+        return config == null || config.instanceCount() == null ? 1 : config.instanceCount();
     }
 
     static Duration maxRuntime(CreateTrainingJobRequest request) {

@@ -98,7 +98,8 @@ final class TuningStep implements StepHandler {
                             List.of(), List.of(), hyperparameters,
                             definition.inputDataConfig(), definition.outputDataConfig().s3OutputPath(),
                             definition.algorithmSpecification().metricDefinitions(), definition.checkpointConfig(),
-                            definition.environment(), maxRuntime(definition));
+                            definition.environment(), maxRuntime(definition),
+                            TrainingStep.instanceCount(definition.resourceConfig()));
                     TrainingJobRunner.Outcome outcome = runner.run(job,
                             Map.of("OMP_NUM_THREADS", Integer.toString(threadsPerTrial)));
                     Double value = outcome.completed() ? outcome.metrics().get(objective.name()) : null;

@@ -182,6 +182,41 @@ class LocalPipelineRunIT {
         assertEquals(0, run.summary().at("/emulatorState/modelPackages").size());
     }
 
+    @Test
+    void run_withTwoTrainingInstances_eachTrialTrainsOnTwoHostsWithTheirShards() throws Exception {
+        Run run = run("--param", "TrainingInstanceCount=2", "--param", "F1Threshold=0.99");
+
+        assertEquals("Succeeded", step(run, "Tune").path("status").asText(), run.output());
+        assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
+        assertEquals("Succeeded", step(run, "Evaluate").path("status").asText(), run.output());
+        List<Path> secondHostLogs;
+        try (var files = Files.walk(tmp.resolve("work"))) {
+            secondHostLogs = files.filter(p -> p.getFileName().toString().equals("algo-2.log")).toList();
+        }
+        assertEquals(2, secondHostLogs.size(), "one second host per trial: " + secondHostLogs);
+        for (Path secondLog : secondHostLogs) {
+            Path jobDir = secondLog.getParent();
+            String leaderLog = Files.readString(jobDir.resolve("job.log"));
+            assertTrue(leaderLog.contains("hosts=2"), leaderLog);
+            assertTrue(Files.readString(secondLog).contains("host algo-2 (rank 1 of 2): boosted"),
+                    Files.readString(secondLog));
+            // ShardedByS3Key: the hosts hold different parts of the training split, none all.
+            List<String> first = names(jobDir.resolve("algo-1/opt_ml/input/data/train"));
+            List<String> second = names(jobDir.resolve("algo-2/opt_ml/input/data/train"));
+            assertFalse(first.isEmpty() || second.isEmpty(), first + " / " + second);
+            assertTrue(first.stream().noneMatch(second::contains), first + " / " + second);
+            assertEquals(names(jobDir.resolve("algo-1/opt_ml/input/data/validation")),
+                    names(jobDir.resolve("algo-2/opt_ml/input/data/validation")));
+        }
+    }
+
+    /** The files of a channel, by name (the channel holds the prefix's last folder). */
+    private static List<String> names(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private Run run(String... extra) throws IOException, InterruptedException {
         Path summary = tmp.resolve("summary.json");
         List<String> command = new ArrayList<>(List.of(

@@ -1,0 +1,166 @@
+"""Preprocess and train on generated census data: one training process, plain `lightgbm.train`,
+and LightGBM's distributed learning on 2 and 3 hosts (processes on 127.0.0.1), in one run.
+
+    .venv/bin/python container/bench/distributed_bench.py [--copies 31] [--rounds 100]
+
+Writes the census file repeated --copies times (31: about a million rows) into a temporary
+/opt/ml tree with the census contract and runs, each as whole processes timed from spawn to
+exit, with their peak resident memory (`wait4` rusage):
+  * `preprocess` (the training split in its 12 parts);
+  * `train` on one host, and the reference: pandas + `lightgbm.train` with the same parameters
+    (raw_train.py);
+  * `train` on 2 and on 3 hosts: each host its own /opt/ml with the parts dealt out as
+    ShardedByS3Key does, the whole validation split, and resourceconfig.json mapping the hosts
+    to loopback ports; time is until the last host exits, memory the largest host's.
+Training runs (--runs of each, taken in turn, median time) boost --rounds rounds (no early stopping, so the runs do the same work), each
+process with --threads-per-host OpenMP threads (default 1: a host stands for a one-core machine,
+and LightGBM's spinning threads do not fight over cores other jobs use too). Two hosts on a
+two-core machine are then two such machines; three share two cores, so their time shows the
+engine's overhead more than a speed-up. Prints validation AUC of each next to the one-host run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from preprocess_bench import BIN, DATASETS, HERE, measure
+
+sys.path.insert(0, str(HERE.parent / "src"))
+from lgbmops.distributed import ADDRESSES_KEY  # noqa: E402
+from lgbmops.hyperparameters import Hyperparameters  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def lay_out(work: Path, processed: Path, hosts: int, hyperparameters: dict[str, str]) -> list[Path]:
+    names = [f"algo-{i + 1}" for i in range(hosts)]
+    addresses = {name: f"127.0.0.1:{free_port()}" for name in names}
+    parts = sorted((processed / "train").iterdir())  # dataset.json and the parts, in key order
+    roots = []
+    for rank, name in enumerate(names):
+        root = work / f"hosts-{hosts}" / name
+        config = root / "input" / "config"
+        config.mkdir(parents=True)
+        (config / "hyperparameters.json").write_text(json.dumps(hyperparameters))
+        resources = {"current_host": name, "hosts": names}
+        if hosts > 1:
+            resources[ADDRESSES_KEY] = addresses
+        (config / "resourceconfig.json").write_text(json.dumps(resources))
+        train = root / "input" / "data" / "train"
+        train.mkdir(parents=True)
+        for part in parts[rank::hosts]:
+            os.link(part, train / part.name)
+        shutil.copytree(processed / "validation", root / "input" / "data" / "validation",
+                        copy_function=os.link)
+        roots.append(root)
+    return roots
+
+
+def train_hosts(roots: list[Path], threads: int) -> tuple[float, int, dict[str, str]]:
+    """Wall seconds until the last host exits, the largest peak memory, the leader's metrics."""
+    began = time.perf_counter()
+    processes = []
+    for root in roots:
+        env = {**os.environ, "LGBMOPS_OPT_ML": str(root), "OMP_NUM_THREADS": str(threads)}
+        with open(root / "train.log", "w") as log:  # the host's log, for a failure
+            processes.append(subprocess.Popen([str(BIN / "train")], env=env,
+                                              stdout=subprocess.PIPE, stderr=log, text=True))
+    peak = 0
+    for process in processes:
+        _, status, usage = os.wait4(process.pid, 0)
+        peak = max(peak, usage.ru_maxrss * 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            root = roots[processes.index(process)]
+            failure = root / "output" / "failure"
+            sys.exit(f"train failed ({root}, exit {os.waitstatus_to_exitcode(status)}): "
+                     f"{failure.read_text() if failure.exists() else (root / 'train.log').read_text()[-2000:]}")
+    seconds = time.perf_counter() - began
+    stdout = processes[0].stdout.read()
+    metrics = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+    return seconds, peak, metrics
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=31)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--threads-per-host", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="training runs of each kind, "
+                        "taken in turn; the median time is reported")
+    parser.add_argument("--work", type=Path, help="keep the files here (default: a temporary "
+                        "directory, removed at the end)")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    work = args.work or Path(tempfile.mkdtemp(prefix="lgbmops-distributed-bench-"))
+    try:
+        data_dir = work / "processing" / "input" / "data"
+        contract_dir = work / "processing" / "input" / "contract"
+        data_dir.mkdir(parents=True)
+        contract_dir.mkdir(parents=True)
+        shutil.copy(DATASETS / "census.json", contract_dir / "census.json")
+        source = (DATASETS / "census" / "adult.data").read_bytes()
+        big = data_dir / "adult.data"
+        with open(big, "wb") as handle:
+            for _ in range(args.copies):
+                handle.write(source)
+        lines = source.count(b"\n") * args.copies
+        print(f"data: census x{args.copies}, {big.stat().st_size / 1e6:.0f} MB, {lines:,} rows; "
+              f"cores={cores}; {args.rounds} rounds, no early stopping; "
+              f"{args.threads_per_host} thread(s) per process", flush=True)
+
+        env = {**os.environ, "LGBMOPS_OPT_ML": str(work)}
+        seconds, peak = measure([str(BIN / "preprocess")], env)
+        rows = json.loads((work / "processing" / "train" / "dataset.json").read_text())["rows"]
+        print(f"preprocess: {seconds:.1f} s, peak memory {peak / 2**20:,.0f} MiB "
+              f"(train {rows['train']:,} rows in 12 parts)", flush=True)
+
+        hp = {"num_iterations": str(args.rounds), "early_stopping_rounds": "0"}
+        params = Hyperparameters(num_iterations=args.rounds, early_stopping_rounds=0)
+        raw = [sys.executable, str(HERE / "raw_train.py"), str(work / "processing" / "train"),
+               str(work / "processing" / "validation" / "validation.csv"),
+               json.dumps(params.lightgbm_params()), str(args.rounds), "0",
+               str(work / "raw-model.txt")]
+        raw_env = {**os.environ, "OMP_NUM_THREADS": str(args.threads_per_host)}
+        times: dict[object, list[float]] = {key: [] for key in ("raw", 1, 2, 3)}
+        peaks: dict[object, int] = {}
+        aucs: dict[int, float] = {}
+        for run in range(args.runs):
+            seconds, peaks["raw"] = measure(raw, raw_env)
+            times["raw"].append(seconds)
+            for hosts in (1, 2, 3):
+                # Fresh ports each run: the last run's connections may still hold its ports.
+                roots = lay_out(work / f"run-{run + 1}", work / "processing", hosts, hp)
+                seconds, peaks[hosts], metrics = train_hosts(roots, args.threads_per_host)
+                times[hosts].append(seconds)
+                aucs[hosts] = float(metrics["validation_auc"])
+            print(f"run {run + 1}: raw {times['raw'][-1]:.1f} s, "
+                  + ", ".join(f"{h} host(s) {times[h][-1]:.1f} s" for h in (1, 2, 3)), flush=True)
+        median = {key: statistics.median(values) for key, values in times.items()}
+        print(f"\nraw lightgbm.train, 1 process: {median['raw']:.1f} s, peak memory "
+              f"{peaks['raw'] / 2**20:,.0f} MiB")
+        for hosts in (1, 2, 3):
+            print(f"train, {hosts} host(s): {median[hosts]:.1f} s "
+                  f"({median[hosts] / median[1]:.2f}x one host's), peak memory per host "
+                  f"{peaks[hosts] / 2**20:,.0f} MiB, validation AUC {aucs[hosts]:.6f} "
+                  f"({aucs[hosts] - aucs[1]:+.6f})")
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
