@@ -398,17 +398,22 @@ final class DeployService {
 
     /** Creates the endpoint config, or reuses one of the expected name only if it is exactly the planned one. */
     private void ensureEndpointConfig(DeployTranslator.Plan plan) {
-        Optional<DescribeEndpointConfigResponse> existing = describe(
-                "describe endpoint config " + plan.endpointConfigName(),
-                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())));
+        existingOrCreated(translator.createEndpointConfig(plan))
+                .flatMap(existing -> endpointConfigMismatch(existing, plan))
+                .ifPresent(problem -> {
+                    throw notReused("endpoint config " + plan.endpointConfigName(), problem);
+                });
+    }
+
+    /** The endpoint config of the planned name as it exists, or empty once this call created it. */
+    private Optional<DescribeEndpointConfigResponse> existingOrCreated(CreateEndpointConfigRequest planned) {
+        String name = planned.endpointConfigName();
+        Optional<DescribeEndpointConfigResponse> existing = describe("describe endpoint config " + name,
+                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(name)));
         if (existing.isEmpty()) {
-            call("create endpoint config " + plan.endpointConfigName(),
-                    () -> sageMaker.createEndpointConfig(translator.createEndpointConfig(plan)));
-            return;
+            call("create endpoint config " + name, () -> sageMaker.createEndpointConfig(planned));
         }
-        endpointConfigMismatch(existing.get(), plan).ifPresent(problem -> {
-            throw notReused("endpoint config " + plan.endpointConfigName(), problem);
-        });
+        return existing;
     }
 
     private Optional<String> endpointConfigMismatch(DescribeEndpointConfigResponse existing,
@@ -692,15 +697,11 @@ final class DeployService {
 
     /** Creates the two-variant config, or reuses one of the expected name only if it is exactly the planned one. */
     private void ensureVariantConfig(DeployTranslator.VariantPlan plan) {
-        Optional<DescribeEndpointConfigResponse> existing = describe(
-                "describe endpoint config " + plan.endpointConfigName(),
-                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(plan.endpointConfigName())));
+        CreateEndpointConfigRequest planned = translator.createEndpointConfig(plan);
+        Optional<DescribeEndpointConfigResponse> existing = existingOrCreated(planned);
         if (existing.isEmpty()) {
-            call("create endpoint config " + plan.endpointConfigName(),
-                    () -> sageMaker.createEndpointConfig(translator.createEndpointConfig(plan)));
             return;
         }
-        CreateEndpointConfigRequest planned = translator.createEndpointConfig(plan);
         String found = describeVariants(existing.get().productionVariants())
                 + " / shadow " + describeVariants(existing.get().shadowProductionVariants());
         String wanted = describeVariants(planned.productionVariants())
