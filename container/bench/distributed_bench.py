@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from preprocess_bench import BIN, DATASETS, HERE, measure
+from preprocess_bench import BIN, HERE, measure, replicate_census
 
 sys.path.insert(0, str(HERE.parent / "src"))
 from lgbmops.distributed import ADDRESSES_KEY  # noqa: E402
@@ -106,17 +106,7 @@ def main() -> int:
     cores = os.cpu_count() or 1
     work = args.work or Path(tempfile.mkdtemp(prefix="lgbmops-distributed-bench-"))
     try:
-        data_dir = work / "processing" / "input" / "data"
-        contract_dir = work / "processing" / "input" / "contract"
-        data_dir.mkdir(parents=True)
-        contract_dir.mkdir(parents=True)
-        shutil.copy(DATASETS / "census.json", contract_dir / "census.json")
-        source = (DATASETS / "census" / "adult.data").read_bytes()
-        big = data_dir / "adult.data"
-        with open(big, "wb") as handle:
-            for _ in range(args.copies):
-                handle.write(source)
-        lines = source.count(b"\n") * args.copies
+        big, lines = replicate_census(work, args.copies)
         print(f"data: census x{args.copies}, {big.stat().st_size / 1e6:.0f} MB, {lines:,} rows; "
               f"cores={cores}; {args.rounds} rounds, no early stopping; "
               f"{args.threads_per_host} thread(s) per process", flush=True)

@@ -44,6 +44,22 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     return seconds, usage.ru_maxrss * 1024  # Linux reports kilobytes
 
 
+
+def replicate_census(work: Path, copies: int) -> tuple[Path, int]:
+    """The census file `copies` times over, with its contract, in preprocess's input layout under
+    `work/processing/input`; returns the data file and its number of lines."""
+    data_dir = work / "processing" / "input" / "data"
+    contract_dir = work / "processing" / "input" / "contract"
+    data_dir.mkdir(parents=True)
+    contract_dir.mkdir(parents=True)
+    shutil.copy(DATASETS / "census.json", contract_dir / "census.json")
+    source = (DATASETS / "census" / "adult.data").read_bytes()
+    big = data_dir / "adult.data"
+    with open(big, "wb") as handle:
+        for _ in range(copies):
+            handle.write(source)
+    return big, source.count(b"\n") * copies
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=31)
@@ -52,17 +68,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="lgbmops-preprocess-bench-"))
     try:
-        data_dir = work / "processing" / "input" / "data"
-        contract_dir = work / "processing" / "input" / "contract"
-        data_dir.mkdir(parents=True)
-        contract_dir.mkdir(parents=True)
-        shutil.copy(DATASETS / "census.json", contract_dir / "census.json")
-        source = (DATASETS / "census" / "adult.data").read_bytes()
-        big = data_dir / "adult.data"
-        with open(big, "wb") as handle:
-            for _ in range(args.copies):
-                handle.write(source)
-        lines = source.count(b"\n") * args.copies
+        big, lines = replicate_census(work, args.copies)
         print(f"file: census x{args.copies}, {big.stat().st_size / 1e6:.0f} MB, {lines:,} lines; "
               f"cores={os.cpu_count()} (other processes may be running on this machine)")
 
