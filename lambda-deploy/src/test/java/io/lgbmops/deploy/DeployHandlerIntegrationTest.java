@@ -17,10 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,22 +40,10 @@ import software.amazon.awssdk.services.sagemaker.model.ModelSummary;
 class DeployHandlerIntegrationTest {
 
     private static final String GROUP_ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012:model-package/";
-    private static DeployFixture fixture;
+    @RegisterExtension
+    static final EmulatorExtension EMULATOR = new EmulatorExtension();
 
-    @BeforeAll
-    static void startEmulator() {
-        fixture = DeployFixture.start();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        fixture.reset();
-    }
+    private final DeployFixture fixture = EMULATOR.fixture();
 
     @Test
     void handleRequest_whenFirstApprovedPackage_createsAutoscaledEncryptedEndpoint() {
@@ -657,7 +643,7 @@ class DeployHandlerIntegrationTest {
                 + ", \"f1_threshold\": " + threshold + "}";
     }
 
-    private static void reportEndpointStatus(String status) {
+    private void reportEndpointStatus(String status) {
         fixture.proxy.when(call -> "SageMaker.DescribeEndpoint".equals(call.operation()), -1, (call, forwarder) -> {
             FaultInjectingProxy.Reply reply = forwarder.forward(call);
             ObjectNode body = (ObjectNode) JSON.readTree(reply.body());
@@ -673,7 +659,7 @@ class DeployHandlerIntegrationTest {
         });
     }
 
-    private static void assertNothingCreated() {
+    private void assertNothingCreated() {
         assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
         assertEquals(0, fixture.endpointCount());
         assertEquals(List.of(), fixture.endpointConfigs());

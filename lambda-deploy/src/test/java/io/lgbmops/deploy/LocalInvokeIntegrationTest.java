@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 
@@ -24,25 +22,13 @@ import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
  */
 class LocalInvokeIntegrationTest {
 
-    private static DeployFixture fixture;
+    @RegisterExtension
+    static final EmulatorExtension EMULATOR = new EmulatorExtension();
+
+    private final DeployFixture fixture = EMULATOR.fixture();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startEmulator() {
-        fixture = DeployFixture.start();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        fixture.reset();
-    }
 
     @Test
     void main_whenEndpointUrlPointsAtEmulator_deploysAndPrintsOnlyResult() throws Exception {

@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * The AWS API emulator (moto in server mode) as a child process on a free 127.0.0.1 port.
- * One per test class: {@link #start()} in {@code @BeforeAll}, {@link #reset()} before each test,
- * {@link #close()} in {@code @AfterAll}; a shutdown hook stops it if the JVM exits first.
+ * One per test class, started, reset before each test and closed by {@link EmulatorExtension}
+ * (through {@link DeployFixture}); a shutdown hook stops it if the JVM exits first.
  *
  * <p>The virtualenv is {@code -Dvenv.dir} (set by the build), else {@code LGBMOPS_VENV}, else
  * the first {@code .venv} found walking up from the working directory.

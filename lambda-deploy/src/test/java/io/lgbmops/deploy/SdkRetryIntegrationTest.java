@@ -10,10 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 
 /**
@@ -29,22 +27,10 @@ class SdkRetryIntegrationTest {
     private static final FaultInjectingProxy.Reply INTERNAL =
             FaultInjectingProxy.Reply.awsJsonError(500, "InternalFailure", "We encountered an internal error");
 
-    private static DeployFixture fixture;
+    @RegisterExtension
+    static final EmulatorExtension EMULATOR = new EmulatorExtension();
 
-    @BeforeAll
-    static void startEmulator() {
-        fixture = DeployFixture.start();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        fixture.reset();
-    }
+    private final DeployFixture fixture = EMULATOR.fixture();
 
     @Test
     void handleRequest_whenDescribeThrottledTwice_retriesAndDeploys() {

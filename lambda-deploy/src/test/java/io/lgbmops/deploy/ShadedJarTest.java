@@ -14,9 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 
@@ -30,20 +29,13 @@ import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 class ShadedJarTest {
 
     private static final Path JAR = Path.of(System.getProperty("lambda.jar", "target/lambda-deploy.jar"));
-    private static DeployFixture fixture;
+    @RegisterExtension
+    static final EmulatorExtension EMULATOR = new EmulatorExtension();
+
+    private final DeployFixture fixture = EMULATOR.fixture();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startEmulator() {
-        fixture = DeployFixture.start();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        fixture.close();
-    }
 
     @Test
     void jar_always_holdsNoNettyApacheOrSignatureFiles() throws IOException {
@@ -63,7 +55,6 @@ class ShadedJarTest {
 
     @Test
     void localInvoke_whenRunFromShadedJar_coversEveryHandlerPath() throws Exception {
-        fixture.reset();
         Map<String, String> keepOne = Map.of("KEEP_LAST_VERSIONS", "1");
         String first = fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
         assertEquals("DEPLOYED", status(run(DeployFixture.approvedEvent(first), keepOne)));

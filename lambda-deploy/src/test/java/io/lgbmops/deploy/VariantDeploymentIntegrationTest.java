@@ -15,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
 import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
@@ -31,33 +29,21 @@ import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
  */
 class VariantDeploymentIntegrationTest {
 
-    private static DeployFixture fixture;
+    @RegisterExtension
+    static final EmulatorExtension EMULATOR = new EmulatorExtension();
 
-    @BeforeAll
-    static void startEmulator() {
-        fixture = DeployFixture.start();
-    }
+    private final DeployFixture fixture = EMULATOR.fixture();
 
-    @AfterAll
-    static void stopEmulator() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        fixture.reset();
-    }
-
-    private static DeployHandler ab() {
+    private DeployHandler ab() {
         return fixture.handler(Map.of("DEPLOYMENT_MODE", "ab", "CHALLENGER_WEIGHT_PERCENT", "20"));
     }
 
-    private static DeployHandler shadow() {
+    private DeployHandler shadow() {
         return fixture.handler(Map.of("DEPLOYMENT_MODE", "shadow", "SHADOW_SAMPLING_PERCENT", "50"));
     }
 
     /** Champion version 1 deployed, version 2 approved and joined: returns the champion's config name. */
-    private static String championAndNewcomer(DeployHandler handler) {
+    private String championAndNewcomer(DeployHandler handler) {
         JsonNode first = invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
         assertEquals("DEPLOYED", first.path("status").asText(), first::toString);
         JsonNode second = invoke(handler, approvedEvent(fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)));
@@ -335,22 +321,22 @@ class VariantDeploymentIntegrationTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static String packageArn(int version) {
+    private String packageArn(int version) {
         return fixture.direct.sageMaker().listModelPackages(r -> r.modelPackageGroupName(DeployFixture.GROUP))
                 .modelPackageSummaryList().stream().filter(p -> p.modelPackageVersion() == version)
                 .findFirst().orElseThrow().modelPackageArn();
     }
 
-    private static DescribeEndpointConfigResponse liveConfig() {
+    private DescribeEndpointConfigResponse liveConfig() {
         String name = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
         return fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name));
     }
 
-    private static Set<String> scalableResourceIds() {
+    private Set<String> scalableResourceIds() {
         return fixture.scalableTargets().stream().map(t -> t.resourceId()).collect(Collectors.toSet());
     }
 
-    private static Set<String> policyNames() {
+    private Set<String> policyNames() {
         return fixture.direct.autoscaling().describeScalingPolicies(r -> r.serviceNamespace(ServiceNamespace.SAGEMAKER))
                 .scalingPolicies().stream().map(p -> p.policyName()).collect(Collectors.toSet());
     }
