@@ -93,7 +93,7 @@ class DeployHandlerIntegrationTest {
         DescribeEndpointResponse endpoint = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT));
         assertEquals(result.path("endpoint_config_name").asText(), endpoint.endpointConfigName());
         assertEquals("AllTraffic", endpoint.productionVariants().get(0).variantName());
-        JsonNode update = body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)));
+        JsonNode update = single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)).json();
         assertTrue(update.path("RetainAllVariantProperties").asBoolean(), update::toString);
         JsonNode blueGreen = update.path("DeploymentConfig").path("BlueGreenUpdatePolicy");
         assertEquals("CANARY", blueGreen.path("TrafficRoutingConfiguration").path("Type").asText(), update::toString);
@@ -112,7 +112,7 @@ class DeployHandlerIntegrationTest {
 
         invoke(handler, approvedEvent(fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED)));
 
-        JsonNode update = body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)));
+        JsonNode update = single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)).json();
         assertEquals("ALL_AT_ONCE", update.path("DeploymentConfig").path("BlueGreenUpdatePolicy")
                 .path("TrafficRoutingConfiguration").path("Type").asText(), update::toString);
     }
@@ -313,7 +313,7 @@ class DeployHandlerIntegrationTest {
                 "AnyScaleFrontendService.DeregisterScalableTarget",
                 UpdateEndpointEmulator.OPERATION,
                 "AnyScaleFrontendService.RegisterScalableTarget"), autoscalingAndUpdate);
-        assertFalse(body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)))
+        assertFalse(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)).json()
                 .path("RetainAllVariantProperties").asBoolean(true));
         assertEquals(1, fixture.scalableTargets().size());
         assertEquals(1, fixture.scalingPolicies().size());
@@ -670,14 +670,6 @@ class DeployHandlerIntegrationTest {
     private static Set<Integer> versions(List<String> names) {
         ResourceNames ours = new ResourceNames(ENDPOINT);
         return names.stream().map(n -> ours.versionOf(n).orElse(-1)).collect(Collectors.toSet());
-    }
-
-    private static JsonNode body(FaultInjectingProxy.Call call) {
-        try {
-            return JSON.readTree(call.body());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static <T> T single(List<T> items) {

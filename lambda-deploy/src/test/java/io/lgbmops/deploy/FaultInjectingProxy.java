@@ -37,6 +37,18 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     /** One request as the SDK sent it. */
     public record Call(String method, String path, String operation, Map<String, List<String>> headers, byte[] body) {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+
+        /** The request body as JSON (the SageMaker and Application Auto Scaling protocols). */
+        public com.fasterxml.jackson.databind.JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }

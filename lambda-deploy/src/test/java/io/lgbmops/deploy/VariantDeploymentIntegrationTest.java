@@ -1,7 +1,6 @@
 package io.lgbmops.deploy;
 
 import static io.lgbmops.deploy.DeployFixture.ENDPOINT;
-import static io.lgbmops.deploy.DeployFixture.JSON;
 import static io.lgbmops.deploy.DeployFixture.approvedEvent;
 import static io.lgbmops.deploy.DeployFixture.endpointEvent;
 import static io.lgbmops.deploy.DeployFixture.invoke;
@@ -75,7 +74,7 @@ class VariantDeploymentIntegrationTest {
                 scalableResourceIds());
         assertEquals(Set.of(ENDPOINT + "-invocations-per-instance", ENDPOINT + "-challenger-invocations-per-instance"),
                 policyNames());
-        JsonNode update = body(single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)));
+        JsonNode update = single(fixture.proxy.calls(UpdateEndpointEmulator.OPERATION)).json();
         assertTrue(update.path("DeploymentConfig").isMissingNode(), update::toString);
         assertTrue(update.path("RetainAllVariantProperties").asBoolean(), update::toString);
         assertEquals("DesiredWeight", update.path("ExcludeRetainedVariantProperties").get(0)
@@ -94,7 +93,7 @@ class VariantDeploymentIntegrationTest {
         JsonNode result = invoke(handler, approvedEvent(fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)));
 
         assertEquals("VARIANT_ADDED", result.path("status").asText(), result::toString);
-        JsonNode created = body(single(fixture.proxy.calls("SageMaker.CreateEndpointConfig")));
+        JsonNode created = single(fixture.proxy.calls("SageMaker.CreateEndpointConfig")).json();
         assertEquals(1, created.path("ProductionVariants").size(), created::toString);
         assertEquals("AllTraffic", created.path("ProductionVariants").get(0).path("VariantName").asText());
         assertEquals(100.0, created.path("ProductionVariants").get(0).path("InitialVariantWeight").asDouble());
@@ -122,7 +121,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("UPDATED", result.path("status").asText(), result::toString);
         assertTrue(result.path("traffic").isMissingNode(), result::toString);
-        JsonNode created = body(single(fixture.proxy.calls("SageMaker.CreateEndpointConfig")));
+        JsonNode created = single(fixture.proxy.calls("SageMaker.CreateEndpointConfig")).json();
         assertEquals(1, created.path("ProductionVariants").size());
         assertTrue(created.path("ShadowProductionVariants").isMissingNode(), created::toString);
         show("replace endpoint config as created", fixture.proxy.calls("SageMaker.CreateEndpointConfig"));
@@ -354,14 +353,6 @@ class VariantDeploymentIntegrationTest {
         for (FaultInjectingProxy.Call call : calls) {
             String body = call.bodyText();
             System.out.println(call.operation() + (body.isEmpty() || call.operation().startsWith("GET") ? "" : " " + body));
-        }
-    }
-
-    private static JsonNode body(FaultInjectingProxy.Call call) {
-        try {
-            return JSON.readTree(call.body());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
