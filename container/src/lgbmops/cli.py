@@ -74,7 +74,8 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
         from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
         from .contract import load_contract
-        from .preprocess import DEFAULT_TRAIN_SHARDS, SplitRatios, preprocess
+        from .distributed import read_cluster
+        from .preprocess import DEFAULT_TRAIN_SHARDS, Instance, SplitRatios, preprocess
 
         parser = _Parser(prog="preprocess",
                          description="raw files + dataset contract -> stratified splits")
@@ -97,9 +98,13 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         instance_type = check_instance_type(args.clarify_instance_type)
         out = paths.processing_paths()
         contract = load_contract(_the_contract(out.contract_input_dir))
+        cluster = read_cluster(out.resource_config)
+        if cluster.is_distributed:
+            log.info("%s: preprocessing its share of the raw data", cluster.describe())
         result = preprocess(
             contract, out.data_input_dir, out, ratios, args.seed, args.baseline_rows,
             args.max_bad_fraction, instance_type, args.train_shards,
+            Instance(cluster.rank, cluster.size),
         )
         for bad in result.shown_bad_rows:
             log.warning("dropped row %s", bad)
@@ -238,10 +243,11 @@ class DistributedTrainingError(LgbmopsError):
 def _channel_dataset(where: paths.TrainingPaths, train_channel_required: bool):
     """dataset.json of the train and validation channels, which must agree. A sharded train
     channel may hold none: the validation channel's is then the one."""
-    from .dataset import DATASET_FILE, Dataset, DatasetError
+    from .dataset import Dataset, DatasetError
 
     train_dir = where.channel("train")
-    if not train_channel_required and not any(train_dir.rglob(DATASET_FILE)):
+    if not train_channel_required:
+        # Sharded: this host holds some of the train channel's dataset descriptions, or none.
         return Dataset.load(where.channel("validation"))
     dataset = Dataset.load(train_dir)
     if Dataset.load(where.channel("validation")).to_dict() != dataset.to_dict():

@@ -100,6 +100,11 @@ class ProcessingPaths:
         return self.dir("explain")
 
     @property
+    def resource_config(self) -> Path:
+        # The instances of the processing job; same shape as a training job's.
+        return self.root / "config" / "resourceconfig.json"
+
+    @property
     def failure_file(self) -> Path:
         # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
         return self.root / "output" / "message"

@@ -32,7 +32,7 @@ from . import clarify
 from .contract import (
     BINARY, CATEGORICAL, ID, IGNORE, MULTICLASS, NUMERIC, Contract,
 )
-from .dataset import Dataset, DatasetFeature
+from .dataset import DATASET_FILE, Dataset, DatasetFeature, part_file_name
 from .errors import LgbmopsError
 from .paths import ProcessingPaths
 
@@ -68,6 +68,29 @@ class SplitRatios:
                 f"train, validation and test ratios must sum to 1, got "
                 f"{self.train} + {self.validation} + {self.test} = {total:g}"
             )
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of a preprocess job of `count` (ProcessingInstanceCount). The raw data
+    input is ShardedByS3Key, so each instance holds some of the files and splits only those.
+    Its split files and its dataset description carry its index (`split_files`,
+    `dataset.part_file_name`); readers merge the descriptions (`Dataset.merge`). Only the
+    first instance writes the Clarify baseline and analysis documents, from its own rows."""
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise PreprocessError(f"instance index must be in [0, {self.count}), got {self.index}")
+
+    @property
+    def is_leader(self) -> bool:
+        return self.index == 0
+
+    @property
+    def dataset_file(self) -> str:
+        return DATASET_FILE if self.count == 1 else part_file_name(self.index, self.count)
 
 
 @dataclass(frozen=True)
@@ -412,7 +435,15 @@ def preprocess(
     max_bad_fraction: float = 0.01,
     clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
     train_shards: int = DEFAULT_TRAIN_SHARDS,
+    instance: Instance | None = None,
 ) -> PreprocessResult:
+    """`instance`: this job's share of a multi-instance job (see `Instance`); None for one."""
+    instance = instance or Instance(0, 1)
+    if instance.count > 1 and data_dir.is_dir() and not any(p.is_file() for p in data_dir.rglob("*")):
+        raise PreprocessError(
+            f"instance {instance.index} of {instance.count} received no data file: the raw data "
+            f"prefix must hold at least as many files as ProcessingInstanceCount"
+        )
     files = data_files(data_dir)
     reader = _Reader(contract, data_dir)
     parts = [part for part in map(reader.read, files) if part is not None]
@@ -474,11 +505,13 @@ def preprocess(
     quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
     for name, idx in split_idx.items():
         directory = out.dir(name)
-        for path, part in split_files(name, idx, train_shards):
+        for path, part in split_files(name, idx, train_shards, instance):
             _write_csv(directory / path, dataset.columns, split_columns, part, quote)
-        dataset.save(directory)
+        dataset.save(directory, instance.dataset_file)
         result.split_rows[name] = len(idx)
         result.split_class_counts[name] = np.bincount(codes[idx], minlength=len(classes)).tolist()
+    if not instance.is_leader:
+        return result
     # Clarify reads the baseline without a header: label first, then features (no ids).
     _write_csv(out.dir("baseline") / "baseline.csv", None, split_columns[:1 + len(dataset.features)],
                baseline_idx, columns.need_quotes(dataset.feature_names))
@@ -643,13 +676,16 @@ class _Columns:
         return int(median) if median.is_integer() and abs(median) < 2**53 else median
 
 
-def split_files(name: str, idx: np.ndarray, train_shards: int) -> list[tuple[str, np.ndarray]]:
+def split_files(name: str, idx: np.ndarray, train_shards: int,
+                instance: "Instance | None" = None) -> list[tuple[str, np.ndarray]]:
     """(file name, rows) of one split: the training split in consecutive, equal parts (never
-    an empty one), the others in one file."""
+    an empty one), the others in one file. Every instance of a multi-instance job writes its
+    own files, named after its index, and as many training parts as a single one would."""
+    tag = "" if instance is None or instance.count == 1 else f"-{instance.index:05d}"
     if name != "train":
-        return [(f"{name}.csv", idx)]
+        return [(f"{name}{tag}.csv", idx)]
     parts = np.array_split(idx, max(1, min(train_shards, len(idx))))
-    return [(f"part-{number:05d}.csv", part) for number, part in enumerate(parts)]
+    return [(f"part{tag}-{number:05d}.csv", part) for number, part in enumerate(parts)]
 
 
 def _write_csv(path: Path, header: list[str] | None,
