@@ -63,6 +63,15 @@ public final class CreateProcessingJob {
             return new Input(name, false, new S3Input(
                     s3Uri, localPath, "S3Prefix", "File", "FullyReplicated", "None"));
         }
+
+        /**
+         * An S3 prefix whose objects are dealt out to the job's instances, each object to one;
+         * with one instance it gets them all, as {@link #s3} would.
+         */
+        public static Input s3Sharded(String name, Value s3Uri, String localPath) {
+            return new Input(name, false, new S3Input(
+                    s3Uri, localPath, "S3Prefix", "File", "ShardedByS3Key", "None"));
+        }
     }
 
     @JsonPropertyOrder({"S3Uri", "LocalPath", "S3DataType", "S3InputMode", "S3DataDistributionType",

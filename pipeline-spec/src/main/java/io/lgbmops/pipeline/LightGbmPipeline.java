@@ -229,7 +229,10 @@ public final class LightGbmPipeline {
         var arguments = processingArguments(
                 text(settings.imageUri()),
                 entrypoint,
-                List.of(Input.s3(DATA_INPUT, Get.parameter(INPUT_DATA_URI), OPT_ML_PROCESSING + "input/" + DATA_INPUT),
+                // Sharded whatever ProcessingInstanceCount is (a run-time parameter, and one
+                // instance gets every object anyway): each instance splits its own files.
+                List.of(Input.s3Sharded(DATA_INPUT, Get.parameter(INPUT_DATA_URI),
+                                OPT_ML_PROCESSING + "input/" + DATA_INPUT),
                         Input.s3(CONTRACT_INPUT, Get.parameter(DATASET_CONTRACT_URI),
                                 OPT_ML_PROCESSING + "input/" + CONTRACT_INPUT)),
                 outputs, true, 1800);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +100,18 @@ class LightGbmPipelineTest {
         assertFalse(training.path("ResourceConfig").path("VolumeKmsKeyId").asText().isEmpty());
         assertFalse(training.path("OutputDataConfig").path("KmsKeyId").asText().isEmpty());
         assertEquals(List.of("train", "validation"), channelNames(training.path("InputDataConfig")));
+    }
+
+    @Test
+    void preprocess_whenBuilt_shardsTheRawDataAndReplicatesTheContractAcrossInstances() {
+        JsonNode arguments = Definitions.step(definition, "Preprocess").path("Arguments");
+        Map<String, String> distribution = new java.util.LinkedHashMap<>();
+        arguments.path("ProcessingInputs").forEach(input -> distribution.put(input.path("InputName").asText(),
+                input.path("S3Input").path("S3DataDistributionType").asText()));
+
+        assertEquals(Map.of("data", "ShardedByS3Key", "contract", "FullyReplicated"), distribution);
+        assertEquals("Parameters.ProcessingInstanceCount",
+                arguments.path("ProcessingResources").path("ClusterConfig").path("InstanceCount").path("Get").asText());
     }
 
     @Test
