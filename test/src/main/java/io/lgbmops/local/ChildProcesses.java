@@ -108,6 +108,40 @@ final class ChildProcesses implements AutoCloseable {
         return new Result(finished ? process.exitValue() : -1, !finished, duration, log);
     }
 
+    /**
+     * Starts every command at once (the hosts of one multi-instance job) and waits for all of
+     * them within one deadline; one that outlives it is stopped and reported as timed out.
+     */
+    List<Result> runAll(List<List<String>> commands, List<Map<String, String>> environments, Path workingDir,
+                        List<Path> logs, Duration timeout) {
+        long started = System.nanoTime();
+        List<Process> processes = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            processes.add(start(commands.get(i), environments.get(i), workingDir, logs.get(i)));
+        }
+        long deadline = started + timeout.toNanos();
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            Process process = processes.get(i);
+            boolean finished;
+            try {
+                finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                processes.forEach(this::stop);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while running " + commands.get(i).get(0), e);
+            }
+            if (!finished) {
+                stop(process);
+            } else {
+                forget(process);
+            }
+            results.add(new Result(finished ? process.exitValue() : -1, !finished,
+                    Duration.ofNanos(System.nanoTime() - started), logs.get(i)));
+        }
+        return results;
+    }
+
     /** Ends {@code process} and its descendants: politely first, then forcibly. */
     void stop(Process process) {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());

@@ -61,8 +61,8 @@ public final class LocalPipelineRunner {
             throw new RunnerOptions.UsageException("the pipeline definition is not runnable: " + e.getMessage());
         }
         Map<String, JsonNode> parameters = Parameters.resolve(definition, options.parameters());
-        if (!Files.isRegularFile(options.data())) {
-            throw new RunnerOptions.UsageException("no data file at " + options.data() + " (--data)");
+        if (!Files.isRegularFile(options.data()) && !Files.isDirectory(options.data())) {
+            throw new RunnerOptions.UsageException("no data file or directory at " + options.data() + " (--data)");
         }
         DatasetInputs dataset = DatasetInputs.choose(options, source.staticFiles(), parameters);
         Map<String, String> given = new LinkedHashMap<>(options.parameters());
@@ -90,11 +90,20 @@ public final class LocalPipelineRunner {
                 Set<String> buckets = buckets(definition.json(), parameters);
                 buckets.forEach(s3::ensureBucket);
                 S3Uri dataTarget = dataset.dataTarget();
-                if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
-                    dataTarget = dataTarget.resolve(options.data().getFileName().toString());
+                if (Files.isDirectory(options.data())) {
+                    // Several files under one prefix, as a multi-instance preprocess shards them.
+                    if (!dataTarget.key().isEmpty() && !dataTarget.key().endsWith("/")) {
+                        dataTarget = new S3Uri(dataTarget.bucket(), dataTarget.key() + "/");
+                    }
+                    int files = s3.uploadDirectory(options.data(), dataTarget);
+                    console.info("data", options.data() + " (" + files + " files) -> " + dataTarget);
+                } else {
+                    if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
+                        dataTarget = dataTarget.resolve(options.data().getFileName().toString());
+                    }
+                    s3.upload(options.data(), dataTarget);
+                    console.info("data", options.data() + " -> " + dataTarget);
                 }
-                s3.upload(options.data(), dataTarget);
-                console.info("data", options.data() + " -> " + dataTarget);
                 Map<String, String> staticFiles = new LinkedHashMap<>();
                 source.staticFiles().forEach((uri, content) -> {
                     if (buckets.contains(S3Uri.parse(uri).bucket())) {

@@ -16,10 +16,16 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Input;
 /**
  * One processing job the way SageMaker runs it: S3 inputs downloaded into the job's
  * {@code /opt/ml/processing/...}, a program run, the outputs uploaded to S3 at the end.
+ *
+ * <p>With {@code ClusterConfig.InstanceCount} n > 1 it starts n processes at once, hosts
+ * {@code algo-1} to {@code algo-n}, each with its own {@code /opt/ml} and
+ * {@code /opt/ml/config/resourceconfig.json}; the job completes when every instance does, and
+ * every instance's outputs are uploaded. The metrics are read from the first instance's log.
  */
 final class ProcessingJobRunner {
 
     private static final Duration DEFAULT_MAX_RUNTIME = Duration.ofDays(1);
+    static final String SHARDED = "ShardedByS3Key";
 
     /** The program to run and its extra environment, chosen once the inputs are in place. */
     record Launch(List<String> command, Map<String, String> environment) {}
@@ -46,9 +52,97 @@ final class ProcessingJobRunner {
     Outcome run(String stepName, ObjectNode arguments, CreateProcessingJobRequest request, Launcher launcher) throws Exception {
         String jobName = context.jobName(stepName, 63);
         Path jobDir = context.directory("jobs", jobName);
-        Path optMl = Files.createDirectories(jobDir.resolve("opt_ml"));
+        int instances = instanceCount(request);
+        List<String> hosts = new ArrayList<>();
+        for (int i = 1; i <= instances; i++) {
+            hosts.add("algo-" + i);
+        }
+        List<Path> optMls = new ArrayList<>();
+        List<List<String>> commands = new ArrayList<>();
+        List<Map<String, String>> environments = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        for (int rank = 0; rank < instances; rank++) {
+            // One instance keeps the layout of a single-instance job: <job>/opt_ml.
+            Path optMl = Files.createDirectories(instances == 1
+                    ? jobDir.resolve("opt_ml") : jobDir.resolve(hosts.get(rank)).resolve("opt_ml"));
+            prepareHost(request, optMl, hosts, rank);
+            Launch launch = launcher.prepare(optMl, request);
+            if (rank == 0) {
+                context.console().stepDetail("job " + jobName + (instances > 1 ? " (" + instances + " instances)" : "")
+                        + ": " + String.join(" ", displayCommand(launch.command(), jobDir)));
+            }
+            Map<String, String> environment = new java.util.HashMap<>(request.environment());
+            environment.putAll(launch.environment());
+            optMls.add(optMl);
+            commands.add(launch.command());
+            environments.add(context.image().environment(optMl, environment));
+            // The first instance's log is the job's log; its metrics are the step's.
+            logs.add(rank == 0 ? jobDir.resolve("job.log") : jobDir.resolve(hosts.get(rank) + ".log"));
+        }
+        Duration timeout = request.stoppingCondition() == null || request.stoppingCondition().maxRuntimeInSeconds() == null
+                ? DEFAULT_MAX_RUNTIME : Duration.ofSeconds(request.stoppingCondition().maxRuntimeInSeconds());
+        Instant started = Instant.now();
+        List<ChildProcesses.Result> results = instances == 1
+                ? List.of(context.processes().run(commands.get(0), environments.get(0), jobDir, logs.get(0), timeout))
+                : context.processes().runAll(commands, environments, jobDir, logs, timeout);
+
+        ObjectNode properties = arguments.deepCopy();
+        properties.put("ProcessingJobName", jobName);
+        properties.put("ProcessingJobArn", context.arn("processing-job", jobName));
+        properties.put("ProcessingStartTime", started.toString());
+        Map<String, Double> metrics = ContainerPaths.printedMetrics(results.get(0).output());
+        ObjectNode details = Json.object().put("jobName", jobName).put("log", results.get(0).log().toString());
+        details.set("metrics", Json.MAPPER.valueToTree(metrics));
+        for (int rank = 0; rank < instances; rank++) {
+            ChildProcesses.Result result = results.get(rank);
+            if (!result.succeeded()) {
+                String reason = JobFailures.reason(result, optMls.get(rank).resolve("output/message"), timeout);
+                if (instances > 1) {
+                    reason = hosts.get(rank) + ": " + reason;
+                }
+                properties.put("ProcessingJobStatus", "Failed").put("ExitMessage", reason);
+                return new Outcome(jobName, false, "processing job " + jobName + " failed: " + reason, properties, details,
+                        metrics, optMls.get(0));
+            }
+        }
+        // Every instance uploads its output directories to the same prefixes, as SageMaker does.
+        int uploaded = 0;
+        for (Path optMl : optMls) {
+            for (ProcessingOutput output : outputs(request)) {
+                uploaded += context.s3().uploadDirectory(ContainerPaths.local(optMl, output.s3Output().localPath()),
+                        S3Uri.parse(output.s3Output().s3Uri()));
+            }
+        }
+        details.put("uploadedFiles", uploaded);
+        properties.put("ProcessingJobStatus", "Completed");
+        properties.put("ProcessingEndTime", Instant.now().toString());
+        return new Outcome(jobName, true, null, properties, details, metrics, optMls.get(0));
+    }
+
+    /** ClusterConfig.InstanceCount; 1 when absent. */
+    static int instanceCount(CreateProcessingJobRequest request) {
+        var resources = request.processingResources();
+        Integer count = resources == null || resources.clusterConfig() == null
+                ? null : resources.clusterConfig().instanceCount();
+        if (count != null && count < 1) {
+            throw new IllegalArgumentException("ClusterConfig.InstanceCount must be at least 1, got " + count);
+        }
+        return count == null ? 1 : count;
+    }
+
+    /**
+     * One instance's {@code /opt/ml}: {@code config/resourceconfig.json} naming it among the
+     * job's hosts, its inputs ({@code ShardedByS3Key} ones dealt out over the instances, in
+     * key order, one object each in turn) and empty output directories.
+     */
+    private void prepareHost(CreateProcessingJobRequest request, Path optMl, List<String> hosts, int rank)
+            throws java.io.IOException {
+        ObjectNode resourceConfig = Json.object().put("current_host", hosts.get(rank));
+        hosts.forEach(resourceConfig.putArray("hosts")::add);
+        Files.writeString(Files.createDirectories(optMl.resolve("config")).resolve("resourceconfig.json"),
+                Json.write(resourceConfig));
         for (ProcessingInput input : request.processingInputs()) {
-            download(input, optMl);
+            download(input, optMl, rank, hosts.size());
         }
         for (ProcessingOutput output : outputs(request)) {
             if (output.s3Output() == null) {
@@ -56,38 +150,6 @@ final class ProcessingJobRunner {
             }
             Files.createDirectories(ContainerPaths.local(optMl, output.s3Output().localPath()));
         }
-        Launch launch = launcher.prepare(optMl, request);
-        context.console().stepDetail("job " + jobName + ": " + String.join(" ", displayCommand(launch.command(), jobDir)));
-        Duration timeout = request.stoppingCondition() == null || request.stoppingCondition().maxRuntimeInSeconds() == null
-                ? DEFAULT_MAX_RUNTIME : Duration.ofSeconds(request.stoppingCondition().maxRuntimeInSeconds());
-        Instant started = Instant.now();
-        Map<String, String> environment = new java.util.HashMap<>(request.environment());
-        environment.putAll(launch.environment());
-        ChildProcesses.Result result = context.processes().run(launch.command(),
-                context.image().environment(optMl, environment), jobDir, jobDir.resolve("job.log"), timeout);
-
-        ObjectNode properties = arguments.deepCopy();
-        properties.put("ProcessingJobName", jobName);
-        properties.put("ProcessingJobArn", context.arn("processing-job", jobName));
-        properties.put("ProcessingStartTime", started.toString());
-        Map<String, Double> metrics = ContainerPaths.printedMetrics(result.output());
-        ObjectNode details = Json.object().put("jobName", jobName).put("log", result.log().toString());
-        details.set("metrics", Json.MAPPER.valueToTree(metrics));
-        if (!result.succeeded()) {
-            String reason = JobFailures.reason(result, optMl.resolve("output/message"), timeout);
-            properties.put("ProcessingJobStatus", "Failed").put("ExitMessage", reason);
-            return new Outcome(jobName, false, "processing job " + jobName + " failed: " + reason, properties, details,
-                    metrics, optMl);
-        }
-        int uploaded = 0;
-        for (ProcessingOutput output : outputs(request)) {
-            uploaded += context.s3().uploadDirectory(ContainerPaths.local(optMl, output.s3Output().localPath()),
-                    S3Uri.parse(output.s3Output().s3Uri()));
-        }
-        details.put("uploadedFiles", uploaded);
-        properties.put("ProcessingJobStatus", "Completed");
-        properties.put("ProcessingEndTime", Instant.now().toString());
-        return new Outcome(jobName, true, null, properties, details, metrics, optMl);
     }
 
     static List<ProcessingOutput> outputs(CreateProcessingJobRequest request) {
@@ -103,7 +165,7 @@ final class ProcessingJobRunner {
                 .orElseThrow(() -> new IllegalStateException("the job has no input named " + inputName));
     }
 
-    private void download(ProcessingInput input, Path optMl) {
+    private void download(ProcessingInput input, Path optMl, int rank, int instances) {
         ProcessingS3Input s3 = input.s3Input();
         if (s3 == null) {
             throw new IllegalStateException("input " + input.inputName() + " is not an S3 input; only S3 inputs run locally");
@@ -120,7 +182,22 @@ final class ProcessingJobRunner {
             throw new IllegalStateException("input " + input.inputName() + " is compressed (" + s3.s3CompressionTypeAsString()
                     + "); only None runs locally");
         }
-        context.s3().downloadPrefix(S3Uri.parse(s3.s3Uri()), ContainerPaths.local(optMl, s3.localPath()));
+        Path dir = ContainerPaths.local(optMl, s3.localPath());
+        if (SHARDED.equals(s3.s3DataDistributionTypeAsString())) {
+            // SageMaker gives an instance whose share is empty an empty directory.
+            createDirectories(dir);
+            context.s3().downloadPrefix(S3Uri.parse(s3.s3Uri()), dir, rank, instances);
+        } else {
+            context.s3().downloadPrefix(S3Uri.parse(s3.s3Uri()), dir);
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The command as the console shows it: program names without directories, job paths as /opt/ml. */

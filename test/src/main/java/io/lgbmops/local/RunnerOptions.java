@@ -49,8 +49,8 @@ record RunnerOptions(
               --lambda-env NAME=VALUE set an environment variable of the Lambda function(s) (repeatable)
               --dataset FILE          dataset contract (datasets/*.json), uploaded and passed as DatasetContractUri
                                       (default: the contract the stack deploys, else datasets/census.json)
-              --data FILE             data uploaded under InputDataUri first (default datasets/census/adult.data;
-                                      required with --dataset)
+              --data FILE|DIR         data uploaded under InputDataUri first (default datasets/census/adult.data;
+                                      required with --dataset); a directory's files all go under the prefix
               --data-parameter NAME   the parameter holding the data URI (default InputDataUri)
               --seed N                seed of the random hyperparameter search (default 42)
               --max-parallel N        most training processes at once (default: the number of cores)

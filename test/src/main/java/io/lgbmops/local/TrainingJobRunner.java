@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.sagemaker.model.Channel;
@@ -177,37 +176,15 @@ final class TrainingJobRunner {
             return List.of(context.processes().run(command, context.image().environment(optMls.get(0), environment),
                     jobDir, jobDir.resolve("job.log"), maxRuntime));
         }
-        long started = System.nanoTime();
-        List<Process> processes = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
+        List<Map<String, String>> environments = new ArrayList<>();
         for (int rank = 0; rank < optMls.size(); rank++) {
             // The first host's log is the job's log, as SageMaker's metrics are read from it.
-            Path log = rank == 0 ? jobDir.resolve("job.log") : jobDir.resolve("algo-" + (rank + 1) + ".log");
-            logs.add(log);
-            processes.add(context.processes().start(command,
-                    context.image().environment(optMls.get(rank), environment), jobDir, log));
+            logs.add(rank == 0 ? jobDir.resolve("job.log") : jobDir.resolve("algo-" + (rank + 1) + ".log"));
+            environments.add(context.image().environment(optMls.get(rank), environment));
         }
-        long deadline = started + maxRuntime.toNanos();
-        List<ChildProcesses.Result> results = new ArrayList<>();
-        for (int rank = 0; rank < processes.size(); rank++) {
-            Process process = processes.get(rank);
-            boolean finished;
-            try {
-                finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                processes.forEach(context.processes()::stop);
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while running " + command.get(0), e);
-            }
-            if (!finished) {
-                context.processes().stop(process);
-            } else {
-                context.processes().detach(process);
-            }
-            results.add(new ChildProcesses.Result(finished ? process.exitValue() : -1, !finished,
-                    Duration.ofNanos(System.nanoTime() - started), logs.get(rank)));
-        }
-        return results;
+        return context.processes().runAll(java.util.Collections.nCopies(optMls.size(), command), environments, jobDir,
+                logs, maxRuntime);
     }
 
     static String distribution(Channel channel) {

@@ -210,6 +210,48 @@ class LocalPipelineRunIT {
         }
     }
 
+    @Test
+    void run_withTwoPreprocessAndTwoTrainingInstances_eachInstanceSplitsItsOwnFiles() throws Exception {
+        // The census table in two files: ShardedByS3Key hands one to each preprocess instance.
+        Path data = Files.createDirectories(tmp.resolve("census-in-two"));
+        List<String> lines = Files.readAllLines(root.resolve("datasets/census/adult.data")).stream()
+                .filter(line -> !line.isBlank()).toList();
+        for (int part = 0; part < 2; part++) {
+            List<String> share = new ArrayList<>();
+            for (int i = part; i < lines.size(); i += 2) {
+                share.add(lines.get(i));
+            }
+            Files.write(data.resolve("adult-" + part + ".data"), share);
+        }
+
+        Run run = run("--data", data.toString(), "--param", "ProcessingInstanceCount=2",
+                "--param", "TrainingInstanceCount=2", "--param", "F1Threshold=0.99");
+
+        assertEquals("Succeeded", step(run, "Preprocess").path("status").asText(), run.output());
+        Path preprocessJob;
+        try (var dirs = Files.walk(tmp.resolve("work"))) {
+            preprocessJob = dirs.filter(p -> p.getFileName().toString().startsWith("Preprocess")
+                    && Files.isDirectory(p.resolve("algo-2"))).findFirst().orElseThrow();
+        }
+        for (int host = 1; host <= 2; host++) {
+            Path optMl = preprocessJob.resolve("algo-" + host + "/opt_ml");
+            assertEquals(List.of("adult-" + (host - 1) + ".data"), names(optMl.resolve("processing/input/data")));
+            assertTrue(Files.readString(optMl.resolve("config/resourceconfig.json")).contains("\"algo-" + host + "\""));
+            assertTrue(names(optMl.resolve("processing/test")).contains("test-0000" + (host - 1) + ".csv"));
+        }
+        assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
+        assertEquals("Succeeded", step(run, "Evaluate").path("status").asText(), run.output());
+        // The evaluated test split holds both instances' rows, read through their merged description.
+        Path evaluateTest;
+        try (var dirs = Files.walk(tmp.resolve("work"))) {
+            evaluateTest = dirs.filter(p -> p.endsWith("opt_ml/processing/test")
+                    && p.toString().contains("Evaluate")).findFirst().orElseThrow();
+        }
+        assertEquals(List.of("dataset-00000-of-00002.json", "dataset-00001-of-00002.json", "test-00000.csv",
+                "test-00001.csv"), names(evaluateTest));
+        assertTrue(step(run, "Evaluate").at("/details/metrics/test_auc").asDouble() > 0.85, run.output());
+    }
+
     /** The files of a channel, by name (the channel holds the prefix's last folder). */
     private static List<String> names(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
