@@ -75,7 +75,9 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
         from .contract import load_contract
         from .distributed import read_cluster
-        from .preprocess import DEFAULT_TRAIN_SHARDS, Instance, SplitRatios, preprocess
+        from .preprocess import (
+            DEFAULT_BLOCK_BYTES, DEFAULT_TRAIN_SHARDS, Instance, SplitRatios, preprocess,
+        )
 
         parser = _Parser(prog="preprocess",
                          description="raw files + dataset contract -> stratified splits")
@@ -87,12 +89,16 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--max-bad-fraction", type=float, default=0.01)
         parser.add_argument("--clarify-instance-type", default=DEFAULT_INSTANCE_TYPE)
         parser.add_argument("--train-shards", type=int, default=DEFAULT_TRAIN_SHARDS)
+        parser.add_argument("--block-mb", type=int, default=DEFAULT_BLOCK_BYTES >> 20,
+                            help="raw text split at once; bounds the memory used")
         args = parser.parse_args(argv)
         ratios = SplitRatios(args.train_ratio, args.validation_ratio, args.test_ratio)
         if args.baseline_rows < 1:
             raise UsageError(f"--baseline-rows must be >= 1, got {args.baseline_rows}")
         if not 1 <= args.train_shards <= 100_000:
             raise UsageError(f"--train-shards must be in [1, 100000], got {args.train_shards}")
+        if not 1 <= args.block_mb <= 65_536:
+            raise UsageError(f"--block-mb must be in [1, 65536], got {args.block_mb}")
         if not 0 <= args.max_bad_fraction < 1:
             raise UsageError(f"--max-bad-fraction must be in [0, 1), got {args.max_bad_fraction}")
         instance_type = check_instance_type(args.clarify_instance_type)
@@ -104,7 +110,7 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         result = preprocess(
             contract, out.data_input_dir, out, ratios, args.seed, args.baseline_rows,
             args.max_bad_fraction, instance_type, args.train_shards,
-            Instance(cluster.rank, cluster.size),
+            Instance(cluster.rank, cluster.size), args.block_mb << 20,
         )
         for bad in result.shown_bad_rows:
             log.warning("dropped row %s", bad)

@@ -19,10 +19,11 @@ import gzip
 import io
 import math
 import re
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,8 @@ SPLITS = ("train", "validation", "test")
 # training job's ShardedByS3Key channel hands each instance some of them; 12 parts spread
 # evenly over 1, 2, 3, 4 or 6 instances.
 DEFAULT_TRAIN_SHARDS = 12
+# Raw text split at once; bounds the job's memory (see _Blocks).
+DEFAULT_BLOCK_BYTES = 256 << 20
 SHOWN_BAD_ROWS = 20
 MIN_ROWS_PER_CLASS = 10  # every class must reach all three stratified splits
 _QUOTED = re.compile(r'[,"\r\n]')
@@ -136,6 +139,7 @@ class _FileRows:
     bad: int
     shown: list[BadRow]
     total: int  # rows pandas saw plus rows with too many fields
+    size: int = 0  # bytes of text read
 
 
 class _Reader:
@@ -159,13 +163,28 @@ class _Reader:
         self.declared = (frozenset(contract.label.classes)
                          if contract.label.classes is not None else None)
 
-    def read(self, path: Path) -> _FileRows | None:
-        """The file's good rows; None for a file with nothing in it (not even a header)."""
+    def read(self, path: Path, block_bytes: int) -> Iterator[_FileRows]:
+        """The file's good rows, in pieces of whole lines of about `block_bytes` each (so
+        that no more than that of the file is in memory at once); nothing for a file with
+        nothing in it (not even a header)."""
         name = path.relative_to(self.data_dir).as_posix()
-        raw = self._bytes(path, name)
-        if not raw.strip():
-            return None
-        names, body_start = self._header(raw, name)
+        names: list[str] | None = None
+        lines_before = 0
+        for raw, first in self._pieces(path, name, block_bytes):
+            if first:
+                if not raw.strip():
+                    continue
+                names, body_start = self._header(raw, name)
+            elif names is None or not raw.strip():
+                continue
+            else:
+                body_start = 0
+            yield self._read_piece(raw, name, names, body_start, lines_before)
+            lines_before += raw.count(b"\n")
+
+    def _read_piece(self, raw: bytes, name: str, names: list[str], body_start: int,
+                    lines_before: int) -> _FileRows:
+        """`raw`: whole lines of the file, after `lines_before` lines; the header is in the first."""
         width = len(names)
         try:
             frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=False)
@@ -173,6 +192,7 @@ class _Reader:
         except ValueError:  # a numeric cell pandas cannot read as a number: find it
             frame, too_many = self._parse(raw, name, names, body_start, numbers_as_text=True)
             text_numbers = True
+        too_many = [(line + lines_before, expected, saw) for line, expected, saw in too_many]
         short = frame[names[-1]].isna().to_numpy()
         frame = frame[self.kept]
 
@@ -202,7 +222,7 @@ class _Reader:
 
         lines = None
         if short.any() or problems.any() or too_many:
-            lines = _RowLines(raw, body_start, too_many)
+            lines = _RowLines(raw, body_start, too_many, lines_before)
             if short.any():
                 # Candidates only: a row whose last field is absent or missing. Its raw line
                 # tells the two apart (pandas fills absent fields with NaN as well).
@@ -227,18 +247,35 @@ class _Reader:
             shown = shown[:SHOWN_BAD_ROWS]
         kept = frame[~bad_mask] if bad_mask.any() else frame
         bad = int(bad_mask.sum()) + len(too_many)
-        return _FileRows(kept, bad, shown, len(frame) + len(too_many))
+        return _FileRows(kept, bad, shown, len(frame) + len(too_many), len(raw))
 
-    def _bytes(self, path: Path, name: str) -> bytes:
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError) as err:
-                raise PreprocessError(f"{name}: not a valid gzip file: {err}") from None
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        return data
+    def _pieces(self, path: Path, name: str, block_bytes: int) -> Iterator[tuple[bytes, bool]]:
+        """(whole lines, is the first piece) of the file, decompressed, without a BOM. A piece
+        ends at a line break outside quotes, so a quoted field with line breaks stays whole."""
+        try:
+            handle = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+        except OSError as err:
+            raise PreprocessError(f"{name}: cannot open: {err}") from None
+        with handle:
+            rest = b""
+            first = True
+            while True:
+                try:
+                    chunk = handle.read(block_bytes)
+                except (OSError, EOFError, gzip.BadGzipFile) as err:
+                    raise PreprocessError(f"{name}: not a valid gzip file: {err}") from None
+                data = rest + chunk
+                if first and data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]
+                cut = _line_end_outside_quotes(data) if chunk else len(data)
+                if cut <= 0 and chunk:
+                    rest = data  # no complete line yet: read on
+                    continue
+                rest = data[cut:]
+                yield data[:cut], first
+                first = False
+                if not chunk:
+                    return
 
     def _header(self, raw: bytes, name: str) -> tuple[list[str], int]:
         contract = self.contract
@@ -356,9 +393,10 @@ class _RowLines:
     to the rows after it: they count physical lines.)
     """
 
-    def __init__(self, raw: bytes, body_start: int, too_many: list[tuple[int, int, int]]):
+    def __init__(self, raw: bytes, body_start: int, too_many: list[tuple[int, int, int]],
+                 lines_before: int = 0):
         skipped = {line for line, _, _ in too_many}
-        first_line = 2 if body_start else 1
+        first_line = lines_before + (2 if body_start else 1)
         self.raw_lines = raw[body_start:].split(b"\n")
         self.numbers: list[int] = []
         self.index: list[int] = []
@@ -377,6 +415,15 @@ class _RowLines:
             return None
         text = self.raw_lines[self.index[row]].decode("utf-8", errors="replace").rstrip("\r")
         return len(next(csv.reader([text], delimiter=delimiter, skipinitialspace=True), []))
+
+
+def _line_end_outside_quotes(data: bytes) -> int:
+    """Just past the last line break of `data` that is not inside a quoted field (`data`
+    starts outside quotes); 0 when there is none."""
+    end = data.rfind(b"\n")
+    while end >= 0 and data.count(b'"', 0, end) % 2:
+        end = data.rfind(b"\n", 0, end)
+    return end + 1
 
 
 def _clean_text(values: pd.Series, missing: frozenset[str]) -> pd.Series:
@@ -436,8 +483,10 @@ def preprocess(
     clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
     train_shards: int = DEFAULT_TRAIN_SHARDS,
     instance: Instance | None = None,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> PreprocessResult:
-    """`instance`: this job's share of a multi-instance job (see `Instance`); None for one."""
+    """`instance`: this job's share of a multi-instance job (see `Instance`); None for one.
+    `block_bytes`: how much raw text is split at once (see `_Blocks`)."""
     instance = instance or Instance(0, 1)
     if instance.count > 1 and data_dir.is_dir() and not any(p.is_file() for p in data_dir.rglob("*")):
         raise PreprocessError(
@@ -445,84 +494,192 @@ def preprocess(
             f"prefix must hold at least as many files as ProcessingInstanceCount"
         )
     files = data_files(data_dir)
-    reader = _Reader(contract, data_dir)
-    parts = [part for part in map(reader.read, files) if part is not None]
-    if not parts:
-        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
-    total = sum(p.total for p in parts)
-    bad = sum(p.bad for p in parts)
-    shown = [b for p in parts for b in p.shown][:SHOWN_BAD_ROWS]
-    if bad and bad > max_bad_fraction * total:
-        first = "; ".join(str(b) for b in shown[:5])
-        raise PreprocessError(
-            f"{bad} of {total} rows are malformed (more than {max_bad_fraction:.1%}); "
-            f"first: {first}"
+    writer = _SplitWriter()
+    new_dirs = [d for d in map(out.dir, (*SPLITS, "baseline", "clarify")) if not d.exists()]
+    try:
+        return _Blocks(contract, out, ratios, seed, baseline_rows, max_bad_fraction,
+                       clarify_instance_type, train_shards, instance, writer).run(
+            files, _Reader(contract, data_dir), block_bytes)
+    except BaseException:
+        writer.remove()  # nothing half-written
+        for directory in new_dirs:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+class _SplitWriter:
+    """Appends rows to split files, the header once, and remembers what it wrote."""
+
+    def __init__(self) -> None:
+        self.written: list[Path] = []
+
+    def write(self, path: Path, header: list[str] | None,
+              columns: list[tuple[list[str], np.ndarray]], idx: np.ndarray, quote: bool) -> None:
+        new = path not in self.written
+        _write_csv(path, header if new else None, columns, idx, quote, append=not new)
+        if new:
+            self.written.append(path)
+
+    def remove(self) -> None:
+        for path in self.written:
+            path.unlink(missing_ok=True)
+
+
+class _Blocks:
+    """Splits the rows block by block, so that memory holds one block (about `block_bytes` of
+    raw text and what pandas makes of it) whatever the size of the input.
+
+    Each block is split on its own (stratified, its own random stream) and appended to the
+    split files; what must hold over all rows is gathered as the blocks go: the counts, the
+    bad rows, which features have a value, the category levels of the training rows (merged
+    as `Dataset.merge` merges the instances'). The classes are those of the first block; a
+    block with another class fails, asking for `label.classes` in the contract. The Clarify
+    baseline sample and the SHAP baseline record come from the first block. An input of one
+    block (256 MiB of text by default) is split exactly as if it were read whole.
+    """
+
+    def __init__(self, contract: Contract, out: ProcessingPaths, ratios: SplitRatios, seed: int,
+                 baseline_rows: int, max_bad_fraction: float, clarify_instance_type: str,
+                 train_shards: int, instance: Instance, writer: _SplitWriter):
+        self.contract = contract
+        self.out = out
+        self.ratios = ratios
+        self.seed = seed
+        self.baseline_rows = baseline_rows
+        self.max_bad_fraction = max_bad_fraction
+        self.clarify_instance_type = clarify_instance_type
+        self.train_shards = train_shards
+        self.instance = instance
+        self.writer = writer
+        self.total = 0
+        self.bad = 0
+        self.shown: list[BadRow] = []
+        self.kept = 0
+        self.classes: list[str] | None = None
+        self.with_values: set[str] = set()
+        self.datasets: list[Dataset] = []
+        self.split_class_counts: dict[str, np.ndarray] = {}
+        self.baseline_rows_written = 0
+        self.shap_baseline: list[Any] = []
+
+    def run(self, files: list[Path], reader: _Reader, block_bytes: int) -> PreprocessResult:
+        block: list[_FileRows] = []
+        for path in files:
+            for piece in reader.read(path, block_bytes):
+                block.append(piece)
+                if sum(p.size for p in block) >= block_bytes:
+                    self._block(block)
+                    block = []
+        if block or not self.total:
+            self._block(block)
+        if not self.kept:
+            raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
+        return self._finish()
+
+    def _block(self, parts: list[_FileRows]) -> None:
+        contract = self.contract
+        self.total += sum(p.total for p in parts)
+        self.bad += sum(p.bad for p in parts)
+        self.shown = (self.shown + [b for p in parts for b in p.shown])[:SHOWN_BAD_ROWS]
+        # Checked on the rows read so far: a file that bad is the wrong file, found early.
+        if self.bad and self.bad > self.max_bad_fraction * self.total:
+            first = "; ".join(str(b) for b in self.shown[:5])
+            raise PreprocessError(
+                f"{self.bad} of {self.total} rows are malformed (more than "
+                f"{self.max_bad_fraction:.1%}); first: {first}"
+            )
+        parts = [p for p in parts if len(p.frame)]
+        if not parts:
+            return
+        frame = _concat([p.frame for p in parts])
+        number = len(self.datasets)
+        classes, codes = _label_codes(contract, frame[contract.label.column], self.classes)
+        self.classes = classes
+
+        rng = np.random.default_rng(self.seed if number == 0 else [self.seed, number])
+        ratios = self.ratios
+        train_idx, validation_idx, test_idx = stratified_split(
+            np.arange(len(frame)), codes, (ratios.train, ratios.validation, ratios.test), rng
         )
-    frame = _concat([p.frame for p in parts])
-    if frame.empty:
-        raise PreprocessError(f"no rows in {', '.join(str(f) for f in files)}")
-
-    classes, codes = _label_codes(contract, frame[contract.label.column])
-    for code, name in enumerate(classes):
-        count = int((codes == code).sum())
-        if count < MIN_ROWS_PER_CLASS:
-            raise PreprocessError(
-                f"need at least {MIN_ROWS_PER_CLASS} rows of class {name!r} to stratify, got {count}"
-            )
-
-    rng = np.random.default_rng(seed)
-    train_idx, validation_idx, test_idx = stratified_split(
-        np.arange(len(frame)), codes, (ratios.train, ratios.validation, ratios.test), rng
-    )
-    if baseline_rows >= len(test_idx):
         baseline_idx = test_idx
-    else:
-        share = baseline_rows / len(test_idx)
-        baseline_idx, _ = stratified_split(test_idx, codes[test_idx], (share, 1 - share), rng)
+        if number == 0 and self.baseline_rows < len(test_idx):
+            share = self.baseline_rows / len(test_idx)
+            baseline_idx, _ = stratified_split(test_idx, codes[test_idx], (share, 1 - share), rng)
 
-    columns = _Columns(contract, frame, train_idx)
-    for feature in contract.features:
-        if columns.all_missing(feature.name):
-            raise PreprocessError(
-                f"feature column {feature.name!r} has no value in any row; "
-                f"mark it ignore in {contract.source}"
-            )
-    split_idx = dict(zip(SPLITS, (train_idx, validation_idx, test_idx)))
-    dataset = Dataset(
-        name=contract.name,
-        contract=contract.to_dict(),
-        task=BINARY if contract.label.task == BINARY else MULTICLASS,
-        label=contract.label.column,
-        classes=tuple(classes),
-        features=tuple(columns.features),
-        ids=tuple(contract.ids),
-        missing_values=contract.format.missing_values,
-        rows={name: len(idx) for name, idx in split_idx.items()},
-    )
-    result = PreprocessResult(rows=len(frame), bad_rows=bad, shown_bad_rows=shown, dataset=dataset)
-    label_column = ([str(code) for code in range(len(classes))], codes)
-    split_columns = [label_column, *columns.text(dataset.feature_names + list(dataset.ids))]
-    quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
-    for name, idx in split_idx.items():
-        directory = out.dir(name)
-        for path, part in split_files(name, idx, train_shards, instance):
-            _write_csv(directory / path, dataset.columns, split_columns, part, quote)
-        dataset.save(directory, instance.dataset_file)
-        result.split_rows[name] = len(idx)
-        result.split_class_counts[name] = np.bincount(codes[idx], minlength=len(classes)).tolist()
-    if not instance.is_leader:
+        columns = _Columns(contract, frame, train_idx)
+        self.with_values.update(f.name for f in contract.features if not columns.all_missing(f.name))
+        split_idx = dict(zip(SPLITS, (train_idx, validation_idx, test_idx)))
+        dataset = Dataset(
+            name=contract.name,
+            contract=contract.to_dict(),
+            task=BINARY if contract.label.task == BINARY else MULTICLASS,
+            label=contract.label.column,
+            classes=tuple(classes),
+            features=tuple(columns.features),
+            ids=tuple(contract.ids),
+            missing_values=contract.format.missing_values,
+            rows={name: len(idx) for name, idx in split_idx.items()},
+        )
+        self.datasets.append(dataset)
+        self.kept += len(frame)
+        label_column = ([str(code) for code in range(len(classes))], codes)
+        split_columns = [label_column, *columns.text(dataset.feature_names + list(dataset.ids))]
+        quote = columns.need_quotes(dataset.feature_names + list(dataset.ids))
+        for name, idx in split_idx.items():
+            directory = self.out.dir(name)
+            for path, part in split_files(name, idx, self.train_shards, self.instance):
+                self.writer.write(directory / path, dataset.columns, split_columns, part, quote)
+            counts = np.bincount(codes[idx], minlength=len(classes))
+            self.split_class_counts[name] = self.split_class_counts.get(name, 0) + counts
+        if number == 0 and self.instance.is_leader:
+            # Clarify reads the baseline without a header: label first, then features (no ids).
+            self.writer.write(self.out.dir("baseline") / "baseline.csv", None,
+                              split_columns[:1 + len(dataset.features)], baseline_idx,
+                              columns.need_quotes(dataset.feature_names))
+            self.baseline_rows_written = len(baseline_idx)
+            # A feature without any value here fails the job in _finish, if not in a later block.
+            self.shap_baseline = [None if columns.all_missing(name) else columns.typical(name)
+                                  for name in dataset.feature_names]
+
+    def _check_values(self) -> None:
+        for feature in self.contract.features:
+            if feature.name not in self.with_values:
+                raise PreprocessError(
+                    f"feature column {feature.name!r} has no value in any row; "
+                    f"mark it ignore in {self.contract.source}"
+                )
+
+    def _finish(self) -> PreprocessResult:
+        """Checks of all the rows (a failure removes what the blocks wrote), then what is
+        written once: the dataset descriptions and the Clarify documents."""
+        totals = sum(self.split_class_counts.values())
+        for code, name in enumerate(self.classes):
+            if totals[code] < MIN_ROWS_PER_CLASS:
+                raise PreprocessError(
+                    f"need at least {MIN_ROWS_PER_CLASS} rows of class {name!r} to stratify, "
+                    f"got {int(totals[code])}"
+                )
+        self._check_values()
+        dataset = (self.datasets[0] if len(self.datasets) == 1
+                   else Dataset.merge(self.datasets, "the blocks of the input"))
+        result = PreprocessResult(rows=self.kept, bad_rows=self.bad, shown_bad_rows=self.shown,
+                                  dataset=dataset)
+        for name in SPLITS:
+            path = dataset.save(self.out.dir(name), self.instance.dataset_file)
+            self.writer.written.append(path)
+            result.split_rows[name] = dataset.rows[name]
+            result.split_class_counts[name] = self.split_class_counts[name].tolist()
+        if not self.instance.is_leader:
+            return result
+        result.baseline_rows = self.baseline_rows_written
+        documents = clarify.analysis_documents(dataset, self.contract, self.shap_baseline,
+                                               self.clarify_instance_type)
+        for relative, document in documents.items():
+            path = self.out.dir("clarify") / relative
+            clarify.write(path, document)
+            self.writer.written.append(path)
+        result.clarify_documents = sorted(documents)
         return result
-    # Clarify reads the baseline without a header: label first, then features (no ids).
-    _write_csv(out.dir("baseline") / "baseline.csv", None, split_columns[:1 + len(dataset.features)],
-               baseline_idx, columns.need_quotes(dataset.feature_names))
-    result.baseline_rows = len(baseline_idx)
-
-    shap_baseline = [columns.typical(name) for name in dataset.feature_names]
-    documents = clarify.analysis_documents(dataset, contract, shap_baseline, clarify_instance_type)
-    for relative, document in documents.items():
-        clarify.write(out.dir("clarify") / relative, document)
-    result.clarify_documents = sorted(documents)
-    return result
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -566,11 +723,24 @@ def stratified_split(rows: np.ndarray, codes: np.ndarray, fractions: tuple[float
     return [rows[rng.permutation(np.concatenate(part))] for part in parts]
 
 
-def _label_codes(contract: Contract, labels: pd.Series) -> tuple[list[str], np.ndarray]:
-    """Classes in code order and each row's code. Binary: [negative, positive]."""
+def _label_codes(contract: Contract, labels: pd.Series,
+                 known: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Classes in code order and each row's code. Binary: [negative, positive]. With `known`
+    (the classes of an earlier block), the codes of those classes."""
     label = contract.label
     levels = labels.array.remove_unused_categories()
     present = [str(v) for v in levels.categories]
+    if known is not None:
+        other = [v for v in present if v not in known]
+        if other:
+            raise PreprocessError(
+                f"column {label.column!r} holds {', '.join(map(repr, other[:5]))} after the "
+                f"first block of rows, which held only the classes {', '.join(known)}; declare "
+                f"label.classes (or label.positive) in {contract.source}"
+            )
+        lookup = {name: code for code, name in enumerate(known)}
+        codes = np.array([lookup[v] for v in present], dtype=np.int64)[levels.codes]
+        return list(known), codes
     numeric = contract.column(label.column).type == NUMERIC
     shown = ", ".join(present[:10]) + (", ..." if len(present) > 10 else "")
     if label.task == BINARY:
@@ -689,7 +859,8 @@ def split_files(name: str, idx: np.ndarray, train_shards: int,
 
 
 def _write_csv(path: Path, header: list[str] | None,
-               columns: list[tuple[list[str], np.ndarray]], idx: np.ndarray, quote: bool) -> None:
+               columns: list[tuple[list[str], np.ndarray]], idx: np.ndarray, quote: bool,
+               append: bool = False) -> None:
     """Comma-separated, `\\n` line ends; the csv module (quoting) only when a value needs it.
 
     Each cell is a list lookup by code, in C (`map`): no per-column arrays of a million
@@ -699,7 +870,7 @@ def _write_csv(path: Path, header: list[str] | None,
     if not quote:
         columns = _merge_columns(columns)
     rows = zip(*(map(texts.__getitem__, codes[idx].tolist()) for texts, codes in columns))
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open(path, "a" if append else "w", encoding="utf-8", newline="") as handle:
         if quote:
             writer = csv.writer(handle, lineterminator="\n")
             if header:
