@@ -230,13 +230,13 @@ class LocalPipelineRunIT {
         assertEquals("Succeeded", step(run, "Preprocess").path("status").asText(), run.output());
         Path preprocessJob;
         try (var dirs = Files.walk(tmp.resolve("work"))) {
-            preprocessJob = dirs.filter(p -> p.getFileName().toString().startsWith("Preprocess")
+            preprocessJob = dirs.filter(p -> p.getFileName().toString().contains("-Preprocess-")
                     && Files.isDirectory(p.resolve("algo-2"))).findFirst().orElseThrow();
         }
         for (int host = 1; host <= 2; host++) {
             Path optMl = preprocessJob.resolve("algo-" + host + "/opt_ml");
             assertEquals(List.of("adult-" + (host - 1) + ".data"), names(optMl.resolve("processing/input/data")));
-            assertTrue(Files.readString(optMl.resolve("config/resourceconfig.json")).contains("\"algo-" + host + "\""));
+            assertEquals("algo-" + host, Json.read(optMl.resolve("config/resourceconfig.json")).path("current_host").asText());
             assertTrue(names(optMl.resolve("processing/test")).contains("test-0000" + (host - 1) + ".csv"));
         }
         assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
