@@ -171,6 +171,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="training runs of each kind, "
                         "taken in turn; the median time is reported")
     parser.add_argument("--machine-gb", type=float, default=24.0)
+    parser.add_argument("--preprocess-only", action="store_true",
+                        help="stop after the preprocess runs (for inputs too large to train here)")
     parser.add_argument("--work", type=Path, help="keep the files here (default: a temporary "
                         "directory, removed at the end)")
     args = parser.parse_args()
@@ -194,6 +196,8 @@ def main() -> int:
                 processed_two = combined / "processing"
         rows = json.loads((processed / "train" / "dataset.json").read_text())["rows"]
         print(f"train split: {rows['train']:,} rows in 12 parts", flush=True)
+        if args.preprocess_only:
+            return 0
 
         hp = {"num_iterations": str(args.rounds), "early_stopping_rounds": "0"}
         params = Hyperparameters(num_iterations=args.rounds, early_stopping_rounds=0)
