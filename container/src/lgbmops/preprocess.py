@@ -1,7 +1,8 @@
 """Raw files + dataset contract -> stratified splits, dataset.json, a Clarify baseline and the
 Clarify analysis documents.
 
-Reading is vectorised: pandas parses every file once (numeric columns straight to float64,
+Reading is vectorised: pandas parses every file once, in blocks of whole lines so that memory
+holds one block whatever the input's size (numeric columns straight to float64,
 missing markers straight to NaN), categorical columns become pandas categoricals, and every
 later step works on codes and on the few distinct values. Rows are dropped and counted, never
 silently: a wrong field count, a numeric cell that is not a number, a missing label or one
@@ -262,8 +263,9 @@ class _Reader:
             while True:
                 try:
                     chunk = handle.read(block_bytes)
-                except (OSError, EOFError, gzip.BadGzipFile) as err:
-                    raise PreprocessError(f"{name}: not a valid gzip file: {err}") from None
+                except (OSError, EOFError) as err:
+                    what = "not a valid gzip file" if path.suffix == ".gz" else "cannot read"
+                    raise PreprocessError(f"{name}: {what}: {err}") from None
                 data = rest + chunk
                 if first and data.startswith(b"\xef\xbb\xbf"):
                     data = data[3:]
