@@ -247,8 +247,10 @@ class DistributedTrainingError(LgbmopsError):
 
 
 def _channel_dataset(where: paths.TrainingPaths, train_channel_required: bool):
-    """dataset.json of the train and validation channels, which must agree. A sharded train
-    channel may hold none: the validation channel's is then the one."""
+    """The dataset description (dataset.json, or the merged parts of a multi-instance
+    preprocess) of the train and validation channels, which must agree. A sharded train
+    channel holds some of the train split's descriptions, or none: the validation channel's,
+    whole on every host, is then the one."""
     from .dataset import Dataset, DatasetError
 
     train_dir = where.channel("train")
