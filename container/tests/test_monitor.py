@@ -308,3 +308,27 @@ def test_metricsNamespace_isDocumented():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert f"`{NAMESPACE}`" in readme
     assert capture.CAPTURE_SUFFIX in readme
+
+
+def test_decodedRows_valuesAsServingReadsThem_everyOddRowCounted():
+    from lgbmops.monitor.decode import MISSING_CODE, UNSEEN_CODE, DecodedRows
+    from lgbmops.schema import Feature, ModelSchema
+
+    schema = ModelSchema((Feature("x", "numeric"), Feature("c", "categorical", ("1", "a,b"))),
+                         "y", ("n", "p"), ("?",))
+    rows = DecodedRows(schema)
+    rows.add("text/csv; charset=utf-8", b'x,c\n 2.5 , "a,b"\n?,1\n3,zzz\n', "r1")
+    rows.add("application/json", json.dumps({"instances": [
+        {"x": None, "c": 1.0}, [True, "1"], {"x": "4"}, [5, None], {"x": 1, "c": "a,b", "d": 2},
+        "row"]}).encode(), "r2")
+    rows.add("application/octet-stream", b"\x00", "r3")
+    rows.add("application/json", b"[1,", "r4")
+    decoded = rows.decoded()
+    # CSV: the header skipped, 3 rows; JSON: 4 rows, one with a boolean where x belongs.
+    assert decoded.rows == 6
+    assert np.array_equal(decoded.numeric["x"], [2.5, np.nan, 3, np.nan, 4, 5], equal_nan=True)
+    assert decoded.codes["c"].tolist() == [1, 0, UNSEEN_CODE, 0, MISSING_CODE, MISSING_CODE]
+    assert dict(decoded.unseen["c"]) == {"zzz": 1}
+    assert rows.violations == {"wrong_column_count": 1, "not_a_number": 1, "unknown_feature": 1,
+                               "malformed_body": 1, "unsupported_content_type": 1}
+    assert np.isnan(decoded.matrix()[2, 1]) and decoded.matrix()[0, 1] == 1.0

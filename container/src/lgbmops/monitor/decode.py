@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..contract import NUMERIC
 from ..schema import ModelSchema
@@ -40,6 +40,7 @@ class DecodedRows:
     columns: list[list[Any]] = field(default_factory=list)
     violations: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VIOLATIONS, 0))
     examples: list[str] = field(default_factory=list)  # the first few, `where: reason`
+    json_rows: int = 0  # rows whose values may be JSON numbers, booleans, null: not just text
 
     def __post_init__(self) -> None:
         self.columns = [[] for _ in self.schema.features]
@@ -79,24 +80,30 @@ class DecodedRows:
             self.violate(MALFORMED_BODY, where, "request body is not UTF-8")
             return
         lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-        if '"' in text:
-            try:
-                rows = list(csv.reader(io.StringIO("\n".join(lines)), skipinitialspace=True))
-            except csv.Error as err:
-                self.violate(MALFORMED_BODY, where, f"malformed CSV: {err}", len(lines))
-                return
-        else:
-            rows = [line.split(",") for line in lines]
+        if lines and [v.strip() for v in lines[0].split(",")] == self._names:
+            lines = lines[1:]  # a header line
+        if not lines:
+            return
+        if '"' not in text and all(line.count(",") == self._width - 1 for line in lines):
+            # The common case, column by column: one split for the whole request.
+            fields = ",".join(lines).split(",")
+            if " " in text or "\t" in text:
+                fields = [value.strip() for value in fields]
+            for j, column in enumerate(self.columns):
+                column.extend(fields[j::self._width])
+            return
+        try:
+            rows = list(csv.reader(io.StringIO("\n".join(lines)), skipinitialspace=True))
+        except csv.Error as err:
+            self.violate(MALFORMED_BODY, where, f"malformed CSV: {err}", len(lines))
+            return
         for number, row in enumerate(rows, 1):
             if len(row) != self._width:
                 self.violate(WRONG_COLUMN_COUNT, f"{where} row {number}",
                              f"expected {self._width} columns, got {len(row)}")
                 continue
-            row = [value.strip() for value in row]
-            if number == 1 and row == self._names:
-                continue  # a header line
             for column, value in zip(self.columns, row):
-                column.append(value)
+                column.append(value.strip())
 
     def _json(self, body: bytes, where: str) -> None:
         try:
@@ -124,44 +131,115 @@ class DecodedRows:
                 self.violate(WRONG_COLUMN_COUNT, f"{where} row {number}",
                              f"expected a list of {self._width} values or an object, got {got}")
                 continue
+            self.json_rows += 1
             for column, value in zip(self.columns, values):
                 column.append(value)
 
     # --- all requests -----------------------------------------------------------------------
 
-    def frame(self) -> pd.DataFrame:
-        """The rows as a frame: numeric features float64 (NaN = missing), categorical ones text
-        (None = missing). Rows with a value that is not a number are dropped and counted."""
-        missing = set(self.schema.missing_values) | {""}
-        data: dict[str, Any] = {}
+    def decoded(self) -> "Decoded":
+        """The rows as arrays; rows with a numeric value that is not a number are dropped and
+        counted."""
+        text_only = self.json_rows == 0
+        missing = frozenset(self.schema.missing_values) | {""}
+        numeric: dict[str, np.ndarray] = {}
+        codes: dict[str, np.ndarray] = {}
+        unseen: dict[str, Counter] = {}
+        levels: dict[str, list[Any]] = {}
         bad = np.zeros(self.rows, dtype=bool)
         first_bad: tuple[int, str, Any] | None = None
         for feature, values in zip(self.schema.features, self.columns):
-            raw = pd.Series(values, dtype=object)
-            is_missing = raw.isna() | raw.isin(missing)
             if feature.kind == NUMERIC:
-                # JSON may bring true/false, objects or lists where a number belongs.
-                odd = raw.map(type).isin((bool, dict, list))
-                numbers = pd.to_numeric(raw.where(~is_missing & ~odd), errors="coerce")
-                wrong = (numbers.isna() & ~is_missing).to_numpy()
-                if wrong.any() and first_bad is None:
+                numbers, wrong = _numbers(values, missing, text_only)
+                if wrong is not None:
                     row = int(np.flatnonzero(wrong)[0])
-                    first_bad = (row, feature.name, values[row])
-                bad |= wrong
-                data[feature.name] = numbers.to_numpy(dtype=np.float64)
+                    if first_bad is None:
+                        first_bad = (row, feature.name, values[row])
+                    bad |= wrong
+                numeric[feature.name] = numbers
             else:
-                text = raw.map(_as_level, na_action="ignore")
-                data[feature.name] = text.where(~is_missing, None).to_numpy(dtype=object)
-        frame = pd.DataFrame(data, columns=self.schema.names)
+                table = _Codes({level: code for code, level in enumerate(feature.categories)})
+                table.update(dict.fromkeys(missing, MISSING_CODE))
+                levels[feature.name] = values if text_only else [_as_level(v) for v in values]
+                codes[feature.name] = np.fromiter(map(table.__getitem__, levels[feature.name]),
+                                                  np.int64, len(values))
+        keep = ~bad
         if bad.any():
             row, name, value = first_bad
             self.violate(NOT_A_NUMBER, f"decoded row {row + 1}",
                          f"column {name}: {str(value)[:80]!r} is not a number", int(bad.sum()))
-            frame = frame[~bad].reset_index(drop=True)
-        return frame
+            numeric = {name: numbers[keep] for name, numbers in numeric.items()}
+        for name, found in codes.items():
+            unseen[name] = Counter(levels[name][i]
+                                   for i in np.flatnonzero((found == UNSEEN_CODE) & keep))
+            codes[name] = found[keep]
+        return Decoded(self.schema, int(keep.sum()), numeric, codes, unseen)
 
 
-def _as_level(value: Any) -> str:
+MISSING_CODE = -1
+UNSEEN_CODE = -2
+
+
+class _Codes(dict):
+    """Level -> code; a missing-value marker -> MISSING_CODE; anything else -> UNSEEN_CODE."""
+
+    def __missing__(self, key: Any) -> int:
+        return MISSING_CODE if key is None else UNSEEN_CODE
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded rows: numeric features as float64 (NaN = missing), categorical ones as codes
+    of the schema's levels (MISSING_CODE, UNSEEN_CODE), and the unseen levels counted."""
+
+    schema: ModelSchema
+    rows: int
+    numeric: dict[str, np.ndarray]
+    codes: dict[str, np.ndarray]
+    unseen: dict[str, Counter]
+
+    def matrix(self) -> np.ndarray:
+        """What LightGBM scores: categories as codes, missing and unseen as NaN (as serving)."""
+        out = np.empty((self.rows, len(self.schema.features)), dtype=np.float64, order="F")
+        for j, feature in enumerate(self.schema.features):
+            if feature.kind == NUMERIC:
+                out[:, j] = self.numeric[feature.name]
+            else:
+                column = self.codes[feature.name].astype(np.float64)
+                column[column < 0] = np.nan
+                out[:, j] = column
+        return out
+
+
+def _numbers(values: list[Any], missing: frozenset[str], text_only: bool,
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """float64 values (NaN = missing) and the mask of values that are not numbers, or None."""
+    if text_only:
+        try:  # every value a number: the usual case, at C speed
+            return np.fromiter(map(float, values), np.float64, len(values)), None
+        except ValueError:
+            pass
+    out = np.empty(len(values), dtype=np.float64)
+    wrong = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        if value is None or (isinstance(value, str) and value.strip() in missing):
+            out[i] = np.nan
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            try:
+                out[i] = float(value)
+            except (ValueError, OverflowError):
+                wrong[i] = True
+        else:
+            wrong[i] = True
+    return out, (wrong if wrong.any() else None)
+
+
+def _as_level(value: Any) -> Any:
+    """A JSON value as the level text serving would look up (None stays missing)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value.strip() if isinstance(value, str) else str(value)
+    return str(value)

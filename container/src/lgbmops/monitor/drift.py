@@ -14,10 +14,10 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-import pandas as pd
 
 from ..contract import NUMERIC
 from ..schema import ModelSchema
+from .decode import MISSING_CODE, UNSEEN_CODE, Decoded
 from .profile import POSITIVE_PROBABILITY, bin_counts, psi
 
 MISSING = "missing"
@@ -38,16 +38,15 @@ def bin_labels(edges: list[float]) -> list[str]:
     return labels
 
 
-def compare(schema: ModelSchema, profile: dict[str, Any], frame: pd.DataFrame,
+def compare(schema: ModelSchema, profile: dict[str, Any], decoded: Decoded,
             booster: lgb.Booster, thresholds: Thresholds) -> dict[str, Any]:
-    """The drift of `frame` (decode.DecodedRows.frame()) from `profile`; at least one row."""
-    rows = len(frame)
+    """The drift of the decoded rows from `profile`; at least one row."""
+    rows = decoded.rows
     features = []
     categorical_values = categorical_unseen = 0
     for feature, reference in zip(schema.features, profile["features"]):
-        column = frame[feature.name]
         if feature.kind == NUMERIC:
-            values = column.to_numpy(dtype=np.float64)
+            values = decoded.numeric[feature.name]
             present = values[~np.isnan(values)]
             edges = reference["bins"]["edges"]
             labels = [*bin_labels(edges), MISSING]
@@ -56,26 +55,25 @@ def compare(schema: ModelSchema, profile: dict[str, Any], frame: pd.DataFrame,
             entry = {"ks": ks_statistic(reference["cdf"], present, rows)}
         else:
             levels = reference["levels"]
-            known = column.isin(list(levels))
-            is_missing = column.isna().to_numpy()
-            counts = column[known].value_counts()
+            codes = decoded.codes[feature.name]
+            counts = np.bincount(codes + 2, minlength=len(levels) + 2)  # unseen, missing, levels
             labels = [*levels, MISSING, UNSEEN]
             expected = [*levels.values(), reference["missing_rate"], 0.0]
-            unseen = int((~known.to_numpy() & ~is_missing).sum())
-            actual = [*(counts.get(level, 0) / rows for level in levels),
-                      is_missing.mean(), unseen / rows]
-            categorical_values += rows - int(is_missing.sum())
-            categorical_unseen += unseen
-            top_unseen = column[~known & ~column.isna()].value_counts().head(5)
-            entry = {"unseen_rate": unseen / rows,
-                     "top_unseen": {str(k): int(v) for k, v in top_unseen.items()}}
+            actual = [*(counts[2:] / rows), counts[2 + MISSING_CODE] / rows,
+                      counts[2 + UNSEEN_CODE] / rows]
+            categorical_values += rows - int(counts[2 + MISSING_CODE])
+            categorical_unseen += int(counts[2 + UNSEEN_CODE])
+            entry = {"unseen_rate": counts[2 + UNSEEN_CODE] / rows,
+                     "top_unseen": {str(k): v for k, v in
+                                    decoded.unseen[feature.name].most_common(5)}}
         value = psi(expected, actual)
         features.append({
             "name": feature.name, "kind": feature.kind, "psi": value,
             "drifted": value > thresholds.psi_alarm,
             "missing_rate": float(actual[labels.index(MISSING)]),
             "reference_missing_rate": float(reference["missing_rate"]),
-            **entry,
+            **{k: (float(v) if isinstance(v, (float, np.floating)) else v)
+               for k, v in entry.items()},
             "buckets": [{"bucket": label, "reference": float(e), "current": float(a)}
                         for label, e, a in zip(labels, expected, actual)],
         })
@@ -92,8 +90,7 @@ def compare(schema: ModelSchema, profile: dict[str, Any], frame: pd.DataFrame,
             [f["reference_missing_rate"] for f in features])),
         "unseen_category_rate": (categorical_unseen / categorical_values
                                  if categorical_values else 0.0),
-        "prediction": prediction_drift(schema, profile["prediction"], frame, booster,
-                                       thresholds),
+        "prediction": prediction_drift(profile["prediction"], decoded, booster, thresholds),
     }
 
 
@@ -108,10 +105,10 @@ def ks_statistic(cdf: dict[str, list[float]], present: np.ndarray, rows: int) ->
     return float(np.max(np.abs(current - np.asarray(cdf["values"]))))
 
 
-def prediction_drift(schema: ModelSchema, reference: dict[str, Any], frame: pd.DataFrame,
-                     booster: lgb.Booster, thresholds: Thresholds) -> dict[str, Any]:
-    scores = booster.predict(schema.matrix(frame, "captured rows"))
-    rows = len(frame)
+def prediction_drift(reference: dict[str, Any], decoded: Decoded, booster: lgb.Booster,
+                     thresholds: Thresholds) -> dict[str, Any]:
+    scores = booster.predict(decoded.matrix())
+    rows = decoded.rows
     if reference["kind"] == POSITIVE_PROBABILITY:
         edges = reference["edges"]
         labels = bin_labels(edges)

@@ -43,8 +43,8 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
     decoded = DecodedRows(schema)
     for content_type, body, where in read_window(capture_dir, settings.start, settings.end, scan):
         decoded.add(content_type, body, where)
-    frame = decoded.frame()
-    rows = len(frame)
+    rows_decoded = decoded.decoded()
+    rows = rows_decoded.rows
     seen = rows + decoded.violating_rows
     result: dict[str, Any] = {
         "endpoint_name": settings.endpoint_name,
@@ -68,7 +68,7 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
             f"published for this window"))
         return result
     result["status"] = OK
-    result.update(drift_module.compare(schema, profile, frame, booster,
+    result.update(drift_module.compare(schema, profile, rows_decoded, booster,
                                        drift_module.Thresholds(settings.psi_alarm)))
     return result
 
