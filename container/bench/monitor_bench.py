@@ -138,7 +138,7 @@ def main() -> int:
             page = trees[10] / "processing" / "output" / "monitor" / "report.html"
             subprocess.run(
                 ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                 f"--screenshot={args.screenshot.resolve()}", "--window-size=1100,2600",
+                 f"--screenshot={args.screenshot.resolve()}", "--window-size=1050,2700",
                  page.as_uri()], check=True, capture_output=True, timeout=120)
             log(f"wrote {args.screenshot}")
     return 0

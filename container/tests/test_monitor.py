@@ -310,13 +310,13 @@ def test_metricsNamespace_isDocumented():
     assert capture.CAPTURE_SUFFIX in readme
 
 
-def test_decodedRows_valuesAsServingReadsThem_everyOddRowCounted():
-    from lgbmops.monitor.decode import MISSING_CODE, UNSEEN_CODE, DecodedRows
+def test_requestRows_valuesAsServingReadsThem_everyOddRowCounted():
+    from lgbmops.monitor.decode import MISSING_CODE, UNSEEN_CODE, RequestRows
     from lgbmops.schema import Feature, ModelSchema
 
     schema = ModelSchema((Feature("x", "numeric"), Feature("c", "categorical", ("1", "a,b"))),
                          "y", ("n", "p"), ("?",))
-    rows = DecodedRows(schema)
+    rows = RequestRows(schema)
     rows.add("text/csv; charset=utf-8", b'x,c\n 2.5 , "a,b"\n?,1\n3,zzz\n', "r1")
     rows.add("application/json", json.dumps({"instances": [
         {"x": None, "c": 1.0}, [True, "1"], {"x": "4"}, [5, None], {"x": 1, "c": "a,b", "d": 2},

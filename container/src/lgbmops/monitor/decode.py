@@ -33,8 +33,9 @@ KEEP_EXAMPLES = 10
 
 
 @dataclass
-class DecodedRows:
-    """The rows of many requests: one list of raw values per feature, plus what was refused."""
+class RequestRows:
+    """The rows of many requests as they came (one list of raw values per feature), plus what
+    was refused; `decoded()` turns them into arrays."""
 
     schema: ModelSchema
     columns: list[list[Any]] = field(default_factory=list)
@@ -80,7 +81,8 @@ class DecodedRows:
             self.violate(MALFORMED_BODY, where, "request body is not UTF-8")
             return
         lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-        if lines and [v.strip() for v in lines[0].split(",")] == self._names:
+        if lines and lines[0].lstrip().startswith(self._names[0]) and (
+                [v.strip() for v in lines[0].split(",")] == self._names):
             lines = lines[1:]  # a header line
         if not lines:
             return

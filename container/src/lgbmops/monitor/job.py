@@ -14,7 +14,7 @@ from ..schema import ModelSchema
 from . import drift as drift_module
 from . import metrics, report
 from .capture import CaptureScan, format_time, read_window
-from .decode import DecodedRows
+from .decode import RequestRows
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,12 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
             profile: dict[str, Any], dataset: str, settings: Settings) -> dict[str, Any]:
     """drift.json's content for the window's captured requests."""
     scan = CaptureScan()
-    decoded = DecodedRows(schema)
+    requests = RequestRows(schema)
     for content_type, body, where in read_window(capture_dir, settings.start, settings.end, scan):
-        decoded.add(content_type, body, where)
-    rows_decoded = decoded.decoded()
-    rows = rows_decoded.rows
-    seen = rows + decoded.violating_rows
+        requests.add(content_type, body, where)
+    decoded = requests.decoded()
+    rows = decoded.rows
+    seen = rows + requests.violating_rows
     result: dict[str, Any] = {
         "endpoint_name": settings.endpoint_name,
         "dataset": dataset,
@@ -54,11 +54,11 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
         "min_rows": settings.min_rows,
         "reference_rows": profile["rows"],
         "rows": {"files": scan.files, "records": scan.records, "decoded": rows,
-                 "schema_violations": decoded.violating_rows,
+                 "schema_violations": requests.violating_rows,
                  "outside_window": scan.outside_window, "malformed_records": scan.malformed},
-        "schema_violation_rate": decoded.violating_rows / seen if seen else 0.0,
-        "violations": dict(decoded.violations),
-        "violation_examples": list(decoded.examples),
+        "schema_violation_rate": requests.violating_rows / seen if seen else 0.0,
+        "violations": dict(requests.violations),
+        "violation_examples": list(requests.examples),
         "capture_problems": list(scan.problems),
     }
     if rows < settings.min_rows:
@@ -68,7 +68,7 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
             f"published for this window"))
         return result
     result["status"] = OK
-    result.update(drift_module.compare(schema, profile, rows_decoded, booster,
+    result.update(drift_module.compare(schema, profile, decoded, booster,
                                        drift_module.Thresholds(settings.psi_alarm)))
     return result
 

@@ -11,13 +11,13 @@ NAMESPACE = "LgbmOps/Monitoring"
 ENDPOINT_DIMENSION = "EndpointName"
 FEATURE_DIMENSION = "Feature"
 
-# name -> (drift.json key, unit); per endpoint
+# Per endpoint: name -> (its value in drift.json, unit).
 ENDPOINT_METRICS = {
-    "MaxFeaturePSI": ("max_feature_psi", "None"),
-    "PredictionPSI": (None, "None"),  # drift.json: prediction.psi
-    "MissingRate": ("missing_rate", "None"),
-    "UnseenCategoryRate": ("unseen_category_rate", "None"),
-    "SchemaViolationRate": ("schema_violation_rate", "None"),
+    "MaxFeaturePSI": (lambda drift: drift["max_feature_psi"], "None"),
+    "PredictionPSI": (lambda drift: drift["prediction"]["psi"], "None"),
+    "MissingRate": (lambda drift: drift["missing_rate"], "None"),
+    "UnseenCategoryRate": (lambda drift: drift["unseen_category_rate"], "None"),
+    "SchemaViolationRate": (lambda drift: drift["schema_violation_rate"], "None"),
 }
 FEATURE_PSI = "FeaturePSI"  # per endpoint and feature
 CAPTURED_ROWS = "CapturedRows"  # always sent, also when too few rows were captured
@@ -34,9 +34,8 @@ def metric_data(drift: dict[str, Any]) -> list[dict[str, Any]]:
     data = [datum(CAPTURED_ROWS, drift["rows"]["decoded"], "Count")]
     if drift["status"] != "ok":
         return data  # too few rows: nothing an alarm should judge
-    for name, (key, unit) in ENDPOINT_METRICS.items():
-        value = drift["prediction"]["psi"] if key is None else drift[key]
-        data.append(datum(name, value, unit))
+    for name, (value, unit) in ENDPOINT_METRICS.items():
+        data.append(datum(name, value(drift), unit))
     for feature in drift["features"]:
         data.append(datum(FEATURE_PSI, feature["psi"], "None",
                           [*endpoint, {"Name": FEATURE_DIMENSION, "Value": feature["name"]}]))

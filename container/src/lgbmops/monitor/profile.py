@@ -130,10 +130,12 @@ def load_profile(model_dir: Path, schema: ModelSchema) -> dict[str, Any]:
         )
     try:
         profile = json.loads(path.read_text(encoding="utf-8"))
+        absent = [key for key in ("format_version", "dataset", "rows", "features", "prediction")
+                  if key not in profile]
+        if absent:
+            raise ProfileError(f"{PROFILE_FILE}: not a valid reference profile: no {absent}")
         version = profile["format_version"]
-        profile["dataset"], profile["rows"]
         names = [(f["name"], f["kind"]) for f in profile["features"]]
-        profile["prediction"]["kind"]
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as err:
         raise ProfileError(f"{PROFILE_FILE}: not a valid reference profile: {err}") from None
     if version != FORMAT_VERSION:
