@@ -6,6 +6,7 @@ from typing import Any
 
 import lightgbm as lgb
 
+from .monitor.profile import save_profile
 from .sagemaker_io import write_json
 from .schema import ModelSchema
 
@@ -19,11 +20,15 @@ def save_model(
     schema: ModelSchema,
     metrics: dict[str, Any],
     model_dir: Path,
+    profile: dict[str, Any],
 ) -> None:
+    """`profile`: the training data's reference profile (monitor.profile), which the
+    monitoring step compares live requests with."""
     model_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(model_dir / MODEL_FILE, num_iteration=rounds)
     schema.save(model_dir)
     write_json(model_dir / METRICS_FILE, metrics)
+    save_profile(profile, model_dir)
 
 
 def load_model(model_dir: Path) -> tuple[lgb.Booster, ModelSchema]:
