@@ -81,7 +81,7 @@ def encode(probabilities: np.ndarray, spec: OutputSpec, content_type: str,
         return json.dumps({"predictions": rows}).encode()
     # CSV without a trailing newline: batch transform's AssembleWith=Line adds one per response.
     if spec.fields == (PROBABILITY,):
-        return "\n".join(map(repr, values)).encode()
+        return _csv_numbers(probabilities, 1)
     columns = {PROBABILITY: repr, LABEL: lambda p: "1" if p >= threshold else "0"}
     makers = [columns[name] for name in spec.fields]
     return "\n".join(",".join(make(p) for make in makers) for p in values).encode()
@@ -94,6 +94,8 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
             400, "custom attribute threshold applies to binary models; this model has "
                  f"{len(classes)} classes and answers the most probable one"
         )
+    if content_type != JSON and spec.fields == (PROBABILITY,):
+        return _csv_numbers(probabilities, probabilities.shape[1])
     rows = probabilities.tolist()
     labels = [classes[i] for i in np.argmax(probabilities, axis=1).tolist()]
     if content_type == JSON:
@@ -114,6 +116,13 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
     return "\n".join(
         ",".join(make(row, label) for make in chosen) for row, label in zip(rows, labels)
     ).encode()
+
+
+def _csv_numbers(values: np.ndarray, per_line: int) -> bytes:
+    """`per_line` numbers a line, comma-separated, in one C-level formatting call: twice as
+    fast as repr() per number. 17 significant digits read back as the same double."""
+    template = (",".join(["%.17g"] * per_line) + "\n") * (values.size // per_line)
+    return (template[:-1] % tuple(values.ravel().tolist())).encode()
 
 
 def _csv_field(text: str) -> str:
