@@ -16,8 +16,8 @@ from lgbmops.schema import NUMERIC, ModelSchema
 from lgbmops.serving.app import TRANSFORM_MAX_TOTAL_PAYLOAD_MB, transform_parameters
 from lgbmops.serving.decode import PayloadError
 from lgbmops.serving.encode import CSV, DEFAULT_OUTPUT, encode
-from lgbmops.serving.predict import Predictor
-from lgbmops.serving.threads import EXPLORE_EVERY, ThreadChoice
+from lgbmops.serving.predict import PIPELINE_MIN_ROWS, Predictor
+from lgbmops.serving.threads import EXPLORE_EVERY, MeasuredChoice, Plan
 
 from conftest import PipelineRun
 
@@ -45,9 +45,14 @@ def lightgbm_answer(run: PipelineRun, rows: list[list[str]]) -> np.ndarray:
 
 
 def served(predictor: Predictor, body: bytes) -> np.ndarray:
-    """What the server answers for a CSV body, read back from its CSV response."""
-    answer = encode(predictor.predict(predictor.decoder.csv(body)), DEFAULT_OUTPUT, CSV,
-                    predictor.schema.classes)
+    """What the server answers for a CSV body, read back from its CSV response. Asked often
+    enough that every plan (threads, pipelined or not) answers at least once, all alike."""
+    answers = {
+        encode(predictor.score_csv(body), DEFAULT_OUTPUT, CSV, predictor.schema.classes)
+        for _ in range(EXPLORE_EVERY * 2 + 3)
+    }
+    assert len(answers) == 1
+    answer = answers.pop()
     return np.array([[float(v) for v in line.split(b",")] for line in answer.split(b"\n")])
 
 
@@ -86,12 +91,39 @@ def test_batch_spacesCrlfQuotesAndTrailingNewline_sameAnswers(census, pipeline):
                                lightgbm_answer(pipeline, rows[:200]), rtol=0, atol=1e-12)
 
 
-def test_batch_eachThreadCount_sameAnswers(census):
+def test_batch_everyPlan_sameAnswers(census):
     predictor, rows = census
-    matrix = predictor.decoder.csv(csv_body(rows))
+    body = csv_body(rows)
+    matrix = predictor.decoder.csv(body)
     one = predictor.booster.predict(matrix, num_threads=1)
-    for _ in range(EXPLORE_EVERY + 2):  # both counts, chosen by the predictor
+    for _ in range(2 * EXPLORE_EVERY + 3):  # every plan at least once, chosen by the predictor
         np.testing.assert_array_equal(predictor.predict(matrix), one)
+        np.testing.assert_array_equal(predictor.score_csv(body), one)
+    for choice, plans in ((predictor.matrix_choice, 2), (predictor.csv_choice, 3)):
+        assert len({plan for _, plan in choice._seconds_per_row}) == plans
+
+
+def test_pipelined_badRowInALaterPart_400NamingItsRowInTheWholeBody(census):
+    predictor, rows = census
+    rows = [list(row) for row in rows]
+    rows[900][0] = "ninety"
+    body = csv_body(rows)
+    for _ in range(2 * EXPLORE_EVERY + 3):
+        with pytest.raises(PayloadError) as raised:
+            predictor.score_csv(body)
+        assert raised.value.message == "row 901, column 1 (age): 'ninety' is not a number"
+    blank = csv_body(rows[:600]) + b"\n\n" + csv_body(rows[600:899])
+    with pytest.raises(PayloadError) as raised:
+        predictor.score_csv(blank)
+    assert raised.value.message.startswith("row 601: expected 14 columns")
+
+
+def test_pipelined_spacesAndCrlf_trimmedAsInTheWholeBody(census, pipeline):
+    predictor, rows = census
+    rows = rows[:PIPELINE_MIN_ROWS * 2]
+    spaced = "\r\n".join(",".join(row) for row in rows[:-1]) + "\r\n" + ", ".join(rows[-1])
+    np.testing.assert_allclose(served(predictor, spaced.encode())[:, 0],
+                               lightgbm_answer(pipeline, rows), rtol=0, atol=1e-12)
 
 
 def test_headerLine_400NamingRowAndColumn_headerlessRowsScored(census, pipeline):
@@ -138,27 +170,30 @@ def test_csvNumbers_readBackAsTheSameDoubles():
 
 # --- thread choice -----------------------------------------------------------------------------
 
-def test_threadChoice_triesBoth_thenKeepsTheFaster_andRetriesTheOther():
-    choice = ThreadChoice()
-    first = choice.threads(4, 1000)
-    choice.scored(first, 1000, 0.010)
-    second = choice.threads(4, 1000)
-    assert {first, second} == {4, 2}
-    choice.scored(second, 1000, 0.004 if second == 2 else 0.020)
-    picks = [choice.threads(4, 1000) for _ in range(EXPLORE_EVERY)]
-    assert picks.count(2) == EXPLORE_EVERY - 1 and picks[-1] == 4  # one retry of the slower
+def test_measuredChoice_triesEach_thenKeepsTheFastest_andRetriesTheOthers():
+    choice = MeasuredChoice()
+    plans = (Plan(4), Plan(2), Plan(3, pipelined=True))
+    seconds = {Plan(4): 0.010, Plan(2): 0.004, Plan(3, pipelined=True): 0.006}
+    for _ in plans:
+        plan = choice.choose(plans, 1000)
+        choice.scored(plan, 1000, seconds[plan])
+    assert {plan for _, plan in choice._seconds_per_row} == set(plans)
+    picks = [choice.choose(plans, 1000) for _ in range(2 * EXPLORE_EVERY)]
+    assert picks.count(Plan(2)) == 2 * EXPLORE_EVERY - 2
+    assert {picks[EXPLORE_EVERY - 1], picks[-1]} == {Plan(4), Plan(3, pipelined=True)}
 
 
-def test_threadChoice_followsAChange_andKeepsSizeClassesApart():
-    choice = ThreadChoice()
-    choice.scored(2, 1000, 0.004)
-    choice.scored(1, 1000, 0.006)
-    assert choice.threads(2, 1000) == 2
+def test_measuredChoice_followsAChange_andKeepsSizeClassesApart():
+    choice = MeasuredChoice()
+    plans = (Plan(2), Plan(1))
+    choice.scored(Plan(2), 1000, 0.004)
+    choice.scored(Plan(1), 1000, 0.006)
+    assert choice.choose(plans, 1000) == Plan(2)
     for _ in range(20):  # the host got busy: two threads now take much longer
-        choice.scored(2, 1000, 0.030)
-    assert choice.threads(2, 1000) == 1
-    assert choice.threads(2, 100) == 2  # a size class of its own, not measured yet
-    assert choice.threads(1, 1000) == 1
+        choice.scored(Plan(2), 1000, 0.030)
+    assert choice.choose(plans, 1000) == Plan(1)
+    assert choice.choose(plans, 100) == Plan(2)  # a size class of its own, not measured yet
+    assert choice.choose((Plan(1),), 1000) == Plan(1)
 
 
 # --- batch transform settings -------------------------------------------------------------------

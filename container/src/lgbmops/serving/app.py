@@ -67,16 +67,15 @@ class InferenceApp:
         )
         content_type = _media_type(headers.get(b"content-type", b""))
         if content_type == CSV:
-            matrix = self.decoder.csv(body)
+            probabilities = self.predictor.score_csv(body)
         elif content_type == JSON:
-            matrix = self.decoder.json(body)
+            probabilities = self.predictor.predict(self.decoder.json(body))
         else:
             raise PayloadError(
                 415,
                 f"unsupported content type {quoted(content_type) if content_type else '(none)'}: "
                 f"send {CSV} (headerless rows) or {JSON}",
             )
-        probabilities = self.predictor.predict(matrix)
         return Response(200, encode(probabilities, spec, accept, self.predictor.schema.classes),
                         accept)
 

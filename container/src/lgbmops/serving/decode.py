@@ -95,8 +95,9 @@ class Decoder:
 
     # --- CSV ------------------------------------------------------------------------------
 
-    def csv(self, body: bytes) -> np.ndarray:
-        """Headerless rows in schema order, one per line; quoted fields allowed."""
+    def csv(self, body: bytes, strip: bool | None = None) -> np.ndarray:
+        """Headerless rows in schema order, one per line; quoted fields allowed. Blanks around
+        unquoted fields are trimmed if the body has any (`strip` decides for a part of one)."""
         if b"\r" in body:
             body = body.replace(b"\r\n", b"\n")
         body = body.rstrip(b"\n")  # one trailing newline (or several) is not an extra row
@@ -111,7 +112,7 @@ class Decoder:
             row = next(i for i, c in enumerate(counts) if c != separators)
             raise PayloadError(400, self._width_message(row, counts[row] + 1))
         fields = body.replace(b"\n", b",").split(b",")
-        if b" " in body or b"\t" in body:
+        if strip or (strip is None and (b" " in body or b"\t" in body)):
             fields = list(map(bytes.strip, fields))
         return self._columns(fields, len(lines))
 
