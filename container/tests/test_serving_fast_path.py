@@ -15,7 +15,7 @@ import pytest
 from lgbmops.schema import NUMERIC, ModelSchema
 from lgbmops.serving.app import TRANSFORM_MAX_TOTAL_PAYLOAD_MB, transform_parameters
 from lgbmops.serving.decode import PayloadError
-from lgbmops.serving.encode import CSV, DEFAULT_OUTPUT, encode
+from lgbmops.serving.encode import CSV, DEFAULT_OUTPUT, LABEL, PROBABILITY, OutputSpec, encode
 from lgbmops.serving.predict import PIPELINE_MIN_ROWS, Predictor
 from lgbmops.serving.threads import EXPLORE_EVERY, MeasuredChoice, Plan
 
@@ -163,9 +163,13 @@ def test_csvNumbers_readBackAsTheSameDoubles():
     values = np.concatenate([values, np.random.default_rng(3).random(1000)])
     body = encode(values, DEFAULT_OUTPUT, CSV, ("0", "1"))
     assert [float(v) for v in body.split(b"\n")] == values.tolist()
+    with_labels = encode(values, OutputSpec((PROBABILITY, LABEL)), CSV, ("0", "1"))
+    assert [float(line.split(b",")[0]) for line in with_labels.split(b"\n")] == values.tolist()
     matrix = values[: 3 * 300].reshape(300, 3)
-    body = encode(matrix, DEFAULT_OUTPUT, CSV, ("a", "b", "c"))
-    assert [[float(v) for v in line.split(b",")] for line in body.split(b"\n")] == matrix.tolist()
+    for spec in (DEFAULT_OUTPUT, OutputSpec((PROBABILITY, LABEL))):
+        body = encode(matrix, spec, CSV, ("a", "b", "c"))
+        assert [[float(v) for v in line.split(b",")[:3]] for line in body.split(b"\n")] == (
+            matrix.tolist())
 
 
 # --- thread choice -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class OutputSpec:
 
 DEFAULT_OUTPUT = OutputSpec()
 DEFAULT_THRESHOLD = 0.5
+CSV_NUMBER = "%.17g"  # as many digits as a double needs to be read back unchanged
 
 
 def parse_custom_attributes(header: str | None) -> OutputSpec:
@@ -82,7 +83,7 @@ def encode(probabilities: np.ndarray, spec: OutputSpec, content_type: str,
     # CSV without a trailing newline: batch transform's AssembleWith=Line adds one per response.
     if spec.fields == (PROBABILITY,):
         return _csv_numbers(probabilities, 1)
-    columns = {PROBABILITY: repr, LABEL: lambda p: "1" if p >= threshold else "0"}
+    columns = {PROBABILITY: CSV_NUMBER.__mod__, LABEL: lambda p: "1" if p >= threshold else "0"}
     makers = [columns[name] for name in spec.fields]
     return "\n".join(",".join(make(p) for make in makers) for p in values).encode()
 
@@ -109,7 +110,7 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
             predictions.append(prediction)
         return json.dumps({"predictions": predictions}).encode()
     makers = {
-        PROBABILITY: lambda row, label: ",".join(map(repr, row)),
+        PROBABILITY: lambda row, label: ",".join(map(CSV_NUMBER.__mod__, row)),
         LABEL: lambda row, label: _csv_field(label),
     }
     chosen = [makers[name] for name in spec.fields]
@@ -121,7 +122,7 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
 def _csv_numbers(values: np.ndarray, per_line: int) -> bytes:
     """`per_line` numbers a line, comma-separated, in one C-level formatting call: twice as
     fast as repr() per number. 17 significant digits read back as the same double."""
-    template = (",".join(["%.17g"] * per_line) + "\n") * (values.size // per_line)
+    template = (",".join([CSV_NUMBER] * per_line) + "\n") * (values.size // per_line)
     return (template[:-1] % tuple(values.ravel().tolist())).encode()
 
 
