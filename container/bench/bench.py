@@ -229,11 +229,14 @@ def v2_request(matrix: np.ndarray) -> bytes:
     }]}).encode()
 
 
-def raw_predict_rows_per_second(booster: lgb.Booster, matrix: np.ndarray, seconds: float) -> float:
-    booster.predict(matrix)
+def raw_predict_rows_per_second(booster: lgb.Booster, matrix: np.ndarray, seconds: float,
+                                threads: int = 0) -> float:
+    """Booster.predict in this process; `threads` 0 is LightGBM's default (every core)."""
+    options = {"num_threads": threads} if threads else {}
+    booster.predict(matrix, **options)
     count, began = 0, time.perf_counter()
     while time.perf_counter() - began < seconds and count < 2_000:
-        booster.predict(matrix)
+        booster.predict(matrix, **options)
         count += 1
     return count * matrix.shape[0] / (time.perf_counter() - began)
 
@@ -268,10 +271,14 @@ def main() -> int:
         complete = next(line for line in lines if ",," not in line and not line.endswith(","))
         csv_one, csv_batch = complete.encode(), "\n".join(lines).encode()
         matrix = decoder.csv(csv_batch)
-        raw_rows = raw_predict_rows_per_second(booster, matrix, args.seconds / 2)
+        raw_before = raw_predict_rows_per_second(booster, matrix, args.seconds / 2)
 
         log("load against our server")
         our_load = serve_ours(root, csv_one, csv_batch, args.seconds)
+        # The reference is measured on both sides of our load and the faster one kept: other
+        # processes on the machine come and go, and our share must not gain from a slow moment.
+        raw_rows = max(raw_before, raw_predict_rows_per_second(booster, matrix, args.seconds / 2))
+        raw_one_thread = raw_predict_rows_per_second(booster, matrix, args.seconds / 2, threads=1)
         served = np.array([float(x) for x in our_load["1000 rows, c=1"].last_body.split(b"\n")])
         assert np.allclose(served, booster.predict(matrix), rtol=0, atol=1e-12)
 
@@ -287,13 +294,14 @@ def main() -> int:
                 mismatch = float(np.max(np.abs(np.array(answer) - served)))
                 log(f"MLServer answers match ours within {mismatch:.1e}")
 
-        report(evaluation, train_stdout, ours, raw, raw_rows, our_load, ml_loads)
+        report(evaluation, train_stdout, ours, raw, raw_rows, raw_one_thread, our_load, ml_loads)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
-def report(evaluation, train_stdout, ours, raw, raw_rows, our_load, ml_loads) -> None:
+def report(evaluation, train_stdout, ours, raw, raw_rows, raw_one_thread, our_load,
+           ml_loads) -> None:
     trained = metric_lines(train_stdout)
     print(f"cores={os.cpu_count()} (other processes may be running on this machine)")
     print("\n== model quality (default hyperparameters, census test split) ==")
@@ -316,10 +324,12 @@ def report(evaluation, train_stdout, ours, raw, raw_rows, our_load, ml_loads) ->
             print(f"{name:<16}{server:<13}{r.requests_per_second:>9.0f}"
                   f"{r.requests_per_second * rows:>10.0f}{r.p50_ms:>9.3f}{r.p99_ms:>9.3f}{r.errors:>7}")
     print("(mlserver/N: MLServer 1.7.1 with parallel_workers=N)")
-    print(f"\nin-process Booster.predict, {BATCH_ROWS}-row matrix: {raw_rows:,.0f} rows/s")
+    print(f"\nin-process Booster.predict, {BATCH_ROWS}-row matrix: {raw_rows:,.0f} rows/s "
+          f"(LightGBM's default threads, faster of before and after our load); "
+          f"num_threads=1: {raw_one_thread:,.0f} rows/s")
     for name in ("1000 rows, c=1", "1000 rows, c=2"):
         share = our_load[name].requests_per_second * BATCH_ROWS / raw_rows
-        print(f"ours {name}: {share:.0%} of in-process rows/s (goal >= 50%)")
+        print(f"ours {name}: {share:.0%} of in-process rows/s (goal >= 90%)")
     for name in our_load:
         if not ml_loads:
             break
@@ -328,7 +338,7 @@ def report(evaluation, train_stdout, ours, raw, raw_rows, our_load, ml_loads) ->
         )
         ratio = our_load[name].requests_per_second / best.requests_per_second
         print(f"ours / best MLServer (parallel_workers={best_workers}) requests/s, {name}: "
-              f"{ratio:.1f}x" + ("  (goal >= 2x)" if name.startswith("1 row") else ""))
+              f"{ratio:.2f}x" + ("  (goal >= 2x)" if name.startswith("1 row") else "  (goal > 1x)"))
     print(f"ours 1-row p99 at c=1: {our_load['1 row, c=1'].p99_ms:.3f} ms (goal <= 2 ms)")
 
 

@@ -81,6 +81,7 @@ class Decoder:
         # An empty field, or one of the dataset's missing-value markers (schema.json).
         self.missing = frozenset(m.encode("utf-8") for m in schema.missing_values) | {b""}
         self.missing_strings = frozenset(schema.missing_values) | {""}  # the same in a JSON string
+        self.missing_as_nan = dict.fromkeys(self.missing, b"nan")
         self.numeric = [j for j, f in enumerate(schema.features) if f.kind != CATEGORICAL]
         self.categorical: list[tuple[int, _Levels, _Levels]] = []
         for j, feature in enumerate(schema.features):
@@ -94,8 +95,9 @@ class Decoder:
 
     # --- CSV ------------------------------------------------------------------------------
 
-    def csv(self, body: bytes) -> np.ndarray:
-        """Headerless rows in schema order, one per line; quoted fields allowed."""
+    def csv(self, body: bytes, strip: bool | None = None) -> np.ndarray:
+        """Headerless rows in schema order, one per line; quoted fields allowed. Blanks around
+        unquoted fields are trimmed if the body has any (`strip` decides for a part of one)."""
         if b"\r" in body:
             body = body.replace(b"\r\n", b"\n")
         body = body.rstrip(b"\n")  # one trailing newline (or several) is not an extra row
@@ -110,7 +112,7 @@ class Decoder:
             row = next(i for i, c in enumerate(counts) if c != separators)
             raise PayloadError(400, self._width_message(row, counts[row] + 1))
         fields = body.replace(b"\n", b",").split(b",")
-        if b" " in body or b"\t" in body:
+        if strip or (strip is None and (b" " in body or b"\t" in body)):
             fields = list(map(bytes.strip, fields))
         return self._columns(fields, len(lines))
 
@@ -138,7 +140,13 @@ class Decoder:
             try:
                 out[j] = np.fromiter(map(float, column), dtype=np.float64, count=rows)
             except ValueError:
-                out[j] = [self._number(value, i, j) for i, value in enumerate(column)]
+                # Missing values: still one C-level pass, `get(value, value)` turning each
+                # marker into "nan". Only a column that still fails is walked to name the cell.
+                try:
+                    marked = map(self.missing_as_nan.get, column, column)
+                    out[j] = np.fromiter(map(float, marked), dtype=np.float64, count=rows)
+                except ValueError:
+                    out[j] = [self._number(value, i, j) for i, value in enumerate(column)]
         for j, levels, _ in self.categorical:
             out[j] = np.fromiter(map(levels.__getitem__, fields[j::width]), np.float64, rows)
         return out.T  # Fortran-ordered view; LightGBM reads it without a copy

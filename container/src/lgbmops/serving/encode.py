@@ -34,6 +34,7 @@ class OutputSpec:
 
 DEFAULT_OUTPUT = OutputSpec()
 DEFAULT_THRESHOLD = 0.5
+CSV_NUMBER = "%.17g"  # as many digits as a double needs to be read back unchanged
 
 
 def parse_custom_attributes(header: str | None) -> OutputSpec:
@@ -81,8 +82,8 @@ def encode(probabilities: np.ndarray, spec: OutputSpec, content_type: str,
         return json.dumps({"predictions": rows}).encode()
     # CSV without a trailing newline: batch transform's AssembleWith=Line adds one per response.
     if spec.fields == (PROBABILITY,):
-        return "\n".join(map(repr, values)).encode()
-    columns = {PROBABILITY: repr, LABEL: lambda p: "1" if p >= threshold else "0"}
+        return _csv_numbers(probabilities, 1)
+    columns = {PROBABILITY: CSV_NUMBER.__mod__, LABEL: lambda p: "1" if p >= threshold else "0"}
     makers = [columns[name] for name in spec.fields]
     return "\n".join(",".join(make(p) for make in makers) for p in values).encode()
 
@@ -94,6 +95,8 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
             400, "custom attribute threshold applies to binary models; this model has "
                  f"{len(classes)} classes and answers the most probable one"
         )
+    if content_type != JSON and spec.fields == (PROBABILITY,):
+        return _csv_numbers(probabilities, probabilities.shape[1])
     rows = probabilities.tolist()
     labels = [classes[i] for i in np.argmax(probabilities, axis=1).tolist()]
     if content_type == JSON:
@@ -107,13 +110,20 @@ def _encode_multiclass(probabilities: np.ndarray, spec: OutputSpec, content_type
             predictions.append(prediction)
         return json.dumps({"predictions": predictions}).encode()
     makers = {
-        PROBABILITY: lambda row, label: ",".join(map(repr, row)),
+        PROBABILITY: lambda row, label: ",".join(map(CSV_NUMBER.__mod__, row)),
         LABEL: lambda row, label: _csv_field(label),
     }
     chosen = [makers[name] for name in spec.fields]
     return "\n".join(
         ",".join(make(row, label) for make in chosen) for row, label in zip(rows, labels)
     ).encode()
+
+
+def _csv_numbers(values: np.ndarray, per_line: int) -> bytes:
+    """`per_line` numbers a line, comma-separated, in one C-level formatting call: twice as
+    fast as repr() per number. 17 significant digits read back as the same double."""
+    template = (",".join([CSV_NUMBER] * per_line) + "\n") * (values.size // per_line)
+    return (template[:-1] % tuple(values.ravel().tolist())).encode()
 
 
 def _csv_field(text: str) -> str:
