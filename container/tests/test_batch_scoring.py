@@ -91,7 +91,10 @@ def test_select_topK_equalsPandasStableSort(scored):
     out, frame = scored
     result = select(parse_contract(CONTRACT, "scored.json"), out, Rule(25, 0.0, 0.0))
     expected = frame.sort_values("score", ascending=False, kind="stable").head(25)
-    assert [row[0] for _, _, row in result.selected] == expected.customer_id.tolist()
+    assert [row[2] for _, _, row in result.selected] == expected.customer_id.tolist()
+    for _, _, (source, line, customer, _) in result.selected:
+        i = int(customer[1:])
+        assert (source, int(line)) == (("part-a.csv", i + 2) if i < 200 else ("nested/part-b.csv", i - 199))
     assert result.rows_scored == 300 and result.bad_rows == 0
     assert result.summary["rows_selected"] == 25
     assert result.summary["score_distribution"]["max"] == pytest.approx(frame.score.max())
@@ -135,7 +138,8 @@ def test_selectScript_writesSelectionAndSummary_failsWithMessageAboveLimit(tmp_p
 
     assert ok.returncode == 0, ok.stderr
     selection = opt_ml / "processing" / "selection"
-    assert (selection / "selected.csv").read_text() == "customer_id,score\nc2,0.9\nc4,0.5\n"
+    assert (selection / "selected.csv").read_text() == (
+        "source_file,source_line,customer_id,score\na.csv,2,c2,0.9\na.csv,4,c4,0.5\n")
     summary = json.loads((selection / "summary.json").read_text())
     assert (summary["rows_scored"], summary["bad_rows"], summary["rows_selected"]) == (3, 1, 2)
     assert failed.returncode != 0
@@ -143,7 +147,9 @@ def test_selectScript_writesSelectionAndSummary_failsWithMessageAboveLimit(tmp_p
     assert message.startswith("1 of 4 rows (25.00%) could not be scored") and "a.csv line 3" in message
 
 
-def test_select_contractWithoutIds_refused(tmp_path: Path):
+def test_select_contractWithoutIds_namesRowsByFileAndLine(tmp_path: Path):
     contract = parse_contract({**CONTRACT, "columns": CONTRACT["columns"][1:]}, "noid.json")
-    with pytest.raises(SelectionError, match="has no id column"):
-        select(contract, tmp_path, Rule(1, 0.0, 0.0))
+    write_output(tmp_path, "t.csv", ["probability", "0.1", "0.7", "0.3"])
+    result = select(contract, tmp_path, Rule(1, 0.0, 0.0))
+    assert result.rows_scored == 3
+    assert [row for _, _, row in result.selected] == [["t.csv", "3", "0.7"]]

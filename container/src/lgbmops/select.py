@@ -7,6 +7,9 @@ serving/batch.py): it is reported by input file and line, counted, and the job f
 share of such rows is above `max_bad_row_fraction`. A first line whose ids are the id column
 names is the header the server answered for a header line; it is not a row.
 
+Every selected row is named by its input file and line (`source_file`, `source_line`) and by
+its id columns; a contract without id columns still gets the file and line.
+
 Selection: rows with a score >= `min_score`, the `top_k` highest of them (0 = all), highest
 first; equal scores keep input order. The score is the first score column: the positive class's
 probability of a binary model.
@@ -72,9 +75,6 @@ def transform_outputs(directory: Path) -> list[Path]:
 
 def select(contract: Contract, scores_dir: Path, rule: Rule) -> Result:
     ids = contract.ids
-    if not ids:
-        raise SelectionError(
-            f"{contract.source}: the contract has no id column; a selection without ids names nobody")
     result = Result()
     scores: list[float] = []
     # Min-heap of the best (score, -order) so far: top-K of millions without sorting them all.
@@ -85,8 +85,11 @@ def select(contract: Contract, scores_dir: Path, rule: Rule) -> Result:
         source = str(path.relative_to(scores_dir))[: -len(TRANSFORM_SUFFIX)]
         with path.open(newline="", encoding="utf-8") as handle:
             for line_number, row in enumerate(csv.reader(handle), start=1):
-                if line_number == 1 and row[: len(ids)] == ids:
+                if line_number == 1 and ids and row[: len(ids)] == ids:
                     continue
+                if line_number == 1 and not ids and row and not _is_number(row[0]) \
+                        and not row[0].startswith(ERROR_PREFIX):
+                    continue  # the header line's answer: the output's column names
                 if len(row) <= len(ids):
                     _bad(result, source, line_number, f"expected the {len(ids)} id column(s) and a score, "
                                                       f"got {len(row)} field(s)")
@@ -103,7 +106,7 @@ def select(contract: Contract, scores_dir: Path, rule: Rule) -> Result:
                 result.rows_scored += 1
                 scores.append(score)
                 if score >= rule.min_score:
-                    entry = (score, -order, row[: len(ids)] + [value])
+                    entry = (score, -order, [source, str(line_number), *row[: len(ids)], value])
                     if rule.top_k == 0 or len(best) < rule.top_k:
                         heapq.heappush(best, entry)
                     elif entry > best[0]:
@@ -126,6 +129,14 @@ def check_bad_rows(result: Result, rule: Rule) -> None:
             f"{result.bad_rows} of {total} rows ({result.bad_rows / total:.2%}) could not be scored, "
             f"above --max-bad-row-fraction {rule.max_bad_row_fraction}; first: "
             f"{first['file']} line {first['line']}: {first['reason']}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _bad(result: Result, source: str, line: int, reason: str) -> None:
@@ -160,7 +171,7 @@ def write(result: Result, ids: list[str], output_dir: Path) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*ids, "score"])
+    writer.writerow(["source_file", "source_line", *ids, "score"])
     writer.writerows(row for _, _, row in result.selected)
     (output_dir / SELECTED_FILE).write_text(buffer.getvalue(), encoding="utf-8")
     (output_dir / SUMMARY_FILE).write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
