@@ -91,8 +91,10 @@ def select(contract: Contract, scores_dir: Path, rule: Rule) -> Result:
                         and not row[0].startswith(ERROR_PREFIX):
                     continue  # the header line's answer: the output's column names
                 if len(row) <= len(ids):
-                    _bad(result, source, line_number, f"expected the {len(ids)} id column(s) and a score, "
-                                                      f"got {len(row)} field(s)")
+                    _bad(result, source, line_number,
+                         f"no score after the {len(ids)} id column(s) ({len(row)} field(s) kept): the row "
+                         f"does not have the contract's columns, so its answer is not where the "
+                         f"Transform step's OutputFilter keeps it")
                     continue
                 value = row[len(ids)]
                 if value.startswith(ERROR_PREFIX):

@@ -188,7 +188,9 @@ public final class BatchPipeline {
                 Get.parameter(MAX_CONCURRENT_TRANSFORMS),
                 environment,
                 TransformInput.csvLines(Get.parameter(INPUT_DATA_URI)),
-                new TransformOutput(runUri(SCORE, SCORES_OUTPUT), "text/csv", "Line", text(settings.kmsKeyId())),
+                // A trailing slash: Select then finds <input file>.out at the top of its input directory.
+                new TransformOutput(Join.of("", runUri(SCORE, SCORES_OUTPUT), text("/")), "text/csv", "Line",
+                        text(settings.kmsKeyId())),
                 new TransformResources(Get.parameter(TRANSFORM_INSTANCE_TYPE), Get.parameter(TRANSFORM_INSTANCE_COUNT),
                         text(settings.kmsKeyId())),
                 new DataProcessing(inputFilter(contract), "Input", outputFilter(contract)));
