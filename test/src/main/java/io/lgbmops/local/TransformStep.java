@@ -37,7 +37,8 @@ final class TransformStep implements StepHandler {
         String jobName = context.jobName(step.name(), 63);
         DescribeModelResponse model = context.sageMaker().describeModel(r -> r.modelName(request.modelName()));
         String modelDataUrl = model.primaryContainer().modelDataUrl();
-        int payloadMb = request.maxPayloadInMB() == null ? 6 : request.maxPayloadInMB();
+        int payloadMb = request.maxPayloadInMB() == null ? io.lgbmops.pipeline.BatchPipeline.MAX_PAYLOAD_MB
+                : request.maxPayloadInMB();
         int concurrent = request.maxConcurrentTransforms() == null ? 1 : request.maxConcurrentTransforms();
         var processing = request.dataProcessing();
         BatchTransform.Settings settings = new BatchTransform.Settings(
