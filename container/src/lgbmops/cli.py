@@ -1,4 +1,4 @@
-"""The image's entry points: `preprocess`, `train`, `evaluate`, `explain`, `monitor`, `serve`.
+"""The image's entry points: `preprocess`, `train`, `evaluate`, `explain`, `select`, `monitor`, `serve`.
 
 Each one reads its arguments and SageMaker's files, calls a pure function, and writes results.
 Any failure ends with the reason in SageMaker's failure file and a non-zero exit status.
@@ -127,6 +127,36 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
             if dataset.task == "binary":
                 print(f"{name}_positive_rate={counts[1] / rows:.4f}", flush=True)
         print(f"baseline_rows={result.baseline_rows}", flush=True)
+
+    return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+# --- select -----------------------------------------------------------------------------------
+
+def select_main(argv: Sequence[str] | None = None) -> int:
+    def job() -> None:
+        from .contract import load_contract
+        from .select import Rule, check_bad_rows, select, write
+
+        parser = _Parser(prog="select",
+                         description="transform output -> the top rows by score and a summary")
+        parser.add_argument("--top-k", type=int, default=0, help="most rows selected (0: no limit)")
+        parser.add_argument("--min-score", type=float, default=0.0)
+        parser.add_argument("--max-bad-row-fraction", type=float, default=0.0)
+        args = parser.parse_args(argv)
+        rule = Rule(args.top_k, args.min_score, args.max_bad_row_fraction)
+        out = paths.processing_paths()
+        contract = load_contract(_the_contract(out.contract_input_dir))
+        result = select(contract, out.dir("input") / "scores", rule)
+        for bad in result.shown_bad_rows:
+            log.warning("row not scored: %s line %s: %s", bad["file"], bad["line"], bad["reason"])
+        if result.bad_rows > len(result.shown_bad_rows):
+            log.warning("... and %d more", result.bad_rows - len(result.shown_bad_rows))
+        write(result, contract.ids, out.dir("selection"))
+        print(f"rows_scored={result.rows_scored}", flush=True)
+        print(f"bad_rows={result.bad_rows}", flush=True)
+        print(f"rows_selected={len(result.selected)}", flush=True)
+        check_bad_rows(result, rule)
 
     return _run(job, lambda: paths.processing_paths().failure_file)
 

@@ -24,6 +24,10 @@ MAX_PAYLOAD_BYTES_ENV = "LGBMOPS_MAX_PAYLOAD_BYTES"  # ours; wins over the one a
 DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # what a real-time endpoint accepts
 READ_TIMEOUT_ENV = "LGBMOPS_READ_TIMEOUT_SECONDS"
 DEFAULT_READ_TIMEOUT_SECONDS = 60.0  # for a started request's head, and again for its body
+# "inline": a CSV line that cannot be scored is answered with its error instead of failing the
+# request (serving/batch.py); the batch pipeline's Transform step sets it.
+ROW_ERRORS_ENV = "LGBMOPS_ROW_ERRORS"
+ROW_ERRORS_INLINE = "inline"
 
 # Training.
 CHECKPOINT_EVERY_ENV = "LGBMOPS_CHECKPOINT_EVERY"

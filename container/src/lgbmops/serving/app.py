@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 
+from .. import paths
+from . import batch
 from .decode import ECHO_CHARS, PayloadError, quoted
 from .encode import CSV, JSON, encode, parse_custom_attributes
 from .predict import Predictor
@@ -38,8 +41,12 @@ def error_response(status: int, message: str) -> Response:
 
 
 class InferenceApp:
-    def __init__(self, predictor: Predictor, max_payload_bytes: int, workers: int):
+    def __init__(self, predictor: Predictor, max_payload_bytes: int, workers: int,
+                 row_errors_inline: bool | None = None):
         self.predictor = predictor
+        if row_errors_inline is None:
+            row_errors_inline = os.environ.get(paths.ROW_ERRORS_ENV) == paths.ROW_ERRORS_INLINE
+        self.row_errors_inline = row_errors_inline
         self.decoder = predictor.decoder
         self.max_payload_bytes = max_payload_bytes
         self.execution_parameters = json.dumps(
@@ -67,7 +74,13 @@ class InferenceApp:
         )
         content_type = _media_type(headers.get(b"content-type", b""))
         if content_type == CSV:
-            probabilities = self.predictor.score_csv(body)
+            try:
+                probabilities = self.predictor.score_csv(body)
+            except PayloadError as err:
+                # Only the whole body's decode failing costs the line-by-line pass.
+                if not (self.row_errors_inline and err.status == 400 and accept == CSV):
+                    raise
+                return Response(200, batch.score_lines(self.predictor, body, spec), CSV)
         elif content_type == JSON:
             probabilities = self.predictor.predict(self.decoder.json(body))
         else:

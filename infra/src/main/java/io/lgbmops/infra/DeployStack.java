@@ -290,7 +290,8 @@ public final class DeployStack extends Stack {
         // CreateEndpoint and UpdateEndpoint act on the endpoint and on the endpoint config they are given.
         role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
                 List.of(arn("sagemaker", "endpoint", endpoint), arn("sagemaker", "endpoint-config", versions))));
-        role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs",
+        // ListModelPackages (resolve-package: the group's latest Approved version) names no resource.
+        role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackages",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
         // Scalable-target ARNs carry an id Application Auto Scaling assigns, so no ARN names our variant:
         // the conditions keep these calls to SageMaker variant instance counts, and registering one

@@ -122,6 +122,21 @@ class ShadedJarTest {
         assertEquals(2, rolledBack.path("model_package_version").asInt(), rolledBack::toString);
     }
 
+    @Test
+    void localInvoke_whenRunFromShadedJar_resolvesTheLatestApprovedPackage() throws Exception {
+        fixture.reset();
+        fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED);
+        String latest = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        String event = "{\"operation\": \"resolve-package\", \"model_package_group\": \"" + DeployFixture.GROUP
+                + "\", \"model_package_arn\": \"\", \"required\": \"true\","
+                + " \"missing_report_uri\": \"s3://" + DeployFixture.BUCKET + "/missing.json\"}";
+
+        JsonNode resolved = result(run(event, Map.of()));
+
+        assertEquals("true", resolved.path("Found").asText(), resolved::toString);
+        assertEquals(latest, resolved.path("ModelPackageArn").asText(), resolved::toString);
+    }
+
     private record Run(int exitCode, String stdout, String stderr) { }
 
     private static String status(Run run) throws IOException {

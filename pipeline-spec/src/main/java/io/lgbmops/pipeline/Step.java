@@ -4,7 +4,7 @@ import java.util.List;
 
 /** One step of a pipeline definition. Each kind serializes to its SageMaker JSON shape. */
 public sealed interface Step
-        permits ProcessingStep, TuningStep, ModelStep, RegisterModelStep, ClarifyCheckStep,
+        permits ProcessingStep, TuningStep, TransformStep, ModelStep, RegisterModelStep, ClarifyCheckStep,
                 LambdaStep, FailStep, ConditionStep {
 
     String name();

@@ -34,6 +34,18 @@ class ReviewedArtifactsTest {
     }
 
     @Test
+    void batchSnapshot_whenGeneratedFromPlaceholders_equalsTheReviewedFile() throws IOException {
+        Path snapshot = Definitions.moduleDirectory().resolve("src/test/resources/snapshot/batch-pipeline-definition.json");
+        String generated = BatchDefinitions.placeholder().toJson();
+
+        if (UPDATE) {
+            Files.createDirectories(snapshot.getParent());
+            Files.writeString(snapshot, generated, StandardCharsets.UTF_8);
+        }
+        compare(snapshot, Files.exists(snapshot) ? Files.readString(snapshot, StandardCharsets.UTF_8) : "", generated);
+    }
+
+    @Test
     void readmeGraph_whenGeneratedFromPlaceholders_equalsTheMermaidBlock() throws IOException {
         Path readme = Definitions.moduleDirectory().resolve("README.md");
         String text = Files.readString(readme, StandardCharsets.UTF_8);

@@ -28,8 +28,12 @@ final class DeployFunctionEnvironment {
             switch (step.type()) {
                 case "RegisterModel" -> text(resolver, arguments.get("ModelPackageGroupName"))
                         .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
-                case "Lambda" -> text(resolver, arguments.get("endpoint_name"))
-                        .ifPresent(v -> environment.putIfAbsent("ENDPOINT_NAME", v));
+                case "Lambda" -> {
+                    text(resolver, arguments.get("endpoint_name")).ifPresent(v -> environment.putIfAbsent("ENDPOINT_NAME", v));
+                    // The batch pipeline's resolve-package names the group it asks about.
+                    text(resolver, arguments.get("model_package_group"))
+                            .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
+                }
                 // The stack gives the function the model's role (the Model step's), not the jobs' role.
                 case "Model" -> text(resolver, arguments.get("ExecutionRoleArn"))
                         .ifPresent(v -> environment.put("EXECUTION_ROLE_ARN", v));

@@ -52,6 +52,9 @@ public final class LocalPipelineRunner {
     }
 
     static int run(RunnerOptions options, PrintStream out) {
+        if (options.pipeline().equals("batch")) {
+            return BatchRun.run(options, out);
+        }
         Console console = new Console(out);
         DefinitionSource source = DefinitionSource.load(options);
         PipelineDefinition definition;
@@ -177,6 +180,7 @@ public final class LocalPipelineRunner {
         handlers.put("RegisterModel", new RegisterModelStep());
         handlers.put("Lambda", new LambdaStep(emulator.endpoint().toString()));
         handlers.put("ClarifyCheck", new ClarifyCheckStep());
+        handlers.put("Transform", new TransformStep());
         return handlers;
     }
 

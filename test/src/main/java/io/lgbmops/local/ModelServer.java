@@ -32,15 +32,25 @@ final class ModelServer implements AutoCloseable {
 
     /** Downloads and extracts {@code modelDataUrl} into {@code dir}/model and serves it. */
     static ModelServer start(RunContext context, String modelDataUrl, Path dir) throws IOException {
+        return start(context, modelDataUrl, dir, Map.of());
+    }
+
+    /**
+     * As above, with {@code containerEnvironment} on top (a transform job's Environment and what
+     * SageMaker adds to it, e.g. SAGEMAKER_MAX_PAYLOAD_IN_MB and SAGEMAKER_MODEL_SERVER_WORKERS).
+     */
+    static ModelServer start(RunContext context, String modelDataUrl, Path dir, Map<String, String> containerEnvironment)
+            throws IOException {
         Path optMl = Files.createDirectories(dir.resolve("opt_ml"));
         Path tarball = dir.resolve("model.tar.gz");
         context.s3().download(S3Uri.parse(modelDataUrl), tarball);
         TarGz.extract(tarball, optMl.resolve("model"));
         int port = Emulator.freePort();
-        Map<String, String> environment = context.image().environment(optMl, Map.of(
-                "SAGEMAKER_BIND_TO_PORT", Integer.toString(port),
-                "LGBMOPS_BIND_HOST", "127.0.0.1",
-                "SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
+        Map<String, String> serving = new java.util.HashMap<>(Map.of("SAGEMAKER_MODEL_SERVER_WORKERS", "1"));
+        serving.putAll(containerEnvironment);
+        serving.put("SAGEMAKER_BIND_TO_PORT", Integer.toString(port));
+        serving.put("LGBMOPS_BIND_HOST", "127.0.0.1");
+        Map<String, String> environment = context.image().environment(optMl, serving);
         List<String> command = context.image().command(List.of("serve"), List.of(), "local image");
         Process process = context.processes().start(command, environment, dir, dir.resolve("serve.log"));
         ModelServer server = new ModelServer(URI.create("http://127.0.0.1:" + port), process, context.processes());
@@ -69,6 +79,17 @@ final class ModelServer implements AutoCloseable {
             throw new IllegalStateException("POST /invocations answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
+    }
+
+    /** {@code GET /execution-parameters}: what the server tells batch transform about itself. */
+    com.fasterxml.jackson.databind.JsonNode executionParameters() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(url.resolve("/execution-parameters"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /execution-parameters answered " + response.statusCode());
+        }
+        return Json.MAPPER.readTree(response.body());
     }
 
     private void awaitReady(Path log) throws IOException {

@@ -29,7 +29,11 @@ record RunnerOptions(
         long seed,
         int maxParallel,
         int smokeRows,
-        String pipelineName) {
+        String pipelineName,
+        String pipeline) {
+
+    /** {@code --pipeline}: the training pipeline (the default) or the batch scoring pipeline ({@link BatchRun}). */
+    static final List<String> PIPELINES = List.of("training", "batch");
 
     static final String USAGE = """
             usage: java -jar test/target/local-run.jar [options]
@@ -56,6 +60,9 @@ record RunnerOptions(
               --max-parallel N        most training processes at once (default: the number of cores)
               --smoke-rows N          rows of the test split sent to the served model (default 5, 0: none)
               --pipeline-name NAME    Execution.PipelineName (default: the template's, else lgbmops-local)
+              --pipeline KIND         training (default) or batch: score --data (a CSV file or a directory of
+                                      them) with the latest Approved package of the group, as lgbmops-<stage>-batch
+                                      does (needs the package: --endpoint-url of an emulator a training run kept)
             environment:
               --endpoint-url URL      use a running emulator on 127.0.0.1 instead of starting moto
               --keep-emulator         leave the started emulator running and print its URL
@@ -114,7 +121,7 @@ record RunnerOptions(
                 }
                 case "--cdk-out", "--stack", "--definition", "--dataset", "--data", "--data-parameter", "--endpoint-url",
                      "--summary", "--work-dir", "--venv", "--lambda-jar", "--seed", "--max-parallel", "--smoke-rows",
-                     "--pipeline-name", "--repo-root" -> single.put(name, value != null ? value : next(args, ++i, name));
+                     "--pipeline-name", "--repo-root", "--pipeline" -> single.put(name, value != null ? value : next(args, ++i, name));
                 default -> throw new UsageException("unknown option " + arg + "\n\n" + USAGE);
             }
         }
@@ -135,6 +142,13 @@ record RunnerOptions(
             }
         });
         Optional<Path> cdkOut = Optional.ofNullable(single.get("--cdk-out")).map(Path::of);
+        String pipeline = single.getOrDefault("--pipeline", "training");
+        if (!PIPELINES.contains(pipeline)) {
+            throw new UsageException("--pipeline must be one of " + PIPELINES + ", got '" + pipeline + "'");
+        }
+        if (pipeline.equals("batch") && !single.containsKey("--data")) {
+            throw new UsageException("--pipeline batch needs --data: a CSV file or a directory of CSV files to score");
+        }
         return new RunnerOptions(
                 root,
                 Optional.ofNullable(single.get("--definition")).map(Path::of),
@@ -155,7 +169,8 @@ record RunnerOptions(
                 number(single, "--seed", 42),
                 (int) number(single, "--max-parallel", Runtime.getRuntime().availableProcessors()),
                 (int) number(single, "--smoke-rows", 5),
-                single.get("--pipeline-name"));
+                single.get("--pipeline-name"),
+                pipeline);
     }
 
     private static String next(List<String> args, int i, String option) {

@@ -35,6 +35,11 @@ final class SdkShapes {
         return read(arguments, CreateModelRequest.serializableBuilderClass(), "CreateModel");
     }
 
+    static software.amazon.awssdk.services.sagemaker.model.CreateTransformJobRequest transformJob(JsonNode arguments) {
+        return read(arguments, software.amazon.awssdk.services.sagemaker.model.CreateTransformJobRequest
+                .serializableBuilderClass(), "CreateTransformJob");
+    }
+
     static CreateModelPackageRequest modelPackage(JsonNode arguments) {
         return read(arguments, CreateModelPackageRequest.serializableBuilderClass(), "CreateModelPackage");
     }

@@ -54,6 +54,24 @@ class DefinitionShapesTest {
     }
 
     @Test
+    void sdkShapes_batchPipeline_everyStepReadsAsItsApiRequest() {
+        io.lgbmops.pipeline.dataset.DatasetContract churn = io.lgbmops.pipeline.dataset.DatasetContract.read(
+                RunnerOptions.findRepoRoot().resolve("datasets/churn.json"), "churn.json");
+        PipelineDefinition batch = PipelineDefinition.parse(Json.read(new io.lgbmops.pipeline.BatchPipeline(
+                PipelineSettings.placeholders(), churn, "s3://lgbmops-read-111122223333/batch/churn/").definition().toJson()));
+        ExpressionResolver resolver = new ExpressionResolver(new FixedScope(Parameters.resolve(batch, Map.of())));
+        JsonNode transform = resolver.resolve(stubStepReferences(batch.step("Score").arguments()));
+
+        var request = assertDoesNotThrow(() -> SdkShapes.transformJob(transform));
+        assertEquals("Line", request.transformInput().splitTypeAsString());
+        assertEquals(6, request.maxPayloadInMB());
+        assertEquals("$[1:20]", request.dataProcessing().inputFilter());
+        assertDoesNotThrow(() -> CsvJsonPath.parse(request.dataProcessing().outputFilter()));
+        assertDoesNotThrow(() -> SdkShapes.processingJob(resolver.resolve(stubStepReferences(batch.step("Select").arguments()))));
+        assertDoesNotThrow(() -> SdkShapes.model(resolver.resolve(stubStepReferences(batch.step("ScoringModel").arguments()))));
+    }
+
+    @Test
     void sdkShapes_failsOnAMemberTheApiDoesNotHave_namingWhere() {
         ObjectNode arguments = (ObjectNode) definition.step("Register").arguments().deepCopy();
         ((ObjectNode) arguments.get("InferenceSpecification")).put("SupportedContentType", "text/csv");

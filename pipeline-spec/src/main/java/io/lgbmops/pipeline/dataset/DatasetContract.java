@@ -59,7 +59,7 @@ public record DatasetContract(String name, String description, Format format, Li
             return name().toLowerCase(Locale.ROOT);
         }
 
-        boolean isFeature() {
+        public boolean isFeature() {
             return this == NUMERIC || this == CATEGORICAL;
         }
     }

@@ -1,0 +1,205 @@
+package io.lgbmops.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.BatchPipeline;
+import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.PipelineSettings;
+import io.lgbmops.pipeline.dataset.DatasetContract;
+import io.lgbmops.pipeline.dataset.DatasetContractException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code --pipeline batch}: the batch scoring pipeline run locally, like the training pipeline
+ * (moto, the container's scripts, the deploy function's jar), with the Transform step emulated
+ * by {@link TransformStep}. The definition is {@code --definition FILE}, else the one
+ * pipeline-spec's {@link BatchPipeline} builds for the {@code --dataset} contract (default
+ * {@code datasets/churn.json}) with the placeholder settings a plain training run uses, so a
+ * package registered by such a run (same group) is what it scores with. {@code --data} (a file,
+ * or a directory whose files are all uploaded) goes under {@code InputDataUri}; the contract goes
+ * where the Select step reads it.
+ */
+final class BatchRun {
+
+    static final String DEFAULT_CONTRACT = "datasets/churn.json";
+
+    private BatchRun() {}
+
+    static int run(RunnerOptions options, PrintStream out) {
+        Console console = new Console(out);
+        Path contractFile = options.dataset().orElse(options.repoRoot().resolve(DEFAULT_CONTRACT));
+        DatasetContract contract;
+        String contractText;
+        try {
+            contractText = Files.readString(contractFile);
+            contract = DatasetContract.parse(contractText, contractFile.toString());
+        } catch (IOException e) {
+            throw new RunnerOptions.UsageException("--dataset: cannot read " + contractFile + ": " + e.getMessage());
+        } catch (DatasetContractException e) {
+            throw new RunnerOptions.UsageException(e.getMessage());
+        }
+        JsonNode json;
+        String description;
+        if (options.definition().isPresent()) {
+            json = Json.read(options.definition().get());
+            description = options.definition().get().toString();
+        } else if (options.cdkOut().isPresent()) {
+            throw new RunnerOptions.UsageException("--pipeline batch reads --definition FILE or builds the definition"
+                    + " from --dataset; --cdk-out is for the training pipeline");
+        } else {
+            PipelineSettings settings = PipelineSettings.placeholders().toBuilder()
+                    .defaultDatasetContractUri("s3://" + PipelineSettings.placeholders().writeBucketName() + "/"
+                            + LightGbmPipeline.datasetContractKey(contract.name()))
+                    .build();
+            String readBucket = PipelineSettings.placeholders().defaultInputDataUri().split("/")[2];
+            json = Json.read(new BatchPipeline(settings, contract,
+                    "s3://" + readBucket + "/" + BatchPipeline.batchInputPrefix(contract.name())).definition().toJson());
+            description = "pipeline-spec BatchPipeline for " + contractFile.getFileName() + " with placeholder settings";
+        }
+        PipelineDefinition definition;
+        try {
+            definition = PipelineDefinition.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new RunnerOptions.UsageException("the batch pipeline definition is not runnable: " + e.getMessage());
+        }
+        Map<String, JsonNode> parameters = Parameters.resolve(definition, options.parameters());
+        JsonNode inputUri = parameters.get(options.dataParameter());
+        if (inputUri == null || !inputUri.asText().startsWith("s3://")) {
+            throw new RunnerOptions.UsageException("parameter " + options.dataParameter()
+                    + " must hold an s3:// prefix to upload --data to, got " + inputUri);
+        }
+        List<Path> dataFiles = dataFiles(options.data());
+        S3Uri contractTarget = contractInput(definition.json()).orElseThrow(() -> new RunnerOptions.UsageException(
+                "the definition has no processing input named contract with an s3:// URI to upload the contract to"));
+
+        ExecutionVariables execution = ExecutionVariables.start(
+                options.pipelineName() != null ? options.pipelineName() : "lgbmops-local-batch");
+        Path workDir = options.workDir().resolve(execution.executionId()).toAbsolutePath();
+        LocalImage image = new LocalImage(options.venv().toAbsolutePath());
+        try (ChildProcesses processes = new ChildProcesses()) {
+            Files.createDirectories(workDir);
+            Emulator emulator = options.endpointUrl().map(Emulator::external)
+                    .orElseGet(() -> Emulator.start(image.venv(), processes, workDir));
+            try (emulator; AwsClients clients = new AwsClients(emulator.endpoint())) {
+                console.line("Local batch run " + execution.executionId() + " of " + execution.pipelineName());
+                console.info("definition", description);
+                console.info("emulator", emulator.endpoint() + (emulator.startedHere() ? " (moto_server, started for this run)" : " (given)"));
+                console.info("work dir", workDir.toString());
+                S3Store s3 = new S3Store(clients.s3());
+                Set<String> buckets = LocalPipelineRunner.buckets(definition.json(), parameters);
+                buckets.forEach(s3::ensureBucket);
+                S3Uri prefix = S3Uri.parse(inputUri.asText().endsWith("/") ? inputUri.asText() : inputUri.asText() + "/");
+                Path base = Files.isDirectory(options.data()) ? options.data() : options.data().getParent();
+                for (Path file : dataFiles) {
+                    s3.upload(file, prefix.resolve(base.relativize(file).toString().replace('\\', '/')));
+                }
+                console.info("data", dataFiles.size() + " file(s) from " + options.data() + " -> " + prefix);
+                s3.uploadText(contractText, contractTarget);
+                console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
+
+                Map<String, Map<String, String>> lambdaEnvironment = new LinkedHashMap<>();
+                Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
+                List<String> deviations = new ArrayList<>();
+                if (!function.containsKey("ENDPOINT_NAME") && function.containsKey("MODEL_PACKAGE_GROUP_NAME")) {
+                    // resolve-package reads no endpoint, but the function's configuration requires one.
+                    function.put("ENDPOINT_NAME", function.get("MODEL_PACKAGE_GROUP_NAME"));
+                    deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
+                            + " endpoint and resolve-package reads none");
+                }
+                function.putAll(options.lambdaEnvironment());
+                lambdaEnvironment.put("*", function);
+                deviations.add("Transform: the model's serve on 127.0.0.1, mini-batches sent by this runner"
+                        + " (SplitType=Line, MultiRecord, MaxPayloadInMB, MaxConcurrentTransforms, JSONPath filters)");
+                deviations.forEach(d -> console.info("local", d));
+                RunSettings settings = new RunSettings(options.seed(), options.maxParallel(), Map.of(),
+                        options.lambdaJar().toAbsolutePath(), Map.of(), lambdaEnvironment);
+                RunContext context = new RunContext(definition, parameters, execution, s3, clients.sageMaker(), processes,
+                        image, workDir, console, settings);
+                console.line("");
+                PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.handlers(emulator)).run();
+
+                ObjectNode state = EmulatorState.describe(clients.sageMaker());
+                RunSummary summary = new RunSummary(execution, description, emulator.endpoint().toString(), parameters,
+                        Map.of(), deviations, result, Optional.empty(), null, state, workDir);
+                summary.print(console);
+                ObjectNode report = summary.toJson();
+                selection(context, result).ifPresent(selection -> {
+                    console.info("selection", Json.compact(selection));
+                    report.set("selection", selection);
+                });
+                if (options.summary().isPresent()) {
+                    Path file = options.summary().get().toAbsolutePath();
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, Json.write(report));
+                    console.info("summary", file.toString());
+                }
+                if (options.keepEmulator() && emulator.startedHere()) {
+                    long pid = emulator.keepRunning();
+                    console.info("emulator", "still running at " + emulator.endpoint() + " (pid " + pid + ")");
+                }
+                return summary.exitCode();
+            }
+        } catch (IOException e) {
+            out.println("error: " + e.getMessage());
+            return LocalPipelineRunner.FAILED;
+        }
+    }
+
+    /** The Select step's summary.json, from where its property file was read. */
+    private static Optional<JsonNode> selection(RunContext context, PipelineExecution.Result result) {
+        return result.steps().stream()
+                .filter(s -> s.status() == StepStatus.SUCCEEDED)
+                .map(s -> s.details().path("propertyFiles").path(BatchPipeline.SELECTION_SUMMARY))
+                .filter(JsonNode::isTextual)
+                .findFirst()
+                .map(uri -> context.s3().readJson(S3Uri.parse(uri.asText())));
+    }
+
+    private static List<Path> dataFiles(Path data) {
+        if (Files.isRegularFile(data)) {
+            return List.of(data);
+        }
+        if (!Files.isDirectory(data)) {
+            throw new RunnerOptions.UsageException("--data: no file or directory at " + data);
+        }
+        try (Stream<Path> files = Files.walk(data)) {
+            List<Path> found = files.filter(Files::isRegularFile).sorted().toList();
+            if (found.isEmpty()) {
+                throw new RunnerOptions.UsageException("--data: " + data + " holds no files");
+            }
+            return found;
+        } catch (IOException e) {
+            throw new RunnerOptions.UsageException("--data: cannot list " + data + ": " + e.getMessage());
+        }
+    }
+
+    /** Where the definition's processing steps read the contract from. */
+    static Optional<S3Uri> contractInput(JsonNode node) {
+        if (node.isObject()) {
+            if (LightGbmPipeline.CONTRACT_INPUT.equals(node.path("InputName").asText())
+                    && node.path("S3Input").path("S3Uri").isTextual()
+                    && node.path("S3Input").path("S3Uri").asText().startsWith("s3://")) {
+                return Optional.of(S3Uri.parse(node.path("S3Input").path("S3Uri").asText()));
+            }
+        }
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                Optional<S3Uri> found = contractInput(child);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
