@@ -43,6 +43,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
     private final EventParser parser;
     private final DeployTranslator translator;
     private final DeployService service;
+    private final MonitorOperations monitor;
     private final DecisionLog log;
 
     /** Used by the Lambda runtime: environment configuration, shared clients, logs to stdout. */
@@ -58,13 +59,21 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         this.translator = new DeployTranslator(config);
         this.log = new DecisionLog(MAPPER.getFactory(), logStream);
         this.service = new DeployService(clients, config, translator, MAPPER, log);
+        this.monitor = new MonitorOperations(clients, config, MAPPER, java.time.Clock.systemUTC());
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         String requestId = context == null ? null : context.getAwsRequestId();
         try {
-            DeployResult result = service.handle(parser.parse(readPayload(input)), requestId);
+            EventParser.Invocation invocation = parser.parse(readPayload(input));
+            if (invocation instanceof EventParser.Invocation.Monitoring monitoring) {
+                java.util.Map<String, String> result = monitor.handle(monitoring.request());
+                log.info(requestId, "monitor_decision", result);
+                MAPPER.writeValue(output, result);
+                return;
+            }
+            DeployResult result = service.handle(invocation, requestId);
             log.decision(requestId, result);
             writeResult(output, result);
         } catch (DeployException e) {
