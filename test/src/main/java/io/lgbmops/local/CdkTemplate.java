@@ -96,6 +96,14 @@ final class CdkTemplate {
                 candidates = dev;
             }
         }
+        if (candidates.size() > 1 && stackName.isEmpty()) {
+            // The training pipeline is the default; another one (the stage's monitoring pipeline) is named with --stack.
+            List<Map.Entry<Stack, String>> training = candidates.stream()
+                    .filter(c -> c.getKey().name().endsWith("-Pipeline")).toList();
+            if (training.size() == 1) {
+                candidates = training;
+            }
+        }
         if (candidates.size() > 1) {
             throw new RunnerOptions.UsageException("several pipelines in " + cdkOut + ": "
                     + candidates.stream().map(c -> c.getKey().name() + "/" + c.getValue()).toList() + "; pick one with --stack");
