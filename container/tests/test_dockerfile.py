@@ -20,7 +20,7 @@ def console_scripts() -> dict[str, str]:
 
 def test_entryPoints_labelAndBuildCheck_matchConsoleScripts():
     scripts = set(console_scripts())
-    assert scripts == {"preprocess", "train", "evaluate", "explain", "serve"}
+    assert scripts == {"preprocess", "train", "evaluate", "explain", "monitor", "serve"}
     label = re.search(r'io\.lgbmops\.entry-points="([^"]+)"', DOCKERFILE)
     assert label and set(label.group(1).split()) == scripts
     # The build itself fails unless every entry point is on PATH.

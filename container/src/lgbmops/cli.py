@@ -1,4 +1,4 @@
-"""The image's entry points: `preprocess`, `train`, `evaluate`, `explain`, `serve`.
+"""The image's entry points: `preprocess`, `train`, `evaluate`, `explain`, `monitor`, `serve`.
 
 Each one reads its arguments and SageMaker's files, calls a pure function, and writes results.
 Any failure ends with the reason in SageMaker's failure file and a non-zero exit status.
@@ -151,6 +151,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
 
 def _train(where: paths.TrainingPaths) -> None:
     from .model import save_model
+    from .monitor.profile import build_profile
     from .sagemaker_io import read_hyperparameters
     from .schema import ModelSchema
     from .train import train
@@ -165,7 +166,10 @@ def _train(where: paths.TrainingPaths) -> None:
         where.checkpoint_dir, checkpoint_every=_checkpoint_every(),
     )
     seconds = time.perf_counter() - started
-    save_model(result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir)
+    profile = build_profile(result.schema, data["train"].features,
+                            result.validation_probabilities, dataset.name, "channel train")
+    save_model(result.booster, result.best_iteration, result.schema, result.metrics,
+               where.model_dir, profile)
     log.info("%s: %s with %d classes; validation_f1 is the %s F1", dataset.name,
              dataset.task, len(dataset.classes), _f1_meaning(result.f1_average))
     _print_metrics("", {**result.metrics, "train_seconds": seconds})
@@ -181,6 +185,7 @@ def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
 
     from .distributed import Watchdog, check_listen_port, resolve
     from .model import save_model
+    from .monitor.profile import build_profile
     from .sagemaker_io import read_hyperparameters, write_failure
     from .schema import ModelSchema
     from .train import Network, train
@@ -224,7 +229,12 @@ def _train_distributed(where: paths.TrainingPaths, cluster: "Cluster") -> None:
              result.best_iteration)
     if not cluster.is_leader:
         return
-    save_model(result.booster, result.best_iteration, result.schema, result.metrics, where.model_dir)
+    # The leader holds only its shard of the training split: the profile is of that shard,
+    # a random part of the split (preprocess shuffles before it cuts the parts).
+    profile = build_profile(result.schema, shard.features, result.validation_probabilities,
+                            dataset.name, f"{cluster.describe()}: channel train")
+    save_model(result.booster, result.best_iteration, result.schema, result.metrics,
+               where.model_dir, profile)
     log.info("%s: %s with %d classes; validation_f1 is the %s F1; train_auc is of the leader's "
              "shard", dataset.name, dataset.task, len(dataset.classes),
              _f1_meaning(result.f1_average))
@@ -376,6 +386,80 @@ def _checked_dataset(dataset, schema):
             f"features and classes: the model was trained on another preprocess run"
         )
     return dataset
+
+
+# --- monitor ----------------------------------------------------------------------------------
+
+def monitor_main(argv: Sequence[str] | None = None) -> int:
+    def job() -> None:
+        from .model import load_model
+        from .monitor.capture import parse_time
+        from .monitor.job import DEFAULT_MIN_ROWS, DEFAULT_PSI_ALARM, Settings, monitor, write_outputs
+        from .monitor.profile import load_profile
+
+        parser = _Parser(prog="monitor",
+                         description="drift of an endpoint's captured requests from the live "
+                                     "model's training data")
+        parser.add_argument("--window-start", required=True, help="ISO 8601, inclusive")
+        parser.add_argument("--window-end", required=True, help="ISO 8601, exclusive")
+        parser.add_argument("--endpoint-name", required=True, help="the metrics' dimension")
+        parser.add_argument("--min-rows", type=int, default=DEFAULT_MIN_ROWS)
+        parser.add_argument("--psi-alarm", type=float, default=DEFAULT_PSI_ALARM)
+        args = parser.parse_args(argv)
+        start = parse_time(args.window_start, "--window-start")
+        end = parse_time(args.window_end, "--window-end")
+        if not start < end:
+            raise UsageError(f"--window-start {args.window_start} must be before "
+                             f"--window-end {args.window_end}")
+        if args.min_rows < 1:
+            raise UsageError(f"--min-rows must be >= 1, got {args.min_rows}")
+        if not args.psi_alarm > 0:
+            raise UsageError(f"--psi-alarm must be > 0, got {args.psi_alarm}")
+        if not args.endpoint_name.strip():
+            raise UsageError("--endpoint-name must not be empty")
+        where = paths.processing_paths()
+        with tempfile.TemporaryDirectory(prefix="model-") as tmp:
+            model_dir = _model_directory(where.live_model_input_dir, Path(tmp))
+            booster, schema = load_model(model_dir)
+            profile = load_profile(model_dir, schema)
+        log.info("model of %s, %d features; window %s to %s", profile["dataset"],
+                 len(schema.features), start.isoformat(), end.isoformat())
+        started = time.perf_counter()
+        result = monitor(where.capture_input_dir, booster, schema, profile, profile["dataset"],
+                         Settings(start, end, args.endpoint_name, args.min_rows, args.psi_alarm))
+        for path in write_outputs(result, where.monitor_dir):
+            log.info("wrote %s", path)
+        seconds = time.perf_counter() - started
+        log.info("%s", result.get("reason") or (
+            f"drifted features: {', '.join(result['drifted_features']) or 'none'}; "
+            f"prediction PSI {result['prediction']['psi']:.4f}"))
+        figures: dict[str, float | int] = {
+            "captured_rows": result["rows"]["decoded"],
+            "schema_violations": result["rows"]["schema_violations"],
+        }
+        if result["status"] == "ok":
+            figures.update(max_feature_psi=result["max_feature_psi"],
+                           prediction_psi=result["prediction"]["psi"],
+                           drifted_features=len(result["drifted_features"]))
+        _print_metrics("", {**figures, "monitor_seconds": seconds})
+
+    return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+def _model_directory(directory: Path, scratch: Path) -> Path:
+    """`model.tar.gz` (any depth: the S3 key's folders) unpacked into `scratch`, or the
+    unpacked model directory itself."""
+    from .model import MODEL_FILE
+    from .sagemaker_io import InputError, extract_model
+
+    tarballs = sorted(directory.rglob("model.tar.gz")) if directory.is_dir() else []
+    if len(tarballs) == 1:
+        return extract_model(tarballs[0], scratch)
+    if len(tarballs) > 1:
+        raise InputError(f"{directory}: {len(tarballs)} model.tar.gz files; expected one")
+    if (directory / MODEL_FILE).is_file():
+        return directory
+    raise InputError(f"{directory}: neither model.tar.gz nor {MODEL_FILE} is there")
 
 
 # --- serve ------------------------------------------------------------------------------------

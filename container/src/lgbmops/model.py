@@ -7,6 +7,7 @@ from typing import Any
 import lightgbm as lgb
 
 from .sagemaker_io import write_json
+from .monitor.profile import save_profile
 from .schema import ModelSchema
 
 MODEL_FILE = "model.txt"  # LightGBM text model, best rounds only
@@ -19,11 +20,15 @@ def save_model(
     schema: ModelSchema,
     metrics: dict[str, Any],
     model_dir: Path,
+    profile: dict[str, Any],
 ) -> None:
+    """`profile`: the training data's reference profile (monitor.profile), which the
+    monitoring step compares live requests with."""
     model_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(model_dir / MODEL_FILE, num_iteration=rounds)
     schema.save(model_dir)
     write_json(model_dir / METRICS_FILE, metrics)
+    save_profile(profile, model_dir)
 
 
 def load_model(model_dir: Path) -> tuple[lgb.Booster, ModelSchema]:

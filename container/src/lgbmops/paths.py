@@ -100,6 +100,21 @@ class ProcessingPaths:
         return self.dir("explain")
 
     @property
+    def capture_input_dir(self) -> Path:
+        # The endpoint's data-capture files (*.jsonl at any depth) of the monitored window.
+        return self.dir("input") / "capture"
+
+    @property
+    def live_model_input_dir(self) -> Path:
+        # The live model's model.tar.gz (or the unpacked directory), for the monitor step.
+        return self.dir("input") / "model"
+
+    @property
+    def monitor_dir(self) -> Path:
+        # drift.json, report.html, metrics.json
+        return self.dir("output") / "monitor"
+
+    @property
     def failure_file(self) -> Path:
         # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
         return self.root / "output" / "message"

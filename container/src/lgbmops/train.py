@@ -142,6 +142,7 @@ class TrainResult:
     total_iterations: int  # rounds boosted in all, this run and the checkpointed ones
     resumed_from: int  # rounds taken from a checkpoint (0 = fresh start)
     rounds_run: int  # rounds boosted by this run
+    validation_probabilities: np.ndarray  # at the best round, as predict() gives them
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def train(
     metrics["train_auc"] = auc(train_data.labels, train_p)
     metrics.update(best_iteration=best, total_iterations=total, resumed_from_iteration=resumed_from)
     return TrainResult(booster, schema, metrics, scores.average, best, total, resumed_from,
-                       monitor.rounds_run)
+                       monitor.rounds_run, validation_p)
 
 
 def _predictions_at(

@@ -93,7 +93,7 @@ def _rates_chart(group: dict[str, Any]) -> str:
         for rate, what in (("labelled_positive_rate", "labelled"),
                            ("predicted_positive_rate", "predicted")):
             bars.append((f"{label} — {what}", counts[rate], colour))
-    return _hbars(bars, 1.0, "positive rate", lambda v: f"{v:.3f}")
+    return hbars(bars, 1.0, "positive rate", lambda v: f"{v:.3f}")
 
 
 def _group_table(group: dict[str, Any]) -> str:
@@ -126,7 +126,7 @@ def _importance(doc: dict[str, Any]) -> str:
                      f"<span class=\"muted\">(expected raw score "
                      f"{entry['expected_value']:.4f})</span></h3>")
         scale = top[0][1] if top and top[0][1] > 0 else 1.0
-        parts.append(_hbars([(n, v, COLORS["bar"]) for n, v in top], scale, "mean |SHAP|",
+        parts.append(hbars([(n, v, COLORS["bar"]) for n, v in top], scale, "mean |SHAP|",
                             lambda v: f"{v:.4f}"))
         if len(ranked) > TOP_FEATURES:
             parts.append(f"<p class=\"muted\">{len(ranked) - TOP_FEATURES} more features in "
@@ -157,7 +157,7 @@ def _show(value: Any) -> str:
     return "missing" if value is None else str(value)
 
 
-def _hbars(bars: list[tuple[str, float | None, str]], scale: float, axis: str,
+def hbars(bars: list[tuple[str, float | None, str]], scale: float, axis: str,
            fmt) -> str:
     height = ROW_HEIGHT * len(bars) + 24
     width = LABEL_WIDTH + BAR_WIDTH + 80
@@ -165,7 +165,7 @@ def _hbars(bars: list[tuple[str, float | None, str]], scale: float, axis: str,
     for i, (label, value, colour) in enumerate(bars):
         y = i * ROW_HEIGHT
         items.append(f"<text x=\"{LABEL_WIDTH - 6}\" y=\"{y + 15}\" text-anchor=\"end\">"
-                     f"{escape(_clip(label))}</text>")
+                     f"{escape(clip(label))}</text>")
         if value is None:
             items.append(f"<text x=\"{LABEL_WIDTH + 4}\" y=\"{y + 15}\" fill=\"#777\">n/a</text>")
             continue
@@ -198,7 +198,7 @@ def _diverging(bars: list[tuple[str, float, str]]) -> str:
         length = abs(value) / scale * half
         x = centre if value >= 0 else centre - length
         items.append(f"<text x=\"{LABEL_WIDTH + 50}\" y=\"{y + 15}\" text-anchor=\"end\">"
-                     f"{escape(_clip(label, 40))}</text>")
+                     f"{escape(clip(label, 40))}</text>")
         items.append(f"<rect x=\"{x:.1f}\" y=\"{y + 3}\" width=\"{length:.1f}\" "
                      f"height=\"{ROW_HEIGHT - 6}\" fill=\"{colour}\"/>")
         tx = centre + length + 4 if value >= 0 else centre - length - 4
@@ -211,5 +211,5 @@ def _diverging(bars: list[tuple[str, float, str]]) -> str:
             f"role=\"img\">{''.join(items)}</svg>")
 
 
-def _clip(text: str, limit: int = 34) -> str:
+def clip(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

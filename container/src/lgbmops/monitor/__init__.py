@@ -1,0 +1,1 @@
+"""Watching a live model: the reference profile training records, capture files, drift."""
