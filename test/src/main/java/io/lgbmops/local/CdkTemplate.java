@@ -78,12 +78,19 @@ final class CdkTemplate {
     }
 
     static DefinitionSource load(Path cdkOut, Optional<String> stackName) {
-        return read(cdkOut).definitionSource(stackName);
+        return load(cdkOut, stackName, RunnerOptions.TRAINING);
     }
 
-    DefinitionSource definitionSource(Optional<String> stackName) {
+    /** {@code pipeline}: without a stack name, the monitoring pipeline is the one in a {@code -Monitor} stack. */
+    static DefinitionSource load(Path cdkOut, Optional<String> stackName, String pipeline) {
+        return read(cdkOut).definitionSource(stackName, pipeline);
+    }
+
+    DefinitionSource definitionSource(Optional<String> stackName, String pipeline) {
+        boolean monitoring = RunnerOptions.MONITORING.equals(pipeline);
         List<Map.Entry<Stack, String>> candidates = pipelines().stream()
                 .filter(p -> stackName.isEmpty() || p.getKey().name().equals(stackName.get()))
+                .filter(p -> stackName.isPresent() || monitoring == p.getKey().name().endsWith("-Monitor"))
                 .toList();
         if (candidates.isEmpty()) {
             throw new RunnerOptions.UsageException("no " + PIPELINE_TYPE + " in " + cdkOut

@@ -29,7 +29,12 @@ record RunnerOptions(
         long seed,
         int maxParallel,
         int smokeRows,
-        String pipelineName) {
+        String pipelineName,
+        String pipeline) {
+
+    /** The stage's training pipeline (the default) and its monitoring pipeline. */
+    static final String TRAINING = "train";
+    static final String MONITORING = "monitor";
 
     static final String USAGE = """
             usage: java -jar test/target/local-run.jar [options]
@@ -41,6 +46,9 @@ record RunnerOptions(
             definition pipeline-spec builds):
               --cdk-out DIR           synthesized CDK app to read the pipeline from
               --stack NAME            stack holding the pipeline when several do
+              --pipeline train|monitor  the stage's training pipeline (default) or its monitoring pipeline, which
+                                      checks the capture files in the emulator's S3 against the live model
+                                      (give --endpoint-url of the emulator a training run deployed to)
               --definition FILE       a plain pipeline definition JSON file
             execution:
               --param NAME=VALUE      override a pipeline parameter (repeatable)
@@ -70,6 +78,10 @@ record RunnerOptions(
         parameters = Map.copyOf(parameters);
         hyperparameterOverrides = Map.copyOf(hyperparameterOverrides);
         lambdaEnvironment = Map.copyOf(lambdaEnvironment);
+    }
+
+    boolean monitoring() {
+        return MONITORING.equals(pipeline);
     }
 
     /** Thrown for a bad command line; the message is for the user. */
@@ -114,7 +126,7 @@ record RunnerOptions(
                 }
                 case "--cdk-out", "--stack", "--definition", "--dataset", "--data", "--data-parameter", "--endpoint-url",
                      "--summary", "--work-dir", "--venv", "--lambda-jar", "--seed", "--max-parallel", "--smoke-rows",
-                     "--pipeline-name", "--repo-root" -> single.put(name, value != null ? value : next(args, ++i, name));
+                     "--pipeline-name", "--repo-root", "--pipeline" -> single.put(name, value != null ? value : next(args, ++i, name));
                 default -> throw new UsageException("unknown option " + arg + "\n\n" + USAGE);
             }
         }
@@ -123,6 +135,10 @@ record RunnerOptions(
         }
         if (single.containsKey("--definition") && single.containsKey("--cdk-out")) {
             throw new UsageException("--definition and --cdk-out exclude each other");
+        }
+        String pipeline = single.getOrDefault("--pipeline", TRAINING);
+        if (!pipeline.equals(TRAINING) && !pipeline.equals(MONITORING)) {
+            throw new UsageException("--pipeline must be " + TRAINING + " or " + MONITORING + ", got '" + pipeline + "'");
         }
         Path root = single.containsKey("--repo-root") ? Path.of(single.get("--repo-root")) : findRepoRoot();
         root = root.toAbsolutePath().normalize();
@@ -155,7 +171,8 @@ record RunnerOptions(
                 number(single, "--seed", 42),
                 (int) number(single, "--max-parallel", Runtime.getRuntime().availableProcessors()),
                 (int) number(single, "--smoke-rows", 5),
-                single.get("--pipeline-name"));
+                single.get("--pipeline-name"),
+                pipeline);
     }
 
     private static String next(List<String> args, int i, String option) {

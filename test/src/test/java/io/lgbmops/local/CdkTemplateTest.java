@@ -127,6 +127,8 @@ class CdkTemplateTest {
         assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
         assertEquals(Optional.of("app-dev-monitor"),
                 CdkTemplate.load(cdkOut, Optional.of("App-dev-Monitor")).pipelineName());
+        assertEquals(Optional.of("app-dev-monitor"),
+                CdkTemplate.load(cdkOut, Optional.empty(), RunnerOptions.MONITORING).pipelineName());
     }
 
     @Test
