@@ -132,6 +132,9 @@ def test_threeHosts_modelAsGoodAsOneHost_onlyLeaderWrites(pipeline: PipelineRun,
     model = (leader.opt_ml / "model" / "model.txt").read_text()
     total_rows = len(pipeline.split_frame("train"))
     assert root_count(model) == total_rows  # trained on every host's rows, not its own third
+    # The reference profile is of the leader's shard: about a third of the training split.
+    profile = json.loads((leader.opt_ml / "model" / "reference-profile.json").read_text())
+    assert 0.2 * total_rows < profile["rows"] < 0.5 * total_rows
     for host in others:
         assert not (host.opt_ml / "model").exists()
         assert "validation_f1=" not in host.stdout

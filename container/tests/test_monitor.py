@@ -139,7 +139,7 @@ def test_monitor_freshSampleOfTheSameDistribution_reportsNoDrift(model, test_row
     sample = test_rows.sample(1500, random_state=100 + seed)
     write_capture_files(tmp_path, ENDPOINT, csv_invocations(
         csv_lines(sample), START, rows_per_request=1 + seed, spacing=timedelta(seconds=2)))
-    drift = monitor(tmp_path, booster, schema, profile, "census",
+    drift = monitor(tmp_path, booster, schema, profile,
                     Settings(START, START + timedelta(hours=6), ENDPOINT))
     assert drift["rows"]["decoded"] == 1500
     assert drift["drifted_features"] == [] and not drift["prediction"]["drifted"]
@@ -190,7 +190,7 @@ def test_monitor_mixedCaptureRecords_decodesEveryRowAndCountsViolations(model, t
     record = json.loads(files[0].read_text().splitlines()[-2])
     assert record["captureData"]["endpointInput"]["encoding"] == "BASE64"
 
-    drift = monitor(tmp_path, booster, schema, profile, "census",
+    drift = monitor(tmp_path, booster, schema, profile,
                     Settings(START, START + timedelta(hours=6), ENDPOINT, min_rows=100))
     assert drift["rows"]["decoded"] == 700
     assert drift["violations"]["wrong_column_count"] == 2
@@ -251,7 +251,7 @@ def test_captureCli_writesRowsWithTheModelsAnswers(pipeline, model, test_rows, t
                for v in r["captureData"]["endpointOutput"]["data"].split("\n")]
     expected = booster.predict(schema.matrix(test_rows[:30].replace("", None), "rows"))
     assert np.allclose(answers, expected)
-    drift = monitor(tmp_path / "capture", booster, schema, profile, "census",
+    drift = monitor(tmp_path / "capture", booster, schema, profile,
                     Settings(START, START + timedelta(hours=1), ENDPOINT, min_rows=30))
     assert drift["rows"]["decoded"] == 30 and drift["status"] == "ok"
 

@@ -425,7 +425,7 @@ def monitor_main(argv: Sequence[str] | None = None) -> int:
         log.info("model of %s, %d features; window %s to %s", profile["dataset"],
                  len(schema.features), start.isoformat(), end.isoformat())
         started = time.perf_counter()
-        result = monitor(where.capture_input_dir, booster, schema, profile, profile["dataset"],
+        result = monitor(where.capture_input_dir, booster, schema, profile,
                          Settings(start, end, args.endpoint_name, args.min_rows, args.psi_alarm))
         for path in write_outputs(result, where.monitor_dir):
             log.info("wrote %s", path)

@@ -6,8 +6,8 @@ from typing import Any
 
 import lightgbm as lgb
 
-from .sagemaker_io import write_json
 from .monitor.profile import save_profile
+from .sagemaker_io import write_json
 from .schema import ModelSchema
 
 MODEL_FILE = "model.txt"  # LightGBM text model, best rounds only

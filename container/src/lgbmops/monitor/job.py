@@ -37,7 +37,7 @@ class Settings:
 
 
 def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
-            profile: dict[str, Any], dataset: str, settings: Settings) -> dict[str, Any]:
+            profile: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """drift.json's content for the window's captured requests."""
     scan = CaptureScan()
     requests = RequestRows(schema)
@@ -48,7 +48,7 @@ def monitor(capture_dir: Path, booster: lgb.Booster, schema: ModelSchema,
     seen = rows + requests.violating_rows
     result: dict[str, Any] = {
         "endpoint_name": settings.endpoint_name,
-        "dataset": dataset,
+        "dataset": profile["dataset"],
         "window": {"start": format_time(settings.start), "end": format_time(settings.end)},
         "psi_alarm": settings.psi_alarm,
         "min_rows": settings.min_rows,
