@@ -517,14 +517,33 @@ def stage(assembly: Assembly, name: str) -> Stage:
         "pipelineName": props["PipelineName"],
         "rollbackAlarmServerErrors": environment["ROLLBACK_ALARM_NAMES"].split(",")[0],
         "rollbackAlarmLatency": environment["ROLLBACK_ALARM_NAMES"].split(",")[1],
+        "retrainPipeline": environment.get("TRAINING_PIPELINE_NAME", ""),
+        "metricsNamespace": environment.get("METRICS_NAMESPACE", ""),
+        **monitor_values(assembly, name),
     }
     return Stage(name, values)
+
+
+def monitor_values(assembly: Assembly, name: str) -> dict:
+    """The monitoring stack's pipeline, its roles and the alarm names; empty where the stage captures nothing."""
+    stack = f"LgbmOps-{name}-Monitor"
+    if stack not in assembly.templates:
+        return {}
+    (_, pipeline), = assembly.resources(stack, "AWS::SageMaker::Pipeline").items()
+    (_, schedule), = assembly.resources(stack, "AWS::Scheduler::Schedule").items()
+    return {
+        "monitorPipelineRole": assembly.resolve(stack, pipeline["Properties"]["RoleArn"]),
+        "monitorPipelineName": pipeline["Properties"]["PipelineName"],
+        "schedulerRole": assembly.resolve(stack, schedule["Properties"]["Target"]["RoleArn"]),
+    }
 
 
 def table_calls(stage_: Stage, rows: list[dict] | None = None) -> list[Call]:
     rows = rows if rows is not None else json.loads(CALLS_TABLE.read_text())["calls"]
     calls = []
     for row in rows:
+        if row.get("monitoring") and "monitorPipelineRole" not in stage_.values:
+            continue  # the stage captures nothing and has no monitoring pipeline
         caller = stage_.fill(row["caller"])
         resources = [stage_.fill(r) for r in row["resources"]]
         context = {k: stage_.fill(v) if isinstance(v, str) else v for k, v in row.get("context", {}).items()}
@@ -572,6 +591,10 @@ def recorded_calls(stage_: Stage, path: Path = RECORDED_CALLS) -> list[Call]:
                 resources.append(f"{sm}endpoint-config/{versioned(fields['EndpointConfigName'])}")
             if "EndpointName" in fields:
                 resources.append(f"{sm}endpoint/{v['endpoint']}")
+            if "PipelineName" in fields:
+                if not v["retrainPipeline"]:
+                    continue  # the retrain operation refuses before any call where the stage does not retrain
+                resources.append(f"{sm}pipeline/{v['retrainPipeline']}")
             if not arn_formats(action):
                 resources = ["*"]
             add(operation, action, resources)
@@ -634,6 +657,14 @@ def recorded_calls(stage_: Stage, path: Path = RECORDED_CALLS) -> list[Call]:
                     "objects of the write bucket are encrypted with the data key")
             else:
                 raise ValueError(f"recorded S3 call {method} {line['path']} has no IAM mapping in this check")
+        elif service == "monitoring":
+            if fields.get("Action") != "PutMetricData":
+                raise ValueError(f"recorded CloudWatch call {fields.get('Action')} has no IAM mapping in this check")
+            if not v["metricsNamespace"]:
+                continue  # the publish-metrics operation refuses before any call where the stage publishes nothing
+            # The function publishes into its configured namespace, whatever the test named it.
+            add("CloudWatch.PutMetricData", "cloudwatch:PutMetricData", ["*"],
+                {"cloudwatch:namespace": v["metricsNamespace"]}, "publishes the monitoring figures")
         else:
             raise ValueError(f"recorded call to {service} ({operation}) has no IAM mapping in this check")
     return calls

@@ -82,6 +82,7 @@ public final class DeployStack extends Stack {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         grant(role, props, endpoint);
+        MonitorStack.grantDeployFunction(this, role, stage);
         logs.grantWrite(role);
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("MODEL_PACKAGE_GROUP_NAME", stage.modelPackageGroupName());
@@ -100,6 +101,7 @@ public final class DeployStack extends Stack {
         environment.put("TRAFFIC_WAIT_SECONDS", String.valueOf(stage.waitIntervalMinutes() * 60));
         environment.put("ROLLBACK_ALARM_NAMES", serverErrors + "," + latency);
         environment.put("KEEP_LAST_VERSIONS", String.valueOf(stage.modelsToKeep()));
+        environment.putAll(MonitorStack.deployFunctionEnvironment(stage));
         // Replace is the function's default: a replace stage's environment stays as it was.
         if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
             environment.put("DEPLOYMENT_MODE", stage.deploymentMode().name());
@@ -174,6 +176,9 @@ public final class DeployStack extends Stack {
         if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
             pullBadNewcomer(stage, endpoint);
         }
+        if (stage.monitoring().retrainOnDrift()) {
+            retrainOnDrift(stage);
+        }
 
         Alarm.Builder.create(this, "DeployFunctionErrors")
                 .alarmDescription("The deploy Lambda of " + endpoint + " failed")
@@ -237,6 +242,33 @@ public final class DeployStack extends Stack {
         pull.addTarget(LambdaFunction.Builder.create(liveFunction)
                 .event(RuleTargetInput.fromObject(Map.of(
                         "operation", "rollback",
+                        "reason", EventField.fromPath("$.detail.alarmName"))))
+                .deadLetterQueue(deadLetters)
+                .retryAttempts(10)
+                .maxEventAge(Duration.hours(6))
+                .build());
+    }
+
+    /**
+     * The monitoring stack's drift alarms, on going into ALARM, ask the function to retrain; the
+     * function starts the training pipeline at most once per retrainMinHours, however often they flap.
+     */
+    private void retrainOnDrift(StageConfig stage) {
+        Rule retrain = Rule.Builder.create(this, "RetrainOnDrift")
+                .description("A drift alarm of " + stage.endpointName() + " retrains, at most once per "
+                        + stage.monitoring().retrainMinHours() + " hours")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.cloudwatch"))
+                        .detailType(List.of("CloudWatch Alarm State Change"))
+                        .detail(Map.of(
+                                "alarmName", List.of(MonitorStack.maxFeaturePsiAlarmName(stage),
+                                        MonitorStack.predictionPsiAlarmName(stage)),
+                                "state", Map.of("value", List.of("ALARM"))))
+                        .build())
+                .build();
+        retrain.addTarget(LambdaFunction.Builder.create(liveFunction)
+                .event(RuleTargetInput.fromObject(Map.of(
+                        "operation", "retrain",
                         "reason", EventField.fromPath("$.detail.alarmName"))))
                 .deadLetterQueue(deadLetters)
                 .retryAttempts(10)
@@ -352,7 +384,8 @@ public final class DeployStack extends Stack {
         reasons.put("arn:<AWS::Partition>:s3:::" + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + runs,
                 "Reads the evaluation report of a registered package; read-only, pipeline run outputs of our write bucket only.");
         reasons.put("*", "sagemaker:ListModels, sagemaker:ListEndpointConfigs and Application Auto Scaling's Describe calls support "
-                + "no resource-level permissions; they are read-only and used to find and clean up our own versions.");
+                + "no resource-level permissions; they are read-only and used to find and clean up our own versions. "
+                + "cloudwatch:PutMetricData (monitoring stages) has no resources either; a condition keeps it to our namespace.");
         reasons.forEach((resource, reason) -> NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::" + resource + "]", reason));
     }
 

@@ -56,6 +56,8 @@ public final class LgbmOpsApp {
         public final ImageStack image;
         public final DeployStack deploy;
         public final PipelineStack pipeline;
+        /** Null when the stage captures nothing (dataCapturePercent 0). */
+        public final MonitorStack monitor;
 
         StageStacks(App app, StageConfig stage, SourcePaths sources) {
             StackProps props = StackProps.builder()
@@ -69,6 +71,10 @@ public final class LgbmOpsApp {
                     new DeployStack.Props(stage, storage, platform, sources));
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
                     new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
+            monitor = stage.monitoring().enabled()
+                    ? new MonitorStack(app, stage.stackName("Monitor"), props,
+                            new MonitorStack.Props(stage, storage, platform, image, deploy))
+                    : null;
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
@@ -76,7 +82,8 @@ public final class LgbmOpsApp {
         }
 
         public List<Stack> all() {
-            return List.of(storage, platform, image, deploy, pipeline);
+            return monitor == null ? List.of(storage, platform, image, deploy, pipeline)
+                    : List.of(storage, platform, image, deploy, pipeline, monitor);
         }
     }
 

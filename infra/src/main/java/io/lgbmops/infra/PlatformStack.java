@@ -75,6 +75,7 @@ public final class PlatformStack extends Stack {
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName(alarm).build()))
                 .toList()));
 
+        MonitorStack.grantCapture(this, modelRole, stage, key);
         acknowledgeFindings(stage);
 
         RemovalPolicy removal = stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY

@@ -14,11 +14,12 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 
 /**
- * The three SDK clients, sharing one URLConnection HTTP client (no Netty, no Apache), with
+ * The four SDK clients, sharing one URLConnection HTTP client (no Netty, no Apache), with
  * bounded calls and the SDK's standard retry strategy (3 attempts, jittered backoff, throttling
  * and 5xx retried).
  *
@@ -28,7 +29,7 @@ import software.amazon.awssdk.services.sagemaker.SageMakerClient;
  * subdomain of 127.0.0.1.
  */
 public record AwsClients(SageMakerClient sageMaker, S3Client s3, ApplicationAutoScalingClient autoscaling,
-        SdkHttpClient http) implements AutoCloseable {
+        CloudWatchClient cloudWatch, SdkHttpClient http) implements AutoCloseable {
 
     static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(30);
     static final Duration API_CALL_ATTEMPT_TIMEOUT = Duration.ofSeconds(8);
@@ -61,7 +62,9 @@ public record AwsClients(SageMakerClient sageMaker, S3Client s3, ApplicationAuto
         ApplicationAutoScalingClient autoscaling =
                 configure(ApplicationAutoScalingClient.builder(), endpoint, region, credentials)
                         .httpClient(http).overrideConfiguration(override).build();
-        return new AwsClients(sageMaker, s3, autoscaling, http);
+        CloudWatchClient cloudWatch = configure(CloudWatchClient.builder(), endpoint, region, credentials)
+                .httpClient(http).overrideConfiguration(override).build();
+        return new AwsClients(sageMaker, s3, autoscaling, cloudWatch, http);
     }
 
     /**
@@ -109,6 +112,7 @@ public record AwsClients(SageMakerClient sageMaker, S3Client s3, ApplicationAuto
         sageMaker.close();
         s3.close();
         autoscaling.close();
+        cloudWatch.close();
         http.close();
     }
 }

@@ -38,6 +38,15 @@ import java.util.regex.Pattern;
  *                                    model, join it as an A/B challenger, or run beside it as a shadow
  * @param challengerWeightPercent     share of live traffic the challenger answers in {@code AB} mode
  * @param shadowSamplingPercent       share of live requests copied to the shadow in {@code SHADOW} mode
+ * @param dataCapturePercent          share of requests (and their answers) the endpoint keeps in S3, for
+ *                                    the monitoring pipeline; 0: no capture
+ * @param dataCaptureS3Uri            where captures go; SageMaker adds {@code <endpoint>/<variant>/yyyy/mm/dd/hh/};
+ *                                    required when {@code dataCapturePercent} is above 0
+ * @param metricsNamespace            CloudWatch namespace of the monitoring figures; empty: the
+ *                                    publish-metrics operation is refused
+ * @param trainingPipelineName        the pipeline the retrain operation starts; empty: retrain is refused
+ * @param retrainMinHours             the retrain operation starts nothing while the training pipeline's
+ *                                    latest execution started less than this many hours ago
  */
 public record DeployConfig(
         String modelPackageGroupName,
@@ -62,7 +71,12 @@ public record DeployConfig(
         boolean networkIsolation,
         DeploymentMode mode,
         int challengerWeightPercent,
-        int shadowSamplingPercent) {
+        int shadowSamplingPercent,
+        int dataCapturePercent,
+        Optional<String> dataCaptureS3Uri,
+        Optional<String> metricsNamespace,
+        Optional<String> trainingPipelineName,
+        int retrainMinHours) {
 
     /** How UpdateEndpoint shifts traffic to the new fleet (SageMaker deployment guardrails). */
     public enum TrafficStrategy { CANARY, LINEAR, ALL_AT_ONCE }
@@ -80,6 +94,9 @@ public record DeployConfig(
     static final Pattern GROUP_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
     static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$");
     static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
+    /** CloudWatch's rule for a namespace, without the reserved {@code AWS/} prefix. */
+    static final Pattern METRICS_NAMESPACE = Pattern.compile("^(?!AWS/)[A-Za-z0-9.\\-_/#:]{1,255}$");
+    static final Pattern S3_PREFIX = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?$");
 
     public DeployConfig {
         requireMatch("MODEL_PACKAGE_GROUP_NAME", modelPackageGroupName, GROUP_NAME);
@@ -108,6 +125,21 @@ public record DeployConfig(
         mode = mode == null ? DeploymentMode.REPLACE : mode;
         requireRange("CHALLENGER_WEIGHT_PERCENT", challengerWeightPercent, 1, 99);
         requireRange("SHADOW_SAMPLING_PERCENT", shadowSamplingPercent, 1, 100);
+        requireRange("DATA_CAPTURE_SAMPLING_PERCENT", dataCapturePercent, 0, 100);
+        // One form, without the trailing slash, so the capture prefix and the config names do not depend on how it was written.
+        dataCaptureS3Uri = dataCaptureS3Uri == null ? Optional.empty()
+                : dataCaptureS3Uri.filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", ""));
+        dataCaptureS3Uri.ifPresent(u -> requireMatch("DATA_CAPTURE_S3_URI", u, S3_PREFIX));
+        if (dataCapturePercent > 0 && dataCaptureS3Uri.isEmpty()) {
+            throw new IllegalArgumentException("environment variable DATA_CAPTURE_S3_URI is required when "
+                    + "DATA_CAPTURE_SAMPLING_PERCENT is above 0, got " + dataCapturePercent);
+        }
+        metricsNamespace = metricsNamespace == null ? Optional.empty() : metricsNamespace.filter(n -> !n.isBlank());
+        metricsNamespace.ifPresent(n -> requireMatch("METRICS_NAMESPACE", n, METRICS_NAMESPACE));
+        trainingPipelineName = trainingPipelineName == null ? Optional.empty()
+                : trainingPipelineName.filter(n -> !n.isBlank());
+        trainingPipelineName.ifPresent(n -> requireMatch("TRAINING_PIPELINE_NAME", n, RESOURCE_NAME));
+        requireRange("RETRAIN_MIN_HOURS", retrainMinHours, 1, 24 * 30);
     }
 
     /** Reads the configuration from a variable map (the process environment in Lambda). */
@@ -143,7 +175,12 @@ public record DeployConfig(
                 r.bool("ENABLE_NETWORK_ISOLATION", true),
                 r.choice("DEPLOYMENT_MODE", DeploymentMode.REPLACE, DeploymentMode.class),
                 r.integer("CHALLENGER_WEIGHT_PERCENT", 10),
-                r.integer("SHADOW_SAMPLING_PERCENT", 100));
+                r.integer("SHADOW_SAMPLING_PERCENT", 100),
+                r.integer("DATA_CAPTURE_SAMPLING_PERCENT", 0),
+                Optional.ofNullable(r.optional("DATA_CAPTURE_S3_URI")),
+                Optional.ofNullable(r.optional("METRICS_NAMESPACE")),
+                Optional.ofNullable(r.optional("TRAINING_PIPELINE_NAME")),
+                r.integer("RETRAIN_MIN_HOURS", 24));
     }
 
     private static void requireMatch(String name, String value, Pattern pattern) {

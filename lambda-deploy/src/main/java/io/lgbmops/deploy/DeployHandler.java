@@ -44,6 +44,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
     private final DeployTranslator translator;
     private final DeployService service;
     private final PackageResolver resolver;
+    private final MonitorOperations monitor;
     private final DecisionLog log;
 
     /** Used by the Lambda runtime: environment configuration, shared clients, logs to stdout. */
@@ -60,6 +61,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         this.log = new DecisionLog(MAPPER.getFactory(), logStream);
         this.service = new DeployService(clients, config, translator, MAPPER, log);
         this.resolver = new PackageResolver(clients.sageMaker());
+        this.monitor = new MonitorOperations(clients, config, MAPPER, java.time.Clock.systemUTC());
     }
 
     @Override
@@ -71,6 +73,12 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
                 ResolvedPackage resolved = resolver.resolve(resolve.request());
                 log.info(requestId, "package_resolved", resolved.outputs());
                 writeOutputs(output, resolved.outputs());
+                return;
+            }
+            if (invocation instanceof EventParser.Invocation.Monitoring monitoring) {
+                java.util.Map<String, String> result = monitor.handle(monitoring.request());
+                log.info(requestId, "monitor_decision", result);
+                MAPPER.writeValue(output, result);
                 return;
             }
             DeployResult result = service.handle(invocation, requestId);

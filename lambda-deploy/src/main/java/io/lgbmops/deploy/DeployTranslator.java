@@ -61,10 +61,12 @@ public final class DeployTranslator {
 
     private final DeployConfig config;
     private final ResourceNames names;
+    private final DataCapture capture;
 
     public DeployTranslator(DeployConfig config) {
         this.config = config;
         this.names = new ResourceNames(config.endpointName());
+        this.capture = new DataCapture(config);
     }
 
     public ResourceNames names() {
@@ -95,10 +97,10 @@ public final class DeployTranslator {
      */
     public Plan soleVariantPlan(String endpointName, String modelPackageArn, int packageVersion, String modelName,
             String instanceType, int initialInstanceCount) {
-        String configName = names.name(packageVersion,
-                "endpoint-config", modelName, VARIANT_NAME, instanceType,
-                Integer.toString(initialInstanceCount),
-                kmsKeyFor(instanceType).orElse(""));
+        List<String> inputs = new ArrayList<>(List.of("endpoint-config", modelName, VARIANT_NAME, instanceType,
+                Integer.toString(initialInstanceCount), kmsKeyFor(instanceType).orElse("")));
+        inputs.addAll(capture.nameInputs());
+        String configName = names.name(packageVersion, inputs.toArray(String[]::new));
         return new Plan(endpointName, modelPackageArn, packageVersion, modelName, configName,
                 instanceType, initialInstanceCount);
     }
@@ -141,6 +143,7 @@ public final class DeployTranslator {
             inputs.addAll(List.of(v.name(), v.modelName(), v.instanceType(), Integer.toString(v.initialInstanceCount()),
                     Float.toString(v.weight()), kmsKeyFor(v.instanceType()).orElse("")));
         }
+        inputs.addAll(capture.nameInputs());
         String name = names.name(newcomer.packageVersion(), inputs.toArray(String[]::new));
         return ab
                 ? new VariantPlan(newcomer.endpointName(), name, newcomer.packageVersion(), List.of(first, second),
@@ -173,6 +176,7 @@ public final class DeployTranslator {
                         .initialVariantWeight(1.0f)
                         .build());
         kmsKeyFor(plan.instanceType()).ifPresent(builder::kmsKeyId);
+        capture.config().ifPresent(builder::dataCaptureConfig);
         return builder.build();
     }
 
@@ -185,6 +189,7 @@ public final class DeployTranslator {
         if (plan.all().stream().allMatch(v -> kmsKeyFor(v.instanceType()).isPresent())) {
             config.kmsKeyId().ifPresent(builder::kmsKeyId);
         }
+        capture.config().ifPresent(builder::dataCaptureConfig);
         return builder.build();
     }
 

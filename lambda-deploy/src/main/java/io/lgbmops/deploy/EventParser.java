@@ -54,6 +54,9 @@ public final class EventParser {
 
         /** Which Approved package of the group a pipeline should use; changes nothing. */
         record ResolvePackage(ResolvePackageRequest request) implements Invocation { }
+
+        /** An operation of the monitoring pipeline or of its drift alarm rule. */
+        record Monitoring(MonitorRequest request) implements Invocation { }
     }
 
     /** What a {@link Invocation.VariantOperation} does. */
@@ -119,6 +122,9 @@ public final class EventParser {
 
     /** {@code {"operation": "promote"|"rollback", "model_package_version": 7, "reason": "..."}}. */
     private Invocation parseOperation(JsonNode root) {
+        if (MonitorRequest.OPERATIONS.contains(root.path(OPERATION_FIELD).asText(""))) {
+            return new Invocation.Monitoring(MonitorRequest.parse(root));
+        }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!OPERATION_FIELDS.contains(name)) {
@@ -130,7 +136,8 @@ public final class EventParser {
             case "promote" -> Operation.PROMOTE;
             case "rollback" -> Operation.ROLLBACK;
             default -> throw new InvalidEventException(OPERATION_FIELD,
-                    "must be \"promote\", \"rollback\" or \"" + ResolvePackageRequest.OPERATION + "\", got \"" + value + "\"");
+                    "must be \"promote\", \"rollback\", \"" + ResolvePackageRequest.OPERATION + "\" or one of "
+                            + MonitorRequest.OPERATIONS.stream().sorted().toList() + ", got \"" + value + "\"");
         };
         String endpoint = text(root, "endpoint_name", "endpoint_name", false);
         if (endpoint != null && !endpoint.equals(config.endpointName())) {

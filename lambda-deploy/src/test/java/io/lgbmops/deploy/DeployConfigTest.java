@@ -82,7 +82,9 @@ class DeployConfigTest {
             "CHALLENGER_WEIGHT_PERCENT|0|must be in [1, 99]",
             "CHALLENGER_WEIGHT_PERCENT|100|must be in [1, 99]",
             "SHADOW_SAMPLING_PERCENT|0|must be in [1, 100]",
-            "SHADOW_SAMPLING_PERCENT|half|must be an integer"})
+            "SHADOW_SAMPLING_PERCENT|half|must be an integer",
+            "DATA_CAPTURE_SAMPLING_PERCENT|101|must be in [0, 100]",
+            "DATA_CAPTURE_S3_URI|https://bucket/datacapture|must match"})
     void fromEnvironment_whenValueInvalid_namesVariableAndValue(String name, String value, String rule) {
         Map<String, String> env = new HashMap<>(REQUIRED);
         env.put(name, value);
@@ -93,6 +95,24 @@ class DeployConfigTest {
         assertTrue(error.getMessage().startsWith("environment variable " + name + " "), error.getMessage());
         assertTrue(error.getMessage().contains(rule), error.getMessage());
         assertTrue(error.getMessage().endsWith("got \"" + value + "\""), error.getMessage());
+    }
+
+    @Test
+    void fromEnvironment_whenCaptureOnWithoutDestination_namesTheMissingVariable() {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("DATA_CAPTURE_SAMPLING_PERCENT", "20");
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> DeployConfig.fromEnvironment(env));
+
+        assertTrue(error.getMessage().startsWith("environment variable DATA_CAPTURE_S3_URI is required"), error.getMessage());
+    }
+
+    @Test
+    void fromEnvironment_whenCaptureUnset_capturesNothing() {
+        DeployConfig config = DeployConfig.fromEnvironment(REQUIRED);
+
+        assertTrue(config.dataCapturePercent() == 0 && config.dataCaptureS3Uri().isEmpty(), config::toString);
     }
 
     @Test

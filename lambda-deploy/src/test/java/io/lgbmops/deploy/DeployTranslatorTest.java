@@ -141,6 +141,43 @@ class DeployTranslatorTest {
     }
 
     @Test
+    void createEndpointConfig_whenCaptureOn_capturesInputAndOutputEncryptedUnderTheDestination() {
+        DeployTranslator translator = new DeployTranslator(config(Map.of("DATA_CAPTURE_SAMPLING_PERCENT", "20",
+                "DATA_CAPTURE_S3_URI", "s3://lgbmops-artifacts/datacapture/")));
+
+        CreateEndpointConfigRequest endpointConfig =
+                translator.createEndpointConfig(translator.plan(request("lgbm-census", "ml.m5d.large"), 1));
+
+        var capture = endpointConfig.dataCaptureConfig();
+        assertTrue(capture.enableCapture());
+        assertEquals(20, capture.initialSamplingPercentage());
+        assertEquals("s3://lgbmops-artifacts/datacapture", capture.destinationS3Uri());
+        assertEquals(List.of("Input", "Output"), capture.captureOptions().stream()
+                .map(o -> o.captureModeAsString()).toList());
+        assertEquals(List.of("text/csv"), capture.captureContentTypeHeader().csvContentTypes());
+        // The capture's key does not depend on the instance's storage, unlike the volume key.
+        assertEquals(DeployFixture.KMS_KEY, capture.kmsKeyId());
+        assertNull(endpointConfig.kmsKeyId());
+    }
+
+    @Test
+    void createEndpointConfig_whenCaptureOff_sendsNoCaptureAndKeepsTheNames() {
+        DeployTranslator off = new DeployTranslator(config(Map.of()));
+        DeployTranslator on = new DeployTranslator(config(Map.of("DATA_CAPTURE_SAMPLING_PERCENT", "20",
+                "DATA_CAPTURE_S3_URI", "s3://lgbmops-artifacts/datacapture")));
+        DeployTranslator more = new DeployTranslator(config(Map.of("DATA_CAPTURE_SAMPLING_PERCENT", "50",
+                "DATA_CAPTURE_S3_URI", "s3://lgbmops-artifacts/datacapture")));
+        DeployTranslator.Plan plan = off.plan(request("lgbm-census", "ml.m5.large"), 3);
+
+        assertNull(off.createEndpointConfig(plan).dataCaptureConfig());
+        // SageMaker cannot change an existing config's capture: another share is another config.
+        String withCapture = on.plan(request("lgbm-census", "ml.m5.large"), 3).endpointConfigName();
+        assertNotEquals(plan.endpointConfigName(), withCapture);
+        assertNotEquals(withCapture, more.plan(request("lgbm-census", "ml.m5.large"), 3).endpointConfigName());
+        assertEquals(plan.modelName(), on.plan(request("lgbm-census", "ml.m5.large"), 3).modelName());
+    }
+
+    @Test
     void updateEndpoint_whenCanary_sendsBlueGreenCanaryWithRollbackAlarms() {
         DeployTranslator translator = new DeployTranslator(config(Map.of("TRAFFIC_STEP_PERCENT", "25",
                 "TRAFFIC_WAIT_SECONDS", "600", "MAX_EXECUTION_TIMEOUT_SECONDS", "3600")));

@@ -84,6 +84,19 @@ final class RecordedAwsCalls {
         if (call.body().length == 0) {
             return JSON.createObjectNode();
         }
+        String text = new String(call.body(), StandardCharsets.UTF_8);
+        if (text.startsWith("Action=")) {
+            // Query protocol (CloudWatch): a form body; its top-level parameters name the operation and namespace.
+            ObjectNode form = JSON.createObjectNode();
+            for (String pair : text.split("&")) {
+                String[] parts = pair.split("=", 2);
+                if (!parts[0].contains(".")) {
+                    form.put(java.net.URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
+                            java.net.URLDecoder.decode(parts.length > 1 ? parts[1] : "", StandardCharsets.UTF_8));
+                }
+            }
+            return form;
+        }
         try {
             JsonNode body = JSON.readTree(call.body());
             return body.isObject() ? body : JSON.createObjectNode();

@@ -78,12 +78,19 @@ final class CdkTemplate {
     }
 
     static DefinitionSource load(Path cdkOut, Optional<String> stackName) {
-        return read(cdkOut).definitionSource(stackName);
+        return load(cdkOut, stackName, RunnerOptions.TRAINING);
     }
 
-    DefinitionSource definitionSource(Optional<String> stackName) {
+    /** {@code pipeline}: without a stack name, the monitoring pipeline is the one in a {@code -Monitor} stack. */
+    static DefinitionSource load(Path cdkOut, Optional<String> stackName, String pipeline) {
+        return read(cdkOut).definitionSource(stackName, pipeline);
+    }
+
+    DefinitionSource definitionSource(Optional<String> stackName, String pipeline) {
+        boolean monitoring = RunnerOptions.MONITORING.equals(pipeline);
         List<Map.Entry<Stack, String>> candidates = pipelines().stream()
                 .filter(p -> stackName.isEmpty() || p.getKey().name().equals(stackName.get()))
+                .filter(p -> stackName.isPresent() || monitoring == p.getKey().name().endsWith("-Monitor"))
                 .toList();
         if (candidates.isEmpty()) {
             throw new RunnerOptions.UsageException("no " + PIPELINE_TYPE + " in " + cdkOut
@@ -94,6 +101,14 @@ final class CdkTemplate {
                     .filter(c -> c.getKey().name().toLowerCase(Locale.ROOT).contains("-dev-")).toList();
             if (dev.size() == 1) {
                 candidates = dev;
+            }
+        }
+        if (candidates.size() > 1 && stackName.isEmpty()) {
+            // The training pipeline is the default; another one (the stage's monitoring pipeline) is named with --stack.
+            List<Map.Entry<Stack, String>> training = candidates.stream()
+                    .filter(c -> c.getKey().name().endsWith("-Pipeline")).toList();
+            if (training.size() == 1) {
+                candidates = training;
             }
         }
         if (candidates.size() > 1) {

@@ -2,6 +2,8 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.MonitorPipeline;
+import io.lgbmops.pipeline.MonitorSettings;
 import io.lgbmops.pipeline.PipelineSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +47,14 @@ record DefinitionSource(
         }
         Path cdkOut = options.cdkOut().orElse(options.repoRoot().resolve("cdk.out"));
         if (options.cdkOut().isPresent() || CdkTemplate.hasPipeline(cdkOut)) {
-            return CdkTemplate.load(cdkOut, options.stack());
+            return CdkTemplate.load(cdkOut, options.stack(), options.pipeline());
+        }
+        if (options.monitoring()) {
+            JsonNode definition = Json.read(MonitorPipeline.build(PipelineSettings.placeholders(), MonitorSettings.defaults())
+                    .toJson());
+            return new DefinitionSource(definition,
+                    "pipeline-spec MonitorPipeline with placeholder settings (no cdk.out with a pipeline)",
+                    Optional.empty(), Map.of(), Map.of(), Map.of());
         }
         JsonNode definition = Json.read(LightGbmPipeline.build(PipelineSettings.placeholders()).toJson());
         return new DefinitionSource(definition,

@@ -14,7 +14,7 @@ import java.util.Map;
 final class LocalImage {
 
     static final String OPT_ML_ENV = "LGBMOPS_OPT_ML";
-    static final List<String> SCRIPTS = List.of("preprocess", "train", "evaluate", "explain", "select", "serve");
+    static final List<String> SCRIPTS = List.of("preprocess", "train", "evaluate", "explain", "select", "monitor", "serve");
 
     private final Path venv;
 

@@ -52,7 +52,7 @@ public final class LocalPipelineRunner {
     }
 
     static int run(RunnerOptions options, PrintStream out) {
-        if (options.pipeline().equals("batch")) {
+        if (options.batch()) {
             return BatchRun.run(options, out);
         }
         Console console = new Console(out);
@@ -64,12 +64,13 @@ public final class LocalPipelineRunner {
             throw new RunnerOptions.UsageException("the pipeline definition is not runnable: " + e.getMessage());
         }
         Map<String, JsonNode> parameters = Parameters.resolve(definition, options.parameters());
-        if (!Files.isRegularFile(options.data()) && !Files.isDirectory(options.data())) {
+        // A monitoring run reads what is already in the emulator: the deployed endpoint and its capture files.
+        if (!options.monitoring() && !Files.isRegularFile(options.data()) && !Files.isDirectory(options.data())) {
             throw new RunnerOptions.UsageException("no data file or directory at " + options.data() + " (--data)");
         }
-        DatasetInputs dataset = DatasetInputs.choose(options, source.staticFiles(), parameters);
+        DatasetInputs dataset = options.monitoring() ? null : DatasetInputs.choose(options, source.staticFiles(), parameters);
         Map<String, String> given = new LinkedHashMap<>(options.parameters());
-        if (!dataset.parameterOverrides().isEmpty()) {
+        if (dataset != null && !dataset.parameterOverrides().isEmpty()) {
             given.putAll(dataset.parameterOverrides());
             parameters = Parameters.resolve(definition, given);
         }
@@ -92,20 +93,22 @@ public final class LocalPipelineRunner {
                 S3Store s3 = new S3Store(clients.s3());
                 Set<String> buckets = buckets(definition.json(), parameters);
                 buckets.forEach(s3::ensureBucket);
-                S3Uri dataTarget = dataset.dataTarget();
-                if (Files.isDirectory(options.data())) {
-                    // Several files under one prefix, as a multi-instance preprocess shards them.
-                    if (!dataTarget.key().isEmpty() && !dataTarget.key().endsWith("/")) {
-                        dataTarget = new S3Uri(dataTarget.bucket(), dataTarget.key() + "/");
+                if (dataset != null) {
+                    S3Uri dataTarget = dataset.dataTarget();
+                    if (Files.isDirectory(options.data())) {
+                        // Several files under one prefix, as a multi-instance preprocess shards them.
+                        if (!dataTarget.key().isEmpty() && !dataTarget.key().endsWith("/")) {
+                            dataTarget = new S3Uri(dataTarget.bucket(), dataTarget.key() + "/");
+                        }
+                        int files = s3.uploadDirectory(options.data(), dataTarget);
+                        console.info("data", options.data() + " (" + files + " files) -> " + dataTarget);
+                    } else {
+                        if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
+                            dataTarget = dataTarget.resolve(options.data().getFileName().toString());
+                        }
+                        s3.upload(options.data(), dataTarget);
+                        console.info("data", options.data() + " -> " + dataTarget);
                     }
-                    int files = s3.uploadDirectory(options.data(), dataTarget);
-                    console.info("data", options.data() + " (" + files + " files) -> " + dataTarget);
-                } else {
-                    if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
-                        dataTarget = dataTarget.resolve(options.data().getFileName().toString());
-                    }
-                    s3.upload(options.data(), dataTarget);
-                    console.info("data", options.data() + " -> " + dataTarget);
                 }
                 Map<String, String> staticFiles = new LinkedHashMap<>();
                 source.staticFiles().forEach((uri, content) -> {
@@ -119,11 +122,13 @@ public final class LocalPipelineRunner {
                             + String.join(", ", staticFiles.keySet()));
                 }
                 // After the stack's files: a contract given on the command line wins over the deployed one.
-                if (dataset.uploadContract()) {
+                if (dataset != null && dataset.uploadContract()) {
                     s3.uploadText(dataset.contractText(), dataset.contractTarget());
                 }
-                console.info("dataset", dataset.contract().name() + " (" + dataset.shownAs() + ") -> "
-                        + dataset.contractTarget());
+                if (dataset != null) {
+                    console.info("dataset", dataset.contract().name() + " (" + dataset.shownAs() + ") -> "
+                            + dataset.contractTarget());
+                }
 
                 Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
                 List<String> deviations = deviations(options, source);
@@ -138,9 +143,13 @@ public final class LocalPipelineRunner {
 
                 Optional<SmokeTest.Result> smoke = Optional.empty();
                 String smokeError = null;
-                if (result.succeeded() && options.smokeRows() > 0) {
+                if (result.succeeded() && options.smokeRows() > 0 && !options.monitoring()) {
                     try {
                         smoke = SmokeTest.run(context, result.steps(), options.smokeRows());
+                        Optional<CaptureWriter> capture = CaptureWriter.fromLambdaEnvironment(lambdaEnvironment);
+                        if (smoke.isPresent() && capture.isPresent()) {
+                            capture.get().write(context, smoke.get());
+                        }
                     } catch (Exception e) {
                         smokeError = PipelineExecution.message(e);
                     }

@@ -68,7 +68,7 @@ record RunSummary(
         } else if (smokeError != null) {
             console.info("smoke test", "FAILED: " + smokeError);
         } else if (result.succeeded()) {
-            console.info("smoke test", "not run (no registered model package, or --smoke-rows 0)");
+            console.info("smoke test", "not run (this execution registered no model package, or --smoke-rows 0)");
         }
         console.info("logs", workDir.toString());
     }

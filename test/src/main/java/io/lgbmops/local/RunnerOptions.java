@@ -32,8 +32,12 @@ record RunnerOptions(
         String pipelineName,
         String pipeline) {
 
-    /** {@code --pipeline}: the training pipeline (the default) or the batch scoring pipeline ({@link BatchRun}). */
-    static final List<String> PIPELINES = List.of("training", "batch");
+    /** {@code --pipeline}: the stage's training pipeline (the default), its batch scoring pipeline
+     * ({@link BatchRun}) or its monitoring pipeline. */
+    static final String TRAINING = "train";
+    static final String BATCH = "batch";
+    static final String MONITORING = "monitor";
+    static final List<String> PIPELINES = List.of(TRAINING, BATCH, MONITORING);
 
     static final String USAGE = """
             usage: java -jar test/target/local-run.jar [options]
@@ -45,6 +49,12 @@ record RunnerOptions(
             definition pipeline-spec builds):
               --cdk-out DIR           synthesized CDK app to read the pipeline from
               --stack NAME            stack holding the pipeline when several do
+              --pipeline KIND         train (default), batch or monitor:
+                                      batch scores --data (a CSV file or a directory of them) with the latest
+                                      Approved package of the group, as lgbmops-<stage>-batch does;
+                                      monitor checks the capture files in the emulator's S3 against the live
+                                      model, as lgbmops-<stage>-monitor does (both need --endpoint-url of the
+                                      emulator a training run kept)
               --definition FILE       a plain pipeline definition JSON file
             execution:
               --param NAME=VALUE      override a pipeline parameter (repeatable)
@@ -60,9 +70,6 @@ record RunnerOptions(
               --max-parallel N        most training processes at once (default: the number of cores)
               --smoke-rows N          rows of the test split sent to the served model (default 5, 0: none)
               --pipeline-name NAME    Execution.PipelineName (default: the template's, else lgbmops-local)
-              --pipeline KIND         training (default) or batch: score --data (a CSV file or a directory of
-                                      them) with the latest Approved package of the group, as lgbmops-<stage>-batch
-                                      does (needs the package: --endpoint-url of an emulator a training run kept)
             environment:
               --endpoint-url URL      use a running emulator on 127.0.0.1 instead of starting moto
               --keep-emulator         leave the started emulator running and print its URL
@@ -77,6 +84,14 @@ record RunnerOptions(
         parameters = Map.copyOf(parameters);
         hyperparameterOverrides = Map.copyOf(hyperparameterOverrides);
         lambdaEnvironment = Map.copyOf(lambdaEnvironment);
+    }
+
+    boolean monitoring() {
+        return MONITORING.equals(pipeline);
+    }
+
+    boolean batch() {
+        return BATCH.equals(pipeline);
     }
 
     /** Thrown for a bad command line; the message is for the user. */
@@ -142,11 +157,11 @@ record RunnerOptions(
             }
         });
         Optional<Path> cdkOut = Optional.ofNullable(single.get("--cdk-out")).map(Path::of);
-        String pipeline = single.getOrDefault("--pipeline", "training");
+        String pipeline = single.getOrDefault("--pipeline", TRAINING);
         if (!PIPELINES.contains(pipeline)) {
             throw new UsageException("--pipeline must be one of " + PIPELINES + ", got '" + pipeline + "'");
         }
-        if (pipeline.equals("batch") && !single.containsKey("--data")) {
+        if (pipeline.equals(BATCH) && !single.containsKey("--data")) {
             throw new UsageException("--pipeline batch needs --data: a CSV file or a directory of CSV files to score");
         }
         return new RunnerOptions(

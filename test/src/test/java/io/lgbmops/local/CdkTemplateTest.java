@@ -120,6 +120,18 @@ class CdkTemplateTest {
     }
 
     @Test
+    void load_whenTheStageAlsoHasAMonitoringPipeline_prefersTheTrainingPipelineUnlessAStackIsNamed() throws IOException {
+        Files.writeString(cdkOut.resolve("App-dev-Monitor.template.json"),
+                PIPELINE.replace("app-dev-pipeline", "app-dev-monitor"));
+
+        assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
+        assertEquals(Optional.of("app-dev-monitor"),
+                CdkTemplate.load(cdkOut, Optional.of("App-dev-Monitor")).pipelineName());
+        assertEquals(Optional.of("app-dev-monitor"),
+                CdkTemplate.load(cdkOut, Optional.empty(), RunnerOptions.MONITORING).pipelineName());
+    }
+
+    @Test
     void load_failsWhenAnExportIsMissing_namingIt() throws IOException {
         Files.delete(cdkOut.resolve("App-dev-Deploy.template.json"));
 

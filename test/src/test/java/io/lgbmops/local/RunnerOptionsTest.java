@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,20 @@ class RunnerOptionsTest {
         assertTrue(source.description().startsWith("pipeline-spec"), source.description());
         assertEquals("Preprocess", source.definition().at("/Steps/0/Name").asText());
         assertEquals(Map.of(), source.staticFiles(), "a plain definition comes with no files; the runner uploads the contract");
+    }
+
+    @Test
+    void parse_whenPipelineIsMonitor_picksTheMonitoringPipelineAndRefusesOthers(@org.junit.jupiter.api.io.TempDir Path emptyRoot) {
+        RunnerOptions options = RunnerOptions.parse(List.of("--repo-root", emptyRoot.toString(), "--pipeline", "monitor"));
+
+        assertTrue(options.monitoring());
+        DefinitionSource source = DefinitionSource.load(options);
+        assertTrue(source.description().contains("MonitorPipeline"), source.description());
+        assertEquals("DescribeLive", source.definition().at("/Steps/0/Name").asText());
+        assertFalse(RunnerOptions.parse(List.of("--repo-root", ROOT)).monitoring());
+        RunnerOptions.UsageException error = assertThrows(RunnerOptions.UsageException.class,
+                () -> RunnerOptions.parse(List.of("--repo-root", ROOT, "--pipeline", "batchy")));
+        assertEquals("--pipeline must be train or monitor, got 'batchy'", error.getMessage());
     }
 
     @Test

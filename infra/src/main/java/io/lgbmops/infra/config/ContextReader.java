@@ -91,6 +91,21 @@ final class ContextReader {
         return result;
     }
 
+    boolean bool(String key, boolean defaultValue) {
+        Object value = raw(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return switch (value.toString().trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(path(key) + " must be true or false, got \"" + value + "\"");
+        };
+    }
+
     <E extends Enum<E>> E choice(String key, E defaultValue, Class<E> type) {
         String value = string(key, null);
         if (value == null) {

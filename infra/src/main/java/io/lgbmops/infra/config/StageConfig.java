@@ -50,6 +50,7 @@ import java.util.regex.Pattern;
  *                                      (default), join it as an A/B challenger, or run beside it as a shadow
  * @param challengerWeightPercent       share of requests the challenger answers in ab mode, in [1, 99] (default 10)
  * @param shadowSamplingPercent         share of requests copied to the shadow in shadow mode, in [1, 100] (default 100)
+ * @param monitoring                    data capture, the monitoring pipeline's schedule and window, drift alarms, retraining
  */
 public record StageConfig(
         String name,
@@ -83,7 +84,8 @@ public record StageConfig(
         DatasetContract dataset,
         DeploymentMode deploymentMode,
         int challengerWeightPercent,
-        int shadowSamplingPercent) {
+        int shadowSamplingPercent,
+        MonitoringConfig monitoring) {
 
     /** Traffic shifting of an endpoint update under SageMaker deployment guardrails. */
     public enum DeploymentStrategy { CANARY, LINEAR, ALL_AT_ONCE }
@@ -176,6 +178,7 @@ public record StageConfig(
         DeploymentMode mode = in.choice("deploymentMode", DeploymentMode.REPLACE, DeploymentMode.class);
         int challengerWeight = in.integer("challengerWeightPercent", 10, 1, 99);
         int shadowSampling = in.integer("shadowSamplingPercent", 100, 1, 100);
+        MonitoringConfig monitoring = MonitoringConfig.fromContext(in);
         in.rejectUnknownKeys();
         DatasetContract dataset;
         try {
@@ -186,7 +189,7 @@ public record StageConfig(
         return new StageConfig(name, account, region, f1Threshold, minF1Threshold, minDisparateImpact, maxAbsDppl, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
                 strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal,
-                datasetFile, dataset, mode, challengerWeight, shadowSampling);
+                datasetFile, dataset, mode, challengerWeight, shadowSampling, monitoring);
     }
 
     /** Prefix of every physical name of this stage, so stages never collide in one account. */
@@ -208,6 +211,10 @@ public record StageConfig(
 
     public String pipelineName() {
         return resourcePrefix() + "-pipeline";
+    }
+
+    public String monitorPipelineName() {
+        return resourcePrefix() + "-monitor";
     }
 
     public String repositoryName() {

@@ -48,6 +48,25 @@ class AppConfigTest {
     }
 
     @Test
+    void fromContext_whenNoMonitoringSettings_capturesAFifthAndChecksDailyWithoutRetraining() {
+        MonitoringConfig monitoring = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages().get(0).monitoring();
+
+        assertEquals(new MonitoringConfig(20, "rate(1 day)", 24, 200, 0.2, 0.2, 2, false, 24), monitoring);
+    }
+
+    @Test
+    void fromContext_whenMonitoringSettingIsWrong_namesTheKeyAndValue() {
+        assertEquals("stages.dev.dataCapturePercent must be in [0, 100], got 101", failure(Map.of("dataCapturePercent", 101)));
+        assertEquals("stages.dev.monitorSchedule must be an EventBridge Scheduler expression such as rate(1 day) or "
+                + "cron(0 6 * * ? *), got \"every day\"", failure(Map.of("monitorSchedule", "every day")));
+        assertEquals("stages.dev.maxFeaturePsi must be in (0, 10], got 0.0", failure(Map.of("maxFeaturePsi", 0)));
+        assertEquals("stages.dev.driftEvaluationPeriods must be in [1, 7], got 8", failure(Map.of("driftEvaluationPeriods", 8)));
+        assertEquals("stages.dev.retrainOnDrift must be true or false, got \"yes\"", failure(Map.of("retrainOnDrift", "yes")));
+        assertEquals("stages.dev.retrainOnDrift needs dataCapturePercent above 0: without captures nothing is monitored,"
+                + " got dataCapturePercent 0", failure(Map.of("retrainOnDrift", true, "dataCapturePercent", 0)));
+    }
+
+    @Test
     void fromContext_whenNoSelector_buildsEveryStageWithSeparateNames() {
         List<StageConfig> stages = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages();
 

@@ -1,0 +1,280 @@
+package io.lgbmops.infra;
+
+import io.lgbmops.infra.config.MonitoringConfig;
+import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.infra.constructs.NagAcknowledgements;
+import io.lgbmops.pipeline.ExecutionRolePermissions;
+import io.lgbmops.pipeline.MonitorPipeline;
+import io.lgbmops.pipeline.MonitorSettings;
+import io.lgbmops.pipeline.PipelineDefinition;
+import io.lgbmops.pipeline.PipelineSettings;
+import io.lgbmops.pipeline.PipelineValidator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.sagemaker.CfnPipeline;
+import software.amazon.awscdk.services.scheduler.CfnSchedule;
+import software.constructs.Construct;
+
+/**
+ * How a stage watches its live model: the monitoring pipeline (from `pipeline-spec`'s
+ * {@link MonitorPipeline}) with its own role, an EventBridge Scheduler schedule that starts it
+ * with its own role, and alarms on the drift figures it publishes (where the stage retrains on
+ * drift, DeployStack's rule sends them to the deploy function's rate-limited {@code retrain}).
+ * The endpoint's capture itself is configured by the deploy function (see
+ * {@link #deployFunctionEnvironment}).
+ */
+public final class MonitorStack extends Stack {
+
+    private final CfnPipeline pipeline;
+    private final PipelineDefinition definition;
+    private final Role pipelineRole;
+    private final Role schedulerRole;
+    private final CfnSchedule schedule;
+    private final List<Alarm> driftAlarms;
+
+    /** What the monitor stack is wired to. */
+    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image,
+            DeployStack deploy) {
+    }
+
+    public MonitorStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageConfig stage = props.stage();
+        MonitoringConfig monitoring = stage.monitoring();
+        String functionArn = props.deploy().liveFunction().getFunctionArn();
+
+        PipelineSettings settings = PipelineSettings.builder()
+                .imageUri(props.image().imageUri())
+                .jobRoleArn(props.platform().jobRole().getRoleArn())
+                .modelRoleArn(props.platform().modelRole().getRoleArn())
+                .writeBucketName(StorageStack.writeBucketName(stage))
+                .kmsKeyId(props.storage().key().getKeyArn())
+                .defaultInputDataUri(PipelineStack.defaultInputDataUri(stage))
+                .defaultDatasetContractUri(PipelineStack.defaultDatasetContractUri(stage))
+                .deployFunctionArn(functionArn)
+                .modelPackageGroupName(stage.modelPackageGroupName())
+                .endpointName(stage.endpointName())
+                .processingInstanceType(stage.processingInstanceType())
+                .build();
+        definition = MonitorPipeline.build(settings,
+                new MonitorSettings(monitoring.windowHours(), monitoring.minCapturedRows(), monitoring.maxFeaturePsi()));
+        PipelineValidator.validate(definition);
+
+        pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
+                .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
+                .description("Role SageMaker Pipelines acts as to run the steps of " + stage.monitorPipelineName())
+                .build();
+        String processingJobs = arn("sagemaker", "processing-job", ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*");
+        Policy permissions = Policy.Builder.create(this, "MonitorPipelinePermissions")
+                .roles(List.of(pipelineRole))
+                .statements(List.of(
+                        PolicyStatement.Builder.create().sid("MonitorJob")
+                                .actions(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
+                                        "sagemaker:StopProcessingJob", "sagemaker:AddTags", "sagemaker:ListTags"))
+                                .resources(List.of(processingJobs)).build(),
+                        PolicyStatement.Builder.create().sid("InvokeDeployFunction")
+                                .actions(List.of("lambda:InvokeFunction")).resources(List.of(functionArn)).build(),
+                        PolicyStatement.Builder.create().sid("PassJobRole")
+                                .actions(List.of("iam:PassRole"))
+                                .resources(List.of(props.platform().jobRole().getRoleArn()))
+                                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
+                                .build()))
+                .build();
+        NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:"
+                        + "<AWS::AccountId>:processing-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*]",
+                "SageMaker Pipelines name the Monitor step's job pipelines-<execution>-Monitor-<suffix> per execution; "
+                        + "processing jobs only, in this account and region.");
+
+        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+                .pipelineName(stage.monitorPipelineName())
+                .pipelineDisplayName(stage.monitorPipelineName())
+                .pipelineDescription("Drift of " + stage.endpointName() + "'s captured requests against its live model ("
+                        + stage.name() + ")")
+                .roleArn(pipelineRole.getRoleArn())
+                .pipelineDefinition(Map.of("PipelineDefinitionBody", definition.toCompactJson()))
+                .build();
+        pipeline.getNode().addDependency(permissions);
+
+        schedulerRole = Role.Builder.create(this, "ScheduleRole")
+                .assumedBy(ServicePrincipal.Builder.create("scheduler.amazonaws.com")
+                        .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", getAccount())))
+                        .build())
+                .description("EventBridge Scheduler starts " + stage.monitorPipelineName() + ", and nothing else")
+                .build();
+        schedulerRole.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("sagemaker:StartPipelineExecution"))
+                .resources(List.of(pipelineArn(stage.monitorPipelineName())))
+                .build());
+        schedule = CfnSchedule.Builder.create(this, "Schedule")
+                .name(stage.monitorPipelineName())
+                .description("Starts " + stage.monitorPipelineName() + " over the last " + monitoring.windowHours() + " hours")
+                .scheduleExpression(monitoring.schedule())
+                .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
+                .state("ENABLED")
+                .target(CfnSchedule.TargetProperty.builder()
+                        .arn(pipelineArn(stage.monitorPipelineName()))
+                        .roleArn(schedulerRole.getRoleArn())
+                        .sageMakerPipelineParameters(CfnSchedule.SageMakerPipelineParametersProperty.builder()
+                                .pipelineParameterList(List.of(CfnSchedule.SageMakerPipelineParameterProperty.builder()
+                                        .name(MonitorPipeline.WINDOW_HOURS)
+                                        .value(Integer.toString(monitoring.windowHours()))
+                                        .build()))
+                                .build())
+                        .retryPolicy(CfnSchedule.RetryPolicyProperty.builder()
+                                .maximumRetryAttempts(3).maximumEventAgeInSeconds(3600).build())
+                        .build())
+                .build();
+        schedule.getNode().addDependency(pipeline);
+
+        driftAlarms = List.of(
+                driftAlarm("MaxFeaturePsiAlarm", maxFeaturePsiAlarmName(stage), MonitorPipeline.MAX_FEATURE_PSI,
+                        monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName()),
+                driftAlarm("PredictionPsiAlarm", predictionPsiAlarmName(stage), MonitorPipeline.PREDICTION_PSI,
+                        monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName()));
+        // The rule that retrains on these alarms lives beside the deploy function it invokes (DeployStack).
+
+        CfnOutput.Builder.create(this, "MonitorPipelineName").value(pipeline.getPipelineName())
+                .description("run a check now with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
+        CfnOutput.Builder.create(this, "CaptureUri").value(captureUri(stage))
+                .description("where the endpoint's data capture goes (<endpoint>/<variant>/yyyy/mm/dd/hh/)").build();
+    }
+
+    /** The alarm on a drift figure: above the stage's limit for driftEvaluationPeriods windows in a row. */
+    private Alarm driftAlarm(String id, String name, String metricName, double limit, MonitoringConfig monitoring,
+            String what, String endpoint) {
+        return Alarm.Builder.create(this, id)
+                .alarmName(name)
+                .alarmDescription(what + " of the endpoint's captured requests against the live model's training data "
+                        + "stayed above " + limit + " for " + monitoring.driftEvaluationPeriods() + " windows")
+                .metric(Metric.Builder.create()
+                        .namespace(MonitorPipeline.METRICS_NAMESPACE)
+                        .metricName(metricName)
+                        .dimensionsMap(Map.of(MonitorPipeline.ENDPOINT_DIMENSION, endpoint))
+                        .statistic("Maximum")
+                        .period(Duration.hours(monitoring.windowHours()))
+                        .build())
+                .threshold(limit)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(monitoring.driftEvaluationPeriods())
+                .datapointsToAlarm(monitoring.driftEvaluationPeriods())
+                // A window with too few rows publishes no drift figure: no evidence either way.
+                .treatMissingData(TreatMissingData.IGNORE)
+                .build();
+    }
+
+    public static String maxFeaturePsiAlarmName(StageConfig stage) {
+        return stage.endpointName() + "-drift-max-feature-psi";
+    }
+
+    public static String predictionPsiAlarmName(StageConfig stage) {
+        return stage.endpointName() + "-drift-prediction-psi";
+    }
+
+    /** {@code s3://<write bucket>/datacapture}: the deploy function's DATA_CAPTURE_S3_URI. */
+    public static String captureUri(StageConfig stage) {
+        return "s3://" + StorageStack.writeBucketName(stage) + "/" + MonitorPipeline.CAPTURE_PREFIX;
+    }
+
+    /** What the deploy function needs for the stage's capture, its figures and retraining. */
+    static Map<String, String> deployFunctionEnvironment(StageConfig stage) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        MonitoringConfig monitoring = stage.monitoring();
+        if (!monitoring.enabled()) {
+            return environment;
+        }
+        environment.put("DATA_CAPTURE_SAMPLING_PERCENT", Integer.toString(monitoring.dataCapturePercent()));
+        environment.put("DATA_CAPTURE_S3_URI", captureUri(stage));
+        environment.put("METRICS_NAMESPACE", MonitorPipeline.METRICS_NAMESPACE);
+        if (monitoring.retrainOnDrift()) {
+            environment.put("TRAINING_PIPELINE_NAME", stage.pipelineName());
+            environment.put("RETRAIN_MIN_HOURS", Integer.toString(monitoring.retrainMinHours()));
+        }
+        return environment;
+    }
+
+    /**
+     * The deploy function's monitoring calls: PutMetricData in our namespace only and, where the
+     * stage retrains on drift, listing and starting executions of the training pipeline only.
+     */
+    static void grantDeployFunction(Stack scope, Role role, StageConfig stage) {
+        if (!stage.monitoring().enabled()) {
+            return;
+        }
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("cloudwatch:PutMetricData"))
+                .resources(List.of("*"))
+                .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", MonitorPipeline.METRICS_NAMESPACE)))
+                .build());
+        if (stage.monitoring().retrainOnDrift()) {
+            role.addToPolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"))
+                    .resources(List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
+                            .resourceName(stage.pipelineName()).build())))
+                    .build());
+        }
+    }
+
+    /** The model role writes the endpoint's captures (SageMaker captures as the endpoint's execution role). */
+    static void grantCapture(Stack scope, IRole modelRole, StageConfig stage, String keyArn) {
+        if (!stage.monitoring().enabled()) {
+            return;
+        }
+        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of("arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage) + "/"
+                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*"))
+                .build());
+        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("kms:GenerateDataKey", "kms:Encrypt"))
+                .resources(List.of(keyArn))
+                .build());
+        NagAcknowledgements.acknowledge(modelRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/"
+                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*]",
+                "SageMaker names the capture files itself (<variant>/yyyy/mm/dd/hh/<file>.jsonl); write-only, "
+                        + "under our endpoint's capture prefix of our write bucket only.");
+    }
+
+    private String arn(String service, String resource, String name) {
+        return formatArn(ArnComponents.builder().service(service).resource(resource).resourceName(name).build());
+    }
+
+    private String pipelineArn(String name) {
+        return arn("sagemaker", "pipeline", name);
+    }
+
+    public CfnPipeline pipeline() {
+        return pipeline;
+    }
+
+    public PipelineDefinition definition() {
+        return definition;
+    }
+
+    public Role pipelineRole() {
+        return pipelineRole;
+    }
+
+    public Role schedulerRole() {
+        return schedulerRole;
+    }
+
+    public List<Alarm> driftAlarms() {
+        return driftAlarms;
+    }
+}
