@@ -1,6 +1,7 @@
 package io.lgbmops.deploy;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.io.IOException;
 import java.util.List;
 
@@ -73,13 +74,13 @@ public record DeployResult(
      * Written by hand rather than by data binding: no reflection on the cold path.
      */
     void writeFields(JsonGenerator json) throws IOException {
-        json.writeStringField("status", status.name());
+        json.writeStringField(DeployFunction.STATUS_OUTPUT, status.name());
         // The pipeline's Lambda step declares these three as outputs, and a step fails when one is
         // missing, so they are always present: empty when no endpoint config is concerned.
-        json.writeStringField("endpoint_name", endpointName == null ? "" : endpointName);
-        json.writeStringField("endpoint_config_name", endpointConfigName == null ? "" : endpointConfigName);
+        json.writeStringField(DeployFunction.ENDPOINT_NAME_OUTPUT, endpointName == null ? "" : endpointName);
+        json.writeStringField(DeployFunction.ENDPOINT_CONFIG_NAME_OUTPUT, endpointConfigName == null ? "" : endpointConfigName);
         text(json, "model_name", modelName);
-        text(json, "model_package_arn", modelPackageArn);
+        text(json, DeployFunction.MODEL_PACKAGE_ARN, modelPackageArn);
         if (modelPackageVersion != null) {
             json.writeNumberField("model_package_version", modelPackageVersion);
         }
@@ -87,7 +88,7 @@ public record DeployResult(
             json.writeNumberField("f1", f1);
         }
         if (f1Threshold != null) {
-            json.writeNumberField("f1_threshold", f1Threshold);
+            json.writeNumberField(DeployFunction.F1_THRESHOLD, f1Threshold);
         }
         text(json, "autoscaling", autoscaling);
         if (!deleted.isEmpty()) {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.F1Gate;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,13 +51,13 @@ final class DeployService {
     private final SageMakerClient sageMaker;
     private final S3Client s3;
     private final ApplicationAutoScalingClient autoscaling;
-    private final DeployConfig config;
+    private final DeploySettings config;
     private final DeployTranslator translator;
     /** Python's json writes NaN and Infinity unquoted; read them so the gate can name them. */
     private final ObjectReader reportReader;
     private final DecisionLog log;
 
-    DeployService(AwsClients clients, DeployConfig config, DeployTranslator translator, ObjectMapper mapper,
+    DeployService(AwsClients clients, DeploySettings config, DeployTranslator translator, ObjectMapper mapper,
             DecisionLog log) {
         this.sageMaker = clients.sageMaker();
         this.s3 = clients.s3();
@@ -115,7 +119,7 @@ final class DeployService {
 
         DeployTranslator.Plan plan = translator.plan(request, version);
         Optional<DescribeEndpointResponse> endpoint = describeEndpoint(plan.endpointName());
-        if (config.mode() != DeployConfig.DeploymentMode.REPLACE && endpoint.isPresent()) {
+        if (config.mode() != DeploySettings.DeploymentMode.REPLACE && endpoint.isPresent()) {
             return addVariant(plan, pkg, endpoint.get(), gate, requestId);
         }
         DeployResult result = endpoint.isEmpty()
@@ -266,22 +270,25 @@ final class DeployService {
         }
         JsonNode f1Node;
         try {
-            f1Node = reportReader.readTree(report.get()).path("classification_metrics").path("f1").path("value");
+            f1Node = reportReader.readTree(report.get());
+            for (String key : F1Gate.F1_JSON_KEYS) {
+                f1Node = f1Node.path(key);
+            }
         } catch (IOException e) {
             return refused(threshold, "evaluation report " + uri + " is not valid JSON");
         }
         if (!f1Node.isNumber()) {
-            return refused(threshold, "evaluation report " + uri + " has no numeric classification_metrics.f1.value, got "
+            return refused(threshold, "evaluation report " + uri + " has no numeric " + F1Gate.F1_JSON_PATH + ", got "
                     + (f1Node.isMissingNode() ? "nothing" : f1Node.toString()));
         }
         double f1 = f1Node.doubleValue();
         // An F1 outside [0, 1] (5.0, 1e400 read as Infinity, NaN, -1) is a broken report, not a good model.
         if (!Double.isFinite(f1) || f1 < 0 || f1 > 1) {
-            return refused(threshold, "evaluation report " + uri + " has classification_metrics.f1.value "
+            return refused(threshold, "evaluation report " + uri + " has " + F1Gate.F1_JSON_PATH + " "
                     + f1Node.asText() + ", which is not an F1 score (a finite number in [0, 1])");
         }
         if (f1 < threshold.value()) {
-            return new Gate(false, f1, threshold.value(), "classification_metrics.f1.value " + f1
+            return new Gate(false, f1, threshold.value(), F1Gate.F1_JSON_PATH + " " + f1
                     + " is below the threshold " + threshold.value() + " (" + threshold.explanation() + ")");
         }
         return new Gate(true, f1, threshold.value(), null);
@@ -304,19 +311,19 @@ final class DeployService {
         candidates.add("MIN_F1_THRESHOLD " + value);
         if (request.f1Threshold() != null) {
             value = Math.max(value, request.f1Threshold());
-            candidates.add(DeployRequest.F1_THRESHOLD_FIELD + " " + request.f1Threshold());
+            candidates.add(DeployFunction.F1_THRESHOLD + " " + request.f1Threshold());
         }
         String recorded = pkg.hasCustomerMetadataProperties()
-                ? pkg.customerMetadataProperties().get(DeployRequest.F1_THRESHOLD_METADATA) : null;
+                ? pkg.customerMetadataProperties().get(DeployFunction.F1_THRESHOLD_METADATA) : null;
         if (recorded != null) {
-            String field = "CustomerMetadataProperties." + DeployRequest.F1_THRESHOLD_METADATA;
+            String field = "CustomerMetadataProperties." + DeployFunction.F1_THRESHOLD_METADATA;
             double parsed;
             try {
                 parsed = Double.parseDouble(recorded.trim());
             } catch (NumberFormatException e) {
                 parsed = Double.NaN;
             }
-            if (!DeployRequest.isThreshold(parsed)) {
+            if (!F1Gate.isThreshold(parsed)) {
                 throw new IllegalArgumentException("model package " + pkg.modelPackageArn() + " records " + field
                         + " \"" + recorded + "\", which is not a threshold (a number in (0, 1])");
             }
@@ -423,8 +430,8 @@ final class DeployService {
             return Optional.of("has " + variants.size() + " production variants, not one");
         }
         ProductionVariant variant = variants.get(0);
-        if (!DeployTranslator.VARIANT_NAME.equals(variant.variantName())) {
-            return Optional.of("has variant " + variant.variantName() + ", not " + DeployTranslator.VARIANT_NAME);
+        if (!Variants.CHAMPION.equals(variant.variantName())) {
+            return Optional.of("has variant " + variant.variantName() + ", not " + Variants.CHAMPION);
         }
         if (!plan.modelName().equals(variant.modelName())) {
             return Optional.of("points its variant at model " + variant.modelName() + ", not " + plan.modelName());
@@ -458,7 +465,7 @@ final class DeployService {
 
     private static Optional<ProductionVariant> variant(DescribeEndpointConfigResponse config) {
         return config.productionVariants().stream()
-                .filter(v -> DeployTranslator.VARIANT_NAME.equals(v.variantName()))
+                .filter(v -> Variants.CHAMPION.equals(v.variantName()))
                 .findFirst()
                 .or(() -> config.productionVariants().stream().findFirst());
     }
@@ -490,11 +497,11 @@ final class DeployService {
                         + " runs endpoint config " + name + ", which does not exist any more; refusing to change it",
                         null));
         ProductionVariant champion = live.productionVariants().stream()
-                .filter(v -> DeployTranslator.VARIANT_NAME.equals(v.variantName())).findFirst()
+                .filter(v -> Variants.CHAMPION.equals(v.variantName())).findFirst()
                 .orElseThrow(() -> new DeployFailedException("endpoint config " + name + " has no production variant "
-                        + DeployTranslator.VARIANT_NAME + " (the champion); refusing to change it", null));
+                        + Variants.CHAMPION + " (the champion); refusing to change it", null));
         Optional<ProductionVariant> challenger = live.productionVariants().stream()
-                .filter(v -> DeployTranslator.CHALLENGER_VARIANT.equals(v.variantName())).findFirst();
+                .filter(v -> Variants.CHALLENGER.equals(v.variantName())).findFirst();
         Optional<ProductionVariant> shadow = live.hasShadowProductionVariants()
                 ? live.shadowProductionVariants().stream().findFirst() : Optional.empty();
         return new Live(name, live, champion, challenger.or(() -> shadow), challenger.isEmpty() && shadow.isPresent());
@@ -512,8 +519,8 @@ final class DeployService {
         int version = plan.packageVersion();
         int championVersion = live.championVersion(names);
         OptionalInt newcomerVersion = live.newcomerVersion(names);
-        String newcomerVariant = config.mode() == DeployConfig.DeploymentMode.AB
-                ? DeployTranslator.CHALLENGER_VARIANT : DeployTranslator.SHADOW_VARIANT;
+        String newcomerVariant = config.mode() == DeploySettings.DeploymentMode.AB
+                ? Variants.CHALLENGER : Variants.SHADOW;
         if (version == championVersion
                 || (newcomerVersion.isPresent() && newcomerVersion.getAsInt() == version
                         && newcomerVariant.equals(live.newcomer().get().variantName()))) {
@@ -540,7 +547,7 @@ final class DeployService {
                 target.endpointConfigName(), plan.modelName(), plan.modelPackageArn(), version, gate.f1(),
                 gate.threshold(), autoscalingState, null,
                 "model package version " + version + " joins champion version " + championVersion + " as the "
-                        + (config.mode() == DeployConfig.DeploymentMode.AB
+                        + (config.mode() == DeploySettings.DeploymentMode.AB
                                 ? "challenger (" + config.challengerWeightPercent() + "% of requests)"
                                 : "shadow (a copy of " + config.shadowSamplingPercent() + "% of requests)")
                         + live.newcomerVersion(names).stream().mapToObj(v -> "; version " + v + " leaves")
@@ -626,7 +633,7 @@ final class DeployService {
         }
         ensureEndpointConfig(target);
         String autoscalingState = moveVariants(endpointName, live.config(), target.endpointConfigName(),
-                List.of(new DeployTranslator.Variant(DeployTranslator.VARIANT_NAME, target.modelName(),
+                List.of(new DeployTranslator.Variant(Variants.CHAMPION, target.modelName(),
                         target.instanceType(), target.initialInstanceCount(), 1.0f)), requestId);
         String leaving = promote ? "champion version " + championVersion + " leaves"
                 : live.newcomerRole() + " version " + (newcomerVersion.isPresent() ? newcomerVersion.getAsInt() : "unknown")
@@ -637,7 +644,7 @@ final class DeployService {
                 autoscalingState, null, "model package version " + target.packageVersion()
                         + " serves all traffic; " + leaving
                         + (operation.reason() == null ? "" : " (requested: " + operation.reason() + ")"),
-                List.of(new DeployResult.Share(DeployTranslator.VARIANT_NAME, target.modelName(),
+                List.of(new DeployResult.Share(Variants.CHAMPION, target.modelName(),
                         target.packageVersion(), 100, false)));
         return result.withDeleted(cleanUp(Set.of(live.configName(), target.endpointConfigName()), requestId));
     }
@@ -782,7 +789,7 @@ final class DeployService {
             return DeployResult.of(DeployStatus.WAITING, endpointName, "endpoint " + status
                     + "; autoscaling is applied once it is InService");
         }
-        if (config.mode() == DeployConfig.DeploymentMode.REPLACE) {
+        if (config.mode() == DeploySettings.DeploymentMode.REPLACE) {
             applyAutoscaling(endpointName);
             return new DeployResult(DeployStatus.AUTOSCALING_APPLIED, endpointName, endpoint.get().endpointConfigName(),
                     null, null, null, null, null, "APPLIED", null, "endpoint is InService");
