@@ -48,25 +48,86 @@ public record DeployResult(
         traffic = traffic == null ? List.of() : List.copyOf(traffic);
     }
 
-    public DeployResult(DeployStatus status, String endpointName, String endpointConfigName, String modelName,
-            String modelPackageArn, Integer modelPackageVersion, Double f1, Double f1Threshold, String autoscaling,
-            List<String> deleted, String reason) {
-        this(status, endpointName, endpointConfigName, modelName, modelPackageArn, modelPackageVersion, f1,
-                f1Threshold, autoscaling, deleted, reason, List.of());
+    /** A result that names only the decision, the endpoint and why. */
+    static DeployResult of(DeployStatus status, String endpointName, String reason) {
+        return decided(status, endpointName, reason).build();
     }
 
-    static DeployResult of(DeployStatus status, String endpointName, String reason) {
-        return new DeployResult(status, endpointName, null, null, null, null, null, null, null, null, reason);
+    /** The start of a result: the decision, the endpoint and why; the rest is named step by step. */
+    static Builder decided(DeployStatus status, String endpointName, String reason) {
+        return new Builder(status, endpointName, reason);
     }
 
     DeployResult withDeleted(List<String> names) {
-        return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
-                modelPackageVersion, f1, f1Threshold, autoscaling, names, reason, traffic);
+        return toBuilder().deleted(names).build();
     }
 
-    DeployResult withTraffic(List<Share> shares) {
-        return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
-                modelPackageVersion, f1, f1Threshold, autoscaling, deleted, reason, shares);
+    private Builder toBuilder() {
+        return decided(status, endpointName, reason).endpointConfig(endpointConfigName, modelName)
+                .modelPackage(modelPackageArn, modelPackageVersion).gate(f1, f1Threshold).autoscaling(autoscaling)
+                .deleted(deleted).traffic(traffic);
+    }
+
+    /** Names each optional part of a result; what is not named stays absent. */
+    static final class Builder {
+        private final DeployStatus status;
+        private final String endpointName;
+        private final String reason;
+        private String endpointConfigName;
+        private String modelName;
+        private String modelPackageArn;
+        private Integer modelPackageVersion;
+        private Double f1;
+        private Double f1Threshold;
+        private String autoscaling;
+        private List<String> deleted;
+        private List<Share> traffic;
+
+        private Builder(DeployStatus status, String endpointName, String reason) {
+            this.status = status;
+            this.endpointName = endpointName;
+            this.reason = reason;
+        }
+
+        /** The endpoint config that is (or is becoming) live, and the model behind it. */
+        Builder endpointConfig(String configName, String model) {
+            endpointConfigName = configName;
+            modelName = model;
+            return this;
+        }
+
+        Builder modelPackage(String arn, Integer version) {
+            modelPackageArn = arn;
+            modelPackageVersion = version;
+            return this;
+        }
+
+        /** The F1 read from the package's report and the threshold it was compared with. */
+        Builder gate(Double value, Double threshold) {
+            f1 = value;
+            f1Threshold = threshold;
+            return this;
+        }
+
+        Builder autoscaling(String state) {
+            autoscaling = state;
+            return this;
+        }
+
+        Builder deleted(List<String> names) {
+            deleted = names;
+            return this;
+        }
+
+        Builder traffic(List<Share> shares) {
+            traffic = shares;
+            return this;
+        }
+
+        DeployResult build() {
+            return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
+                    modelPackageVersion, f1, f1Threshold, autoscaling, deleted, reason, traffic);
+        }
     }
 
     /**
