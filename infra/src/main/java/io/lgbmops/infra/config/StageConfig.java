@@ -11,7 +11,6 @@ import io.lgbmops.pipeline.deploy.DeploySettings.TrafficStrategy;
 import io.lgbmops.pipeline.deploy.F1Gate;
 import io.lgbmops.pipeline.deploy.StageNames;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -128,7 +127,7 @@ public record StageConfig(
         if (!F1Gate.isThreshold(f1Threshold)) {
             throw new ConfigException(in.path("f1Threshold") + " must be in (0, 1], got " + f1Threshold);
         }
-        double minF1Threshold = in.decimal("minF1Threshold", DeploySettings.DEFAULT_MIN_F1_THRESHOLD);
+        double minF1Threshold = in.decimal(Setting.MIN_F1_THRESHOLD.stageKey(), DeploySettings.DEFAULT_MIN_F1_THRESHOLD);
         if (F1Gate.isThreshold(minF1Threshold) && f1Threshold < minF1Threshold) {
             // Executions with the default threshold would register models the deploy Lambda refuses.
             throw new ConfigException(in.path("f1Threshold") + " must not be below minF1Threshold (" + minF1Threshold
@@ -153,16 +152,19 @@ public record StageConfig(
             throw new ConfigException(in.path("maxParallelTuningJobs") + " must not exceed maxTuningJobs (" + maxTuningJobs + "), got " + maxParallel);
         }
         // The deploy function's values: read here, checked by DeploySettings below.
-        String endpointType = in.string("endpointInstanceType", DeploySettings.DEFAULT_INSTANCE_TYPE);
-        int endpointCount = in.integer("endpointInstanceCount", DeploySettings.DEFAULT_INITIAL_INSTANCE_COUNT);
-        int minCapacity = in.integer("minCapacity", DeploySettings.DEFAULT_MIN_CAPACITY);
-        int maxCapacity = in.integer("maxCapacity", DeploySettings.DEFAULT_MAX_CAPACITY);
-        int target = in.integer("targetInvocationsPerInstance", DeploySettings.DEFAULT_TARGET_INVOCATIONS);
-        TrafficStrategy strategy = in.choice("deploymentStrategy", DeploySettings.DEFAULT_STRATEGY, TrafficStrategy.class);
-        int shift = in.integer("trafficShiftPercent", DeploySettings.DEFAULT_TRAFFIC_STEP_PERCENT);
+        String endpointType = in.string(Setting.INSTANCE_TYPE.stageKey(), DeploySettings.DEFAULT_INSTANCE_TYPE);
+        int endpointCount = in.integer(Setting.INITIAL_INSTANCE_COUNT.stageKey(), DeploySettings.DEFAULT_INITIAL_INSTANCE_COUNT);
+        int minCapacity = in.integer(Setting.AUTOSCALING_MIN_CAPACITY.stageKey(), DeploySettings.DEFAULT_MIN_CAPACITY);
+        int maxCapacity = in.integer(Setting.AUTOSCALING_MAX_CAPACITY.stageKey(), DeploySettings.DEFAULT_MAX_CAPACITY);
+        int target = in.integer(Setting.AUTOSCALING_TARGET_INVOCATIONS.stageKey(),
+                DeploySettings.DEFAULT_TARGET_INVOCATIONS);
+        TrafficStrategy strategy = in.choice(Setting.DEPLOYMENT_STRATEGY.stageKey(), DeploySettings.DEFAULT_STRATEGY,
+                TrafficStrategy.class);
+        int shift = in.integer(Setting.TRAFFIC_STEP_PERCENT.stageKey(), DeploySettings.DEFAULT_TRAFFIC_STEP_PERCENT);
         // Minutes here, seconds in the function's setting: the bound is checked before the conversion.
-        int wait = in.integer("waitIntervalMinutes", DeploySettings.DEFAULT_TRAFFIC_WAIT_SECONDS / 60, 0, 60);
-        int modelsToKeep = in.integer("modelsToKeep", DeploySettings.DEFAULT_KEEP_LAST_VERSIONS);
+        int wait = in.integer(Setting.TRAFFIC_WAIT_SECONDS.stageKey(), DeploySettings.DEFAULT_TRAFFIC_WAIT_SECONDS / 60,
+                0, 60);
+        int modelsToKeep = in.integer(Setting.KEEP_LAST_VERSIONS.stageKey(), DeploySettings.DEFAULT_KEEP_LAST_VERSIONS);
         int imagesToKeep = in.integer("imagesToKeep", 10, 1, 1000);
         int archiveDays = in.integer("artifactArchiveDays", 90, 1, 3650);
         int checkpointDays = in.integer("checkpointRetentionDays", 14, 1, 3650);
@@ -171,9 +173,11 @@ public record StageConfig(
         DataRemovalPolicy removal = in.choice("dataRemovalPolicy", DataRemovalPolicy.RETAIN, DataRemovalPolicy.class);
         String datasetFile = in.matching("dataset", DEFAULT_DATASET_FILE, DATASET_FILE,
                 "a .json file relative to the repository root, such as datasets/churn.json");
-        DeploymentMode mode = in.choice("deploymentMode", DeploySettings.DEFAULT_MODE, DeploymentMode.class);
-        int challengerWeight = in.integer("challengerWeightPercent", DeploySettings.DEFAULT_CHALLENGER_WEIGHT_PERCENT);
-        int shadowSampling = in.integer("shadowSamplingPercent", DeploySettings.DEFAULT_SHADOW_SAMPLING_PERCENT);
+        DeploymentMode mode = in.choice(Setting.DEPLOYMENT_MODE.stageKey(), DeploySettings.DEFAULT_MODE, DeploymentMode.class);
+        int challengerWeight = in.integer(Setting.CHALLENGER_WEIGHT_PERCENT.stageKey(),
+                DeploySettings.DEFAULT_CHALLENGER_WEIGHT_PERCENT);
+        int shadowSampling = in.integer(Setting.SHADOW_SAMPLING_PERCENT.stageKey(),
+                DeploySettings.DEFAULT_SHADOW_SAMPLING_PERCENT);
         in.rejectUnknownKeys();
         DatasetContract dataset;
         try {
@@ -191,34 +195,15 @@ public record StageConfig(
         } catch (InvalidSettingException e) {
             // The owner's rule names the function's variables; here each is the stage key it came from.
             String rule = e.rule();
-            for (Map.Entry<Setting, String> key : DEPLOY_KEYS.entrySet()) {
-                rule = rule.replace(key.getKey().name(), key.getValue());
+            for (Setting setting : Setting.values()) {
+                if (setting.stageKey() != null) {
+                    rule = rule.replace(setting.name(), setting.stageKey());
+                }
             }
             Object value = e.value() instanceof String text ? "\"" + text + "\"" : e.value();
-            throw new ConfigException(in.path(DEPLOY_KEYS.get(e.setting())) + " " + rule + ", got " + value);
+            throw new ConfigException(in.path(e.setting().stageKey()) + " " + rule + ", got " + value);
         }
         return stage;
-    }
-
-    /** The cdk.json key of each deploy setting a stage configures. */
-    private static final Map<Setting, String> DEPLOY_KEYS = new EnumMap<>(Map.ofEntries(
-            Map.entry(Setting.MIN_F1_THRESHOLD, "minF1Threshold"),
-            Map.entry(Setting.INSTANCE_TYPE, "endpointInstanceType"),
-            Map.entry(Setting.INITIAL_INSTANCE_COUNT, "endpointInstanceCount"),
-            Map.entry(Setting.AUTOSCALING_MIN_CAPACITY, "minCapacity"),
-            Map.entry(Setting.AUTOSCALING_MAX_CAPACITY, "maxCapacity"),
-            Map.entry(Setting.AUTOSCALING_TARGET_INVOCATIONS, "targetInvocationsPerInstance"),
-            Map.entry(Setting.DEPLOYMENT_STRATEGY, "deploymentStrategy"),
-            Map.entry(Setting.TRAFFIC_STEP_PERCENT, "trafficShiftPercent"),
-            Map.entry(Setting.TRAFFIC_WAIT_SECONDS, "waitIntervalMinutes"),
-            Map.entry(Setting.KEEP_LAST_VERSIONS, "modelsToKeep"),
-            Map.entry(Setting.DEPLOYMENT_MODE, "deploymentMode"),
-            Map.entry(Setting.CHALLENGER_WEIGHT_PERCENT, "challengerWeightPercent"),
-            Map.entry(Setting.SHADOW_SAMPLING_PERCENT, "shadowSamplingPercent")));
-
-    /** The cdk.json key a deploy setting is configured under, or null for one a stage leaves at its default. */
-    public static String contextKey(Setting setting) {
-        return DEPLOY_KEYS.get(setting);
     }
 
     /**

@@ -79,15 +79,45 @@ public record DeploySettings(
      */
     public enum DeploymentMode { REPLACE, AB, SHADOW }
 
-    /** The function's environment variables, one per setting; the constant's name is the variable's. */
+    /**
+     * The function's environment variables, one per setting: the constant's name is the variable's,
+     * {@link #stageKey()} the cdk.json key a stage sets it with (null: the stack or the default decides).
+     */
     public enum Setting {
-        MODEL_PACKAGE_GROUP_NAME, ENDPOINT_NAME, EXECUTION_ROLE_ARN, KMS_KEY_ID, MIN_F1_THRESHOLD,
-        INSTANCE_TYPE, INITIAL_INSTANCE_COUNT, AUTOSCALING_MIN_CAPACITY, AUTOSCALING_MAX_CAPACITY,
-        AUTOSCALING_TARGET_INVOCATIONS, AUTOSCALING_SCALE_IN_COOLDOWN_SECONDS,
-        AUTOSCALING_SCALE_OUT_COOLDOWN_SECONDS, DEPLOYMENT_STRATEGY, TRAFFIC_STEP_PERCENT,
-        TRAFFIC_WAIT_SECONDS, TERMINATION_WAIT_SECONDS, MAX_EXECUTION_TIMEOUT_SECONDS, ROLLBACK_ALARM_NAMES,
-        KEEP_LAST_VERSIONS, ENABLE_NETWORK_ISOLATION, DEPLOYMENT_MODE, CHALLENGER_WEIGHT_PERCENT,
-        SHADOW_SAMPLING_PERCENT
+        MODEL_PACKAGE_GROUP_NAME(null),
+        ENDPOINT_NAME(null),
+        EXECUTION_ROLE_ARN(null),
+        KMS_KEY_ID(null),
+        MIN_F1_THRESHOLD("minF1Threshold"),
+        INSTANCE_TYPE("endpointInstanceType"),
+        INITIAL_INSTANCE_COUNT("endpointInstanceCount"),
+        AUTOSCALING_MIN_CAPACITY("minCapacity"),
+        AUTOSCALING_MAX_CAPACITY("maxCapacity"),
+        AUTOSCALING_TARGET_INVOCATIONS("targetInvocationsPerInstance"),
+        AUTOSCALING_SCALE_IN_COOLDOWN_SECONDS(null),
+        AUTOSCALING_SCALE_OUT_COOLDOWN_SECONDS(null),
+        DEPLOYMENT_STRATEGY("deploymentStrategy"),
+        TRAFFIC_STEP_PERCENT("trafficShiftPercent"),
+        /** Set in minutes by a stage ({@code waitIntervalMinutes}), in seconds here. */
+        TRAFFIC_WAIT_SECONDS("waitIntervalMinutes"),
+        TERMINATION_WAIT_SECONDS(null),
+        MAX_EXECUTION_TIMEOUT_SECONDS(null),
+        ROLLBACK_ALARM_NAMES(null),
+        KEEP_LAST_VERSIONS("modelsToKeep"),
+        ENABLE_NETWORK_ISOLATION(null),
+        DEPLOYMENT_MODE("deploymentMode"),
+        CHALLENGER_WEIGHT_PERCENT("challengerWeightPercent"),
+        SHADOW_SAMPLING_PERCENT("shadowSamplingPercent");
+
+        private final String stageKey;
+
+        Setting(String stageKey) {
+            this.stageKey = stageKey;
+        }
+
+        public String stageKey() {
+            return stageKey;
+        }
     }
 
     /**

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,12 @@ class OneOwnerTest {
                 DeployFunction.F1_THRESHOLD, DeployFunction.MODEL_PACKAGE_ARN,
                 DeployFunction.ENDPOINT_CONFIG_NAME_OUTPUT, DeployFunction.INITIAL_INSTANCE_COUNT,
                 DeploySettings.RETIRED_F1_THRESHOLD));
-        Arrays.stream(DeploySettings.Setting.values()).map(Enum::name).forEach(literals::add);
+        for (DeploySettings.Setting setting : DeploySettings.Setting.values()) {
+            literals.add(setting.name());
+            if (setting.stageKey() != null) {
+                literals.add(setting.stageKey());
+            }
+        }
         return literals.stream();
     }
 
