@@ -25,7 +25,7 @@ public final class DeployFunction {
      */
     public static final String F1_THRESHOLD_METADATA = "f1_threshold";
 
-    /** What the function returns that the Deploy step declares as outputs (a step fails when one is missing). */
+    /** The results the Deploy step declares as outputs (the step fails when one is missing). */
     public static final String STATUS_OUTPUT = "status";
     public static final String ENDPOINT_NAME_OUTPUT = "endpoint_name";
     public static final String ENDPOINT_CONFIG_NAME_OUTPUT = "endpoint_config_name";

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -178,8 +179,8 @@ public record DeploySettings(
         requireRange(Setting.AUTOSCALING_MAX_CAPACITY, maxCapacity, 1, MAX_INSTANCES);
         requireRange(Setting.INITIAL_INSTANCE_COUNT, initialInstanceCount, minCapacity, maxCapacity);
         if (!(targetInvocationsPerInstance > 0 && targetInvocationsPerInstance <= 1_000_000)) {
-            throw new InvalidSettingException(Setting.AUTOSCALING_TARGET_INVOCATIONS, number(targetInvocationsPerInstance),
-                    "must be in (0, 1000000]");
+            throw new InvalidSettingException(Setting.AUTOSCALING_TARGET_INVOCATIONS,
+                    number(targetInvocationsPerInstance), "must be in (0, 1000000]");
         }
         requireRange(Setting.AUTOSCALING_SCALE_IN_COOLDOWN_SECONDS, scaleInCooldownSeconds, 0, 86_400);
         requireRange(Setting.AUTOSCALING_SCALE_OUT_COOLDOWN_SECONDS, scaleOutCooldownSeconds, 0, 86_400);
@@ -265,7 +266,8 @@ public record DeploySettings(
         env.put(Setting.TRAFFIC_STEP_PERCENT.name(), String.valueOf(trafficStepPercent));
         env.put(Setting.TRAFFIC_WAIT_SECONDS.name(), String.valueOf(trafficWaitSeconds));
         env.put(Setting.TERMINATION_WAIT_SECONDS.name(), String.valueOf(terminationWaitSeconds));
-        maxExecutionTimeoutSeconds.ifPresent(v -> env.put(Setting.MAX_EXECUTION_TIMEOUT_SECONDS.name(), String.valueOf(v)));
+        maxExecutionTimeoutSeconds.ifPresent(
+                v -> env.put(Setting.MAX_EXECUTION_TIMEOUT_SECONDS.name(), String.valueOf(v)));
         if (!rollbackAlarmNames.isEmpty()) {
             env.put(Setting.ROLLBACK_ALARM_NAMES.name(), String.join(",", rollbackAlarmNames));
         }
@@ -368,10 +370,12 @@ public record DeploySettings(
         public Builder shadowSamplingPercent(int value) { shadowSamplingPercent = value; return this; }
 
         public DeploySettings build() {
-            return new DeploySettings(modelPackageGroupName, endpointName, executionRoleArn, Optional.ofNullable(kmsKeyId),
+            return new DeploySettings(modelPackageGroupName, endpointName, executionRoleArn,
+                    Optional.ofNullable(kmsKeyId),
                     minF1Threshold, instanceType, initialInstanceCount, minCapacity, maxCapacity,
                     targetInvocationsPerInstance, DEFAULT_SCALE_IN_COOLDOWN_SECONDS, DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
-                    strategy, trafficStepPercent, trafficWaitSeconds, DEFAULT_TERMINATION_WAIT_SECONDS, Optional.empty(),
+                    strategy, trafficStepPercent, trafficWaitSeconds, DEFAULT_TERMINATION_WAIT_SECONDS,
+                    Optional.empty(),
                     rollbackAlarmNames, keepLastVersions, DEFAULT_NETWORK_ISOLATION, mode, challengerWeightPercent,
                     shadowSamplingPercent);
         }
@@ -398,51 +402,36 @@ public record DeploySettings(
         }
 
         int integer(Setting setting, int fallback) {
-            String value = optional(setting.name());
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new InvalidSettingException(setting, value, "must be an integer");
-            }
+            return parsed(setting, fallback, Integer::parseInt, "must be an integer");
         }
 
         double decimal(Setting setting, double fallback) {
-            String value = optional(setting.name());
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                return Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-                throw new InvalidSettingException(setting, value, "must be a number");
-            }
+            return parsed(setting, fallback, Double::parseDouble, "must be a number");
         }
 
         boolean bool(Setting setting, boolean fallback) {
-            String value = optional(setting.name());
-            if (value == null) {
-                return fallback;
-            }
-            return switch (value.toLowerCase(Locale.ROOT)) {
+            return parsed(setting, fallback, value -> switch (value.toLowerCase(Locale.ROOT)) {
                 case "true" -> true;
                 case "false" -> false;
-                default -> throw new InvalidSettingException(setting, value, "must be true or false");
-            };
+                default -> throw new IllegalArgumentException(value);
+            }, "must be true or false");
         }
 
         <E extends Enum<E>> E choice(Setting setting, E fallback, Class<E> type) {
+            return parsed(setting, fallback, value -> Enum.valueOf(type, value.toUpperCase(Locale.ROOT)),
+                    "must be one of " + Arrays.toString(type.getEnumConstants()));
+        }
+
+        /** The variable as {@code parse} reads it, or {@code fallback} when unset; a value it rejects fails. */
+        private <T> T parsed(Setting setting, T fallback, Function<String, T> parse, String rule) {
             String value = optional(setting.name());
             if (value == null) {
                 return fallback;
             }
             try {
-                return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
-                throw new InvalidSettingException(setting, value,
-                        "must be one of " + Arrays.toString(type.getEnumConstants()));
+                throw new InvalidSettingException(setting, value, rule);
             }
         }
 
