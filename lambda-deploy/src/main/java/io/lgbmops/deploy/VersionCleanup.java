@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 
@@ -31,6 +33,12 @@ final class VersionCleanup {
 
     private record Named(String name, int version, Instant created) { }
 
+    /** One of our versioned names, or nothing for a name another owner gave. */
+    private static Optional<Named> ours(ResourceNames names, String name, Instant created) {
+        OptionalInt version = names.versionOf(name);
+        return version.isPresent() ? Optional.of(new Named(name, version.getAsInt(), created)) : Optional.empty();
+    }
+
     private static final Comparator<Named> NEWEST_FIRST = Comparator.comparingInt(Named::version).reversed()
             .thenComparing(Named::created, Comparator.nullsLast(Comparator.reverseOrder()));
 
@@ -43,31 +51,23 @@ final class VersionCleanup {
         List<String> deleted = new ArrayList<>();
         try {
             ResourceNames names = translator.names();
-            List<Named> configs = new ArrayList<>();
-            call("list endpoint configs", () -> {
-                sageMaker.listEndpointConfigsPaginator(r -> r.nameContains(names.prefix())).endpointConfigs()
-                        .forEach(c -> names.versionOf(c.endpointConfigName()).ifPresent(v ->
-                                configs.add(new Named(c.endpointConfigName(), v, c.creationTime()))));
-                return null;
-            });
-            configs.sort(NEWEST_FIRST);
+            List<Named> configs = call("list endpoint configs", () -> sageMaker
+                    .listEndpointConfigsPaginator(r -> r.nameContains(names.prefix())).endpointConfigs().stream()
+                    .flatMap(c -> ours(names, c.endpointConfigName(), c.creationTime()).stream())
+                    .sorted(NEWEST_FIRST).toList());
             List<Named> keptConfigs = new ArrayList<>();
             List<Named> staleConfigs = new ArrayList<>();
             for (int i = 0; i < configs.size(); i++) {
                 Named c = configs.get(i);
                 (i < config.keepLastVersions() || configsInUse.contains(c.name()) ? keptConfigs : staleConfigs).add(c);
             }
-            List<Named> models = new ArrayList<>();
-            call("list models", () -> {
-                sageMaker.listModelsPaginator(r -> r.nameContains(names.prefix())).models()
-                        .forEach(m -> names.versionOf(m.modelName()).ifPresent(v ->
-                                models.add(new Named(m.modelName(), v, m.creationTime()))));
-                return null;
-            });
+            List<Named> models = call("list models", () -> sageMaker
+                    .listModelsPaginator(r -> r.nameContains(names.prefix())).models().stream()
+                    .flatMap(m -> ours(names, m.modelName(), m.creationTime()).stream())
+                    .sorted(NEWEST_FIRST).toList());
             if (staleConfigs.isEmpty() && models.size() <= config.keepLastVersions()) {
                 return deleted;
             }
-            models.sort(NEWEST_FIRST);
             Set<String> modelsInUse = new HashSet<>();
             for (Named kept : keptConfigs) {
                 describe("describe endpoint config " + kept.name(),
