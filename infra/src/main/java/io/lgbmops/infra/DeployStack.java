@@ -2,6 +2,10 @@ package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings.DeploymentMode;
+import io.lgbmops.pipeline.deploy.StageNames;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +48,6 @@ import software.constructs.Construct;
  * alarms on errors and on the queue, and the endpoint alarms that roll a bad update back.
  */
 public final class DeployStack extends Stack {
-    /** The production variant every endpoint config of ours uses (see the deploy Lambda's translator). */
-    public static final String VARIANT_NAME = "AllTraffic";
-    /**
-     * The A/B challenger's and the shadow's variants (DeployTranslator.CHALLENGER_VARIANT and
-     * SHADOW_VARIANT). Fixed names whatever model version they run, so an alarm whose dimension
-     * names the variant follows every challenger without being redeployed.
-     */
-    public static final String CHALLENGER_VARIANT = "Challenger";
-    public static final String SHADOW_VARIANT = "Shadow";
-
     private final Alias liveFunction;
     private final Queue deadLetters;
 
@@ -66,8 +60,8 @@ public final class DeployStack extends Stack {
         StageConfig stage = props.stage();
         String endpoint = stage.endpointName();
 
-        String serverErrors = rollbackAlarmNames(stage).get(0);
-        String latency = rollbackAlarmNames(stage).get(1);
+        String serverErrors = stage.names().rollbackAlarmNames().get(0);
+        String latency = stage.names().rollbackAlarmNames().get(1);
         endpointAlarm("EndpointServerErrors", serverErrors,
                 metric(endpoint, "Invocation5XXErrors", "Sum"), 1, "5xx responses of the endpoint; rolls an update back");
         endpointAlarm("EndpointLatency", latency,
@@ -84,32 +78,8 @@ public final class DeployStack extends Stack {
         grant(role, props, endpoint);
         MonitorStack.grantDeployFunction(this, role, stage);
         logs.grantWrite(role);
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("MODEL_PACKAGE_GROUP_NAME", stage.modelPackageGroupName());
-        environment.put("ENDPOINT_NAME", endpoint);
-        environment.put("EXECUTION_ROLE_ARN", props.platform().modelRole().getRoleArn());
-        environment.put("KMS_KEY_ID", props.storage().key().getKeyArn());
-        // The floor only: the gate itself is the threshold of the package's execution (see lambda-deploy).
-        environment.put("MIN_F1_THRESHOLD", String.valueOf(stage.minF1Threshold()));
-        environment.put("INSTANCE_TYPE", stage.endpointInstanceType());
-        environment.put("INITIAL_INSTANCE_COUNT", String.valueOf(stage.endpointInstanceCount()));
-        environment.put("AUTOSCALING_MIN_CAPACITY", String.valueOf(stage.minCapacity()));
-        environment.put("AUTOSCALING_MAX_CAPACITY", String.valueOf(stage.maxCapacity()));
-        environment.put("AUTOSCALING_TARGET_INVOCATIONS", String.valueOf(stage.targetInvocationsPerInstance()));
-        environment.put("DEPLOYMENT_STRATEGY", stage.deploymentStrategy().name());
-        environment.put("TRAFFIC_STEP_PERCENT", String.valueOf(stage.trafficShiftPercent()));
-        environment.put("TRAFFIC_WAIT_SECONDS", String.valueOf(stage.waitIntervalMinutes() * 60));
-        environment.put("ROLLBACK_ALARM_NAMES", serverErrors + "," + latency);
-        environment.put("KEEP_LAST_VERSIONS", String.valueOf(stage.modelsToKeep()));
-        environment.putAll(MonitorStack.deployFunctionEnvironment(stage));
-        // Replace is the function's default: a replace stage's environment stays as it was.
-        if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
-            environment.put("DEPLOYMENT_MODE", stage.deploymentMode().name());
-            environment.put(stage.deploymentMode() == StageConfig.DeploymentMode.AB
-                    ? "CHALLENGER_WEIGHT_PERCENT" : "SHADOW_SAMPLING_PERCENT",
-                    String.valueOf(stage.deploymentMode() == StageConfig.DeploymentMode.AB
-                            ? stage.challengerWeightPercent() : stage.shadowSamplingPercent()));
-        }
+        Map<String, String> environment = stage.deploySettings(props.platform().modelRole().getRoleArn(),
+                props.storage().key().getKeyArn()).toEnvironment();
 
         deadLetters = Queue.Builder.create(this, "DeployDeadLetters")
                 .encryption(QueueEncryption.SQS_MANAGED)
@@ -173,7 +143,7 @@ public final class DeployStack extends Stack {
                 .maxEventAge(Duration.hours(6))
                 .build());
 
-        if (stage.deploymentMode() != StageConfig.DeploymentMode.REPLACE) {
+        if (stage.deploymentMode() != DeploymentMode.REPLACE) {
             pullBadNewcomer(stage, endpoint);
         }
         if (stage.monitoring().retrainOnDrift()) {
@@ -208,20 +178,12 @@ public final class DeployStack extends Stack {
     }
 
     /**
-     * The alarms that roll an endpoint update back (5xx, then latency): the deploy Lambda names
-     * them in the deployment config, and SageMaker reads them as the model role.
-     */
-    public static List<String> rollbackAlarmNames(StageConfig stage) {
-        return List.of(stage.endpointName() + "-5xx", stage.endpointName() + "-latency");
-    }
-
-    /**
      * 5xx and latency alarms on the challenger's (or shadow's) variant, and a rule that sends the
      * function a rollback when one goes into ALARM: a bad newcomer is pulled without a person.
      * The rollback names no version, so it removes whichever challenger or shadow is live then.
      */
     private void pullBadNewcomer(StageConfig stage, String endpoint) {
-        String variant = stage.deploymentMode() == StageConfig.DeploymentMode.AB ? CHALLENGER_VARIANT : SHADOW_VARIANT;
+        String variant = Variants.newcomer(stage.deploymentMode());
         String role = variant.toLowerCase(java.util.Locale.ROOT);
         String serverErrors = endpoint + "-" + role + "-5xx";
         String latency = endpoint + "-" + role + "-latency";
@@ -241,8 +203,8 @@ public final class DeployStack extends Stack {
                 .build();
         pull.addTarget(LambdaFunction.Builder.create(liveFunction)
                 .event(RuleTargetInput.fromObject(Map.of(
-                        "operation", "rollback",
-                        "reason", EventField.fromPath("$.detail.alarmName"))))
+                        DeployFunction.OPERATION, DeployFunction.ROLLBACK,
+                        DeployFunction.OPERATION_REASON, EventField.fromPath("$.detail.alarmName"))))
                 .deadLetterQueue(deadLetters)
                 .retryAttempts(10)
                 .maxEventAge(Duration.hours(6))
@@ -277,7 +239,7 @@ public final class DeployStack extends Stack {
     }
 
     private Metric metric(String endpoint, String name, String statistic) {
-        return metric(endpoint, VARIANT_NAME, name, statistic);
+        return metric(endpoint, Variants.CHAMPION, name, statistic);
     }
 
     private Metric metric(String endpoint, String variant, String name, String statistic) {
@@ -310,7 +272,7 @@ public final class DeployStack extends Stack {
     /** Exactly the calls the deploy Lambda makes, on our group's packages and our endpoint's names only. */
     private void grant(Role role, Props props, String endpoint) {
         String group = props.stage().modelPackageGroupName();
-        String versions = endpoint + "-v*";
+        String versions = StageNames.versionedNames(endpoint);
         role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
         role.addToPolicy(statement(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
                 List.of(arn("sagemaker", "model", versions))));

@@ -36,7 +36,7 @@ import software.constructs.Construct;
  * with its own role, and alarms on the drift figures it publishes (where the stage retrains on
  * drift, DeployStack's rule sends them to the deploy function's rate-limited {@code retrain}).
  * The endpoint's capture itself is configured by the deploy function (see
- * {@link #deployFunctionEnvironment}).
+ * {@link StageConfig#deploySettings}).
  */
 public final class MonitorStack extends Stack {
 
@@ -188,23 +188,6 @@ public final class MonitorStack extends Stack {
     /** {@code s3://<write bucket>/datacapture}: the deploy function's DATA_CAPTURE_S3_URI. */
     public static String captureUri(StageConfig stage) {
         return "s3://" + StorageStack.writeBucketName(stage) + "/" + MonitorPipeline.CAPTURE_PREFIX;
-    }
-
-    /** What the deploy function needs for the stage's capture, its figures and retraining. */
-    static Map<String, String> deployFunctionEnvironment(StageConfig stage) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        MonitoringConfig monitoring = stage.monitoring();
-        if (!monitoring.enabled()) {
-            return environment;
-        }
-        environment.put("DATA_CAPTURE_SAMPLING_PERCENT", Integer.toString(monitoring.dataCapturePercent()));
-        environment.put("DATA_CAPTURE_S3_URI", captureUri(stage));
-        environment.put("METRICS_NAMESPACE", MonitorPipeline.METRICS_NAMESPACE);
-        if (monitoring.retrainOnDrift()) {
-            environment.put("TRAINING_PIPELINE_NAME", stage.pipelineName());
-            environment.put("RETRAIN_MIN_HOURS", Integer.toString(monitoring.retrainMinHours()));
-        }
-        return environment;
     }
 
     /**

@@ -51,7 +51,7 @@ public final class PipelineStack extends Stack {
         StageConfig stage = props.stage();
         Role role = props.platform().pipelineRole();
 
-        PipelineSettings settings = PipelineSettings.builder()
+        PipelineSettings settings = stage.pipelineSettings()
                 .imageUri(props.image().imageUri())
                 .jobRoleArn(props.platform().jobRole().getRoleArn())
                 .modelRoleArn(props.platform().modelRole().getRoleArn())
@@ -60,18 +60,6 @@ public final class PipelineStack extends Stack {
                 .defaultInputDataUri(defaultInputDataUri(stage))
                 .defaultDatasetContractUri(defaultDatasetContractUri(stage))
                 .deployFunctionArn(props.deployFunction().getFunctionArn())
-                .modelPackageGroupName(stage.modelPackageGroupName())
-                .endpointName(stage.endpointName())
-                .processingInstanceType(stage.processingInstanceType())
-                .processingInstanceCount(stage.processingInstanceCount())
-                .trainingInstanceType(stage.trainingInstanceType())
-                .deployInstanceType(stage.endpointInstanceType())
-                .deployInstanceCount(stage.endpointInstanceCount())
-                .f1Threshold(stage.f1Threshold())
-                .minDisparateImpact(stage.minDisparateImpact())
-                .maxAbsDppl(stage.maxAbsDppl())
-                .maxTuningJobs(stage.maxTuningJobs())
-                .maxParallelTuningJobs(stage.maxParallelTuningJobs())
                 .build();
         LightGbmPipeline lightGbm = new LightGbmPipeline(settings);
         definition = lightGbm.definition();

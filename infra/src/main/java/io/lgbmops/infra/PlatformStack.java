@@ -70,7 +70,7 @@ public final class PlatformStack extends Stack {
         modelRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
         grantUse(modelRole, storage, List.of("Endpoints/" + stage.endpointName() + ":*"));
         // Deployment guardrails: SageMaker reads the rollback alarms as the endpoint's execution role.
-        modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), DeployStack.rollbackAlarmNames(stage).stream()
+        modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), stage.names().rollbackAlarmNames().stream()
                 .map(alarm -> formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName(alarm).build()))
                 .toList()));

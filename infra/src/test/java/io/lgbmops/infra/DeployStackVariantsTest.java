@@ -1,7 +1,6 @@
 package io.lgbmops.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.lgbmops.infra.config.AppConfig;
 import java.nio.file.Files;
@@ -81,7 +80,7 @@ class DeployStackVariantsTest {
     }
 
     @Test
-    void replaceStage_keepsItsEnvironmentAndAlarmsAsBefore() {
+    void replaceStage_statesItsModeAndHasNoNewcomerAlarms() {
         Template template = deployStack(Map.of("deploymentMode", "replace"));
 
         template.resourceCountIs("AWS::CloudWatch::Alarm", 4);
@@ -89,7 +88,8 @@ class DeployStackVariantsTest {
         template.findResources("AWS::Lambda::Function", Map.of()).values().forEach(function -> {
             Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) function.get("Properties"))
                     .get("Environment")).get("Variables");
-            assertFalse(variables.containsKey("DEPLOYMENT_MODE"), variables::toString);
+            // Every setting is written, so the function's own defaults never decide a deployed stage.
+            assertEquals("REPLACE", variables.get("DEPLOYMENT_MODE"), variables::toString);
         });
     }
 

@@ -1,5 +1,7 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.model.CaptureContentTypeHeader;
@@ -19,9 +21,9 @@ final class DataCapture {
     static final List<String> CSV_CONTENT_TYPES = List.of("text/csv");
     static final List<String> JSON_CONTENT_TYPES = List.of("application/json");
 
-    private final DeployConfig config;
+    private final DeploySettings config;
 
-    DataCapture(DeployConfig config) {
+    DataCapture(DeploySettings config) {
         this.config = config;
     }
 

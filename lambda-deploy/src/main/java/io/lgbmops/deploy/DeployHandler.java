@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         static final AwsClients INSTANCE = AwsClients.fromEnvironment();
     }
 
-    private final DeployConfig config;
+    private final DeploySettings config;
     private final EventParser parser;
     private final DeployTranslator translator;
     private final DeployService service;
@@ -49,12 +50,12 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
 
     /** Used by the Lambda runtime: environment configuration, shared clients, logs to stdout. */
     public DeployHandler() {
-        this(DefaultClients.INSTANCE, DeployConfig.fromEnvironment(System.getenv()), System.out);
+        this(DefaultClients.INSTANCE, DeploySettings.fromEnvironment(System.getenv()), System.out);
         Core.getGlobalContext().register(this);
     }
 
     /** Tests and {@link LocalInvoke} pass their own clients (pointed at the emulator) and log stream. */
-    DeployHandler(AwsClients clients, DeployConfig config, PrintStream logStream) {
+    DeployHandler(AwsClients clients, DeploySettings config, PrintStream logStream) {
         this.config = config;
         this.parser = new EventParser(MAPPER, config);
         this.translator = new DeployTranslator(config);

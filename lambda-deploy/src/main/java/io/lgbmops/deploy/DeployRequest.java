@@ -1,5 +1,9 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
+import io.lgbmops.pipeline.deploy.F1Gate;
 import java.util.regex.Pattern;
 
 /**
@@ -12,7 +16,7 @@ import java.util.regex.Pattern;
  * @param endpointName         endpoint to create or update
  * @param instanceType         instance type of the production variant
  * @param initialInstanceCount initial instance count of the production variant
- * @param f1Threshold          the F1 threshold of the pipeline execution that asks ({@code f1_threshold});
+ * @param f1Threshold          the F1 threshold of the pipeline execution that asks ({@link DeployFunction#F1_THRESHOLD});
  *                             {@code null} for an approval event, which carries none
  */
 public record DeployRequest(
@@ -23,19 +27,12 @@ public record DeployRequest(
         int initialInstanceCount,
         Double f1Threshold) {
 
-    /** The pipeline step's argument carrying its execution's F1Threshold parameter. */
-    public static final String F1_THRESHOLD_FIELD = "f1_threshold";
-
-    /**
-     * Key of the threshold the pipeline records on a package it registers
-     * (CustomerMetadataProperties); an approval event is gated on it.
-     */
-    public static final String F1_THRESHOLD_METADATA = "f1_threshold";
-
     /** The two ways the function is invoked. */
     public enum Source {
-        PIPELINE("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count"),
-        MODEL_PACKAGE_EVENT("detail.ModelPackageArn", "ENDPOINT_NAME", "INSTANCE_TYPE", "INITIAL_INSTANCE_COUNT");
+        PIPELINE(DeployFunction.MODEL_PACKAGE_ARN, DeployFunction.ENDPOINT_NAME, DeployFunction.INSTANCE_TYPE,
+                DeployFunction.INITIAL_INSTANCE_COUNT),
+        MODEL_PACKAGE_EVENT("detail.ModelPackageArn", Setting.ENDPOINT_NAME.name(), Setting.INSTANCE_TYPE.name(),
+                Setting.INITIAL_INSTANCE_COUNT.name());
 
         final String arnField;
         final String endpointField;
@@ -67,26 +64,21 @@ public record DeployRequest(
                     "must be a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>), got "
                             + quote(modelPackageArn));
         }
-        if (endpointName == null || !DeployConfig.RESOURCE_NAME.matcher(endpointName).matches()) {
+        if (endpointName == null || !DeploySettings.RESOURCE_NAME.matcher(endpointName).matches()) {
             throw new InvalidEventException(source.endpointField,
-                    "must match " + DeployConfig.RESOURCE_NAME.pattern() + ", got " + quote(endpointName));
+                    "must match " + DeploySettings.RESOURCE_NAME.pattern() + ", got " + quote(endpointName));
         }
-        if (instanceType == null || !DeployConfig.INSTANCE_TYPE.matcher(instanceType).matches()) {
+        if (instanceType == null || !DeploySettings.INSTANCE_TYPE.matcher(instanceType).matches()) {
             throw new InvalidEventException(source.instanceTypeField,
                     "must be a SageMaker instance type such as ml.m5.large, got " + quote(instanceType));
         }
-        if (initialInstanceCount < 1 || initialInstanceCount > 100) {
+        if (initialInstanceCount < 1 || initialInstanceCount > DeploySettings.MAX_INSTANCES) {
             throw new InvalidEventException(source.countField,
-                    "must be in [1, 100], got " + initialInstanceCount);
+                    "must be in [1, " + DeploySettings.MAX_INSTANCES + "], got " + initialInstanceCount);
         }
-        if (f1Threshold != null && !isThreshold(f1Threshold)) {
-            throw new InvalidEventException(F1_THRESHOLD_FIELD, "must be a number in (0, 1], got " + f1Threshold);
+        if (f1Threshold != null && !F1Gate.isThreshold(f1Threshold)) {
+            throw new InvalidEventException(DeployFunction.F1_THRESHOLD, "must be a number in (0, 1], got " + f1Threshold);
         }
-    }
-
-    /** A usable F1 threshold: finite, above 0 (0 would let anything through) and at most 1. */
-    static boolean isThreshold(double value) {
-        return value > 0 && value <= 1;
     }
 
     private static String quote(String value) {

@@ -1,6 +1,7 @@
 package io.lgbmops.deploy;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.io.IOException;
 import java.util.List;
 
@@ -47,25 +48,86 @@ public record DeployResult(
         traffic = traffic == null ? List.of() : List.copyOf(traffic);
     }
 
-    public DeployResult(DeployStatus status, String endpointName, String endpointConfigName, String modelName,
-            String modelPackageArn, Integer modelPackageVersion, Double f1, Double f1Threshold, String autoscaling,
-            List<String> deleted, String reason) {
-        this(status, endpointName, endpointConfigName, modelName, modelPackageArn, modelPackageVersion, f1,
-                f1Threshold, autoscaling, deleted, reason, List.of());
+    /** A result that names only the decision, the endpoint and why. */
+    static DeployResult of(DeployStatus status, String endpointName, String reason) {
+        return decided(status, endpointName, reason).build();
     }
 
-    static DeployResult of(DeployStatus status, String endpointName, String reason) {
-        return new DeployResult(status, endpointName, null, null, null, null, null, null, null, null, reason);
+    /** The start of a result: the decision, the endpoint and why; the rest is named step by step. */
+    static Builder decided(DeployStatus status, String endpointName, String reason) {
+        return new Builder(status, endpointName, reason);
     }
 
     DeployResult withDeleted(List<String> names) {
-        return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
-                modelPackageVersion, f1, f1Threshold, autoscaling, names, reason, traffic);
+        return toBuilder().deleted(names).build();
     }
 
-    DeployResult withTraffic(List<Share> shares) {
-        return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
-                modelPackageVersion, f1, f1Threshold, autoscaling, deleted, reason, shares);
+    private Builder toBuilder() {
+        return decided(status, endpointName, reason).endpointConfig(endpointConfigName, modelName)
+                .modelPackage(modelPackageArn, modelPackageVersion).gate(f1, f1Threshold).autoscaling(autoscaling)
+                .deleted(deleted).traffic(traffic);
+    }
+
+    /** Names each optional part of a result; what is not named stays absent. */
+    static final class Builder {
+        private final DeployStatus status;
+        private final String endpointName;
+        private final String reason;
+        private String endpointConfigName;
+        private String modelName;
+        private String modelPackageArn;
+        private Integer modelPackageVersion;
+        private Double f1;
+        private Double f1Threshold;
+        private String autoscaling;
+        private List<String> deleted;
+        private List<Share> traffic;
+
+        private Builder(DeployStatus status, String endpointName, String reason) {
+            this.status = status;
+            this.endpointName = endpointName;
+            this.reason = reason;
+        }
+
+        /** The endpoint config that is (or is becoming) live, and the model behind it. */
+        Builder endpointConfig(String configName, String model) {
+            endpointConfigName = configName;
+            modelName = model;
+            return this;
+        }
+
+        Builder modelPackage(String arn, Integer version) {
+            modelPackageArn = arn;
+            modelPackageVersion = version;
+            return this;
+        }
+
+        /** The F1 read from the package's report and the threshold it was compared with. */
+        Builder gate(Double value, Double threshold) {
+            f1 = value;
+            f1Threshold = threshold;
+            return this;
+        }
+
+        Builder autoscaling(String state) {
+            autoscaling = state;
+            return this;
+        }
+
+        Builder deleted(List<String> names) {
+            deleted = names;
+            return this;
+        }
+
+        Builder traffic(List<Share> shares) {
+            traffic = shares;
+            return this;
+        }
+
+        DeployResult build() {
+            return new DeployResult(status, endpointName, endpointConfigName, modelName, modelPackageArn,
+                    modelPackageVersion, f1, f1Threshold, autoscaling, deleted, reason, traffic);
+        }
     }
 
     /**
@@ -73,13 +135,13 @@ public record DeployResult(
      * Written by hand rather than by data binding: no reflection on the cold path.
      */
     void writeFields(JsonGenerator json) throws IOException {
-        json.writeStringField("status", status.name());
+        json.writeStringField(DeployFunction.STATUS_OUTPUT, status.name());
         // The pipeline's Lambda step declares these three as outputs, and a step fails when one is
         // missing, so they are always present: empty when no endpoint config is concerned.
-        json.writeStringField("endpoint_name", endpointName == null ? "" : endpointName);
-        json.writeStringField("endpoint_config_name", endpointConfigName == null ? "" : endpointConfigName);
+        json.writeStringField(DeployFunction.ENDPOINT_NAME_OUTPUT, endpointName == null ? "" : endpointName);
+        json.writeStringField(DeployFunction.ENDPOINT_CONFIG_NAME_OUTPUT, endpointConfigName == null ? "" : endpointConfigName);
         text(json, "model_name", modelName);
-        text(json, "model_package_arn", modelPackageArn);
+        text(json, DeployFunction.MODEL_PACKAGE_ARN, modelPackageArn);
         if (modelPackageVersion != null) {
             json.writeNumberField("model_package_version", modelPackageVersion);
         }
@@ -87,7 +149,7 @@ public record DeployResult(
             json.writeNumberField("f1", f1);
         }
         if (f1Threshold != null) {
-            json.writeNumberField("f1_threshold", f1Threshold);
+            json.writeNumberField(DeployFunction.F1_THRESHOLD, f1Threshold);
         }
         text(json, "autoscaling", autoscaling);
         if (!deleted.isEmpty()) {

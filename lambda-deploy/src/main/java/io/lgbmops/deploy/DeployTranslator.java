@@ -1,5 +1,7 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +44,6 @@ import software.amazon.awssdk.services.sagemaker.model.VariantPropertyType;
 public final class DeployTranslator {
 
     /**
-     * The champion's production variant (the only one in replace mode); the same name every time
-     * keeps autoscaling's resource id and the rollback alarms' dimensions stable.
-     */
-    public static final String VARIANT_NAME = "AllTraffic";
-    /** The A/B challenger's production variant: fixed, so its alarms and scalable target follow any version. */
-    public static final String CHALLENGER_VARIANT = "Challenger";
-    /** The shadow variant: fixed for the same reason. */
-    public static final String SHADOW_VARIANT = "Shadow";
-
-    /**
      * Families whose instances bring local NVMe storage: SageMaker rejects a KmsKeyId for them
      * (their volumes are encrypted by the instance's hardware module).
      */
@@ -59,11 +51,11 @@ public final class DeployTranslator {
     private static final Set<String> LOCAL_STORAGE_FAMILIES =
             Set.of("g5", "g6", "g6e", "p5", "p5e", "p5en", "inf2", "trn1", "trn1n", "trn2");
 
-    private final DeployConfig config;
+    private final DeploySettings config;
     private final ResourceNames names;
     private final DataCapture capture;
 
-    public DeployTranslator(DeployConfig config) {
+    public DeployTranslator(DeploySettings config) {
         this.config = config;
         this.names = new ResourceNames(config.endpointName());
         this.capture = new DataCapture(config);
@@ -97,7 +89,7 @@ public final class DeployTranslator {
      */
     public Plan soleVariantPlan(String endpointName, String modelPackageArn, int packageVersion, String modelName,
             String instanceType, int initialInstanceCount) {
-        List<String> inputs = new ArrayList<>(List.of("endpoint-config", modelName, VARIANT_NAME, instanceType,
+        List<String> inputs = new ArrayList<>(List.of("endpoint-config", modelName, Variants.CHAMPION, instanceType,
                 Integer.toString(initialInstanceCount), kmsKeyFor(instanceType).orElse("")));
         inputs.addAll(capture.nameInputs());
         String configName = names.name(packageVersion, inputs.toArray(String[]::new));
@@ -124,18 +116,18 @@ public final class DeployTranslator {
     }
 
     /**
-     * Champion plus newcomer: in {@code AB} mode the newcomer is the {@link #CHALLENGER_VARIANT} with
+     * Champion plus newcomer: in {@code AB} mode the newcomer is the {@link Variants#CHALLENGER} with
      * {@code challengerWeightPercent} of the traffic; in {@code SHADOW} mode it is the
-     * {@link #SHADOW_VARIANT}, whose weight relative to the champion's (100) is the share of requests
+     * {@link Variants#SHADOW}, whose weight relative to the champion's (100) is the share of requests
      * copied to it.
      */
     public VariantPlan variantPlan(Plan newcomer, ProductionVariant champion) {
-        boolean ab = config.mode() == DeployConfig.DeploymentMode.AB;
+        boolean ab = config.mode() == DeploySettings.DeploymentMode.AB;
         int championWeight = ab ? 100 - config.challengerWeightPercent() : 100;
-        Variant first = new Variant(VARIANT_NAME, champion.modelName(), champion.instanceTypeAsString(),
+        Variant first = new Variant(Variants.CHAMPION, champion.modelName(), champion.instanceTypeAsString(),
                 champion.initialInstanceCount() == null ? newcomer.initialInstanceCount() : champion.initialInstanceCount(),
                 championWeight);
-        Variant second = new Variant(ab ? CHALLENGER_VARIANT : SHADOW_VARIANT, newcomer.modelName(),
+        Variant second = new Variant(ab ? Variants.CHALLENGER : Variants.SHADOW, newcomer.modelName(),
                 newcomer.instanceType(), newcomer.initialInstanceCount(),
                 ab ? config.challengerWeightPercent() : config.shadowSamplingPercent());
         List<String> inputs = new ArrayList<>(List.of("endpoint-config", config.mode().name()));
@@ -169,7 +161,7 @@ public final class DeployTranslator {
         CreateEndpointConfigRequest.Builder builder = CreateEndpointConfigRequest.builder()
                 .endpointConfigName(plan.endpointConfigName())
                 .productionVariants(ProductionVariant.builder()
-                        .variantName(VARIANT_NAME)
+                        .variantName(Variants.CHAMPION)
                         .modelName(plan.modelName())
                         .instanceType(plan.instanceType())
                         .initialInstanceCount(plan.initialInstanceCount())
@@ -272,7 +264,7 @@ public final class DeployTranslator {
 
     /** Application Auto Scaling's id of our variant. */
     public static String scalableResourceId(String endpointName) {
-        return scalableResourceId(endpointName, VARIANT_NAME);
+        return scalableResourceId(endpointName, Variants.CHAMPION);
     }
 
     /** Application Auto Scaling's id of one variant (production or shadow) of the endpoint. */
@@ -286,13 +278,13 @@ public final class DeployTranslator {
 
     /** The champion's policy keeps the name it always had; the other variants' names say which they are. */
     public static String scalingPolicyName(String endpointName, String variantName) {
-        return VARIANT_NAME.equals(variantName)
+        return Variants.CHAMPION.equals(variantName)
                 ? scalingPolicyName(endpointName)
                 : endpointName + "-" + variantName.toLowerCase(java.util.Locale.ROOT) + "-invocations-per-instance";
     }
 
     public RegisterScalableTargetRequest registerScalableTarget(String endpointName) {
-        return registerScalableTarget(endpointName, VARIANT_NAME);
+        return registerScalableTarget(endpointName, Variants.CHAMPION);
     }
 
     public RegisterScalableTargetRequest registerScalableTarget(String endpointName, String variantName) {
@@ -306,7 +298,7 @@ public final class DeployTranslator {
     }
 
     public PutScalingPolicyRequest putScalingPolicy(String endpointName) {
-        return putScalingPolicy(endpointName, VARIANT_NAME);
+        return putScalingPolicy(endpointName, Variants.CHAMPION);
     }
 
     public PutScalingPolicyRequest putScalingPolicy(String endpointName, String variantName) {
@@ -328,7 +320,7 @@ public final class DeployTranslator {
     }
 
     public DescribeScalableTargetsRequest describeScalableTarget(String endpointName) {
-        return describeScalableTarget(endpointName, VARIANT_NAME);
+        return describeScalableTarget(endpointName, Variants.CHAMPION);
     }
 
     public DescribeScalableTargetsRequest describeScalableTarget(String endpointName, String variantName) {
@@ -340,7 +332,7 @@ public final class DeployTranslator {
     }
 
     public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName) {
-        return deregisterScalableTarget(endpointName, VARIANT_NAME);
+        return deregisterScalableTarget(endpointName, Variants.CHAMPION);
     }
 
     public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName, String variantName) {

@@ -3,6 +3,8 @@ package io.lgbmops.deploy;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -20,14 +22,12 @@ public final class EventParser {
     static final String SOURCE = "aws.sagemaker";
     static final String APPROVED = "Approved";
 
-    private static final Set<String> PIPELINE_FIELDS =
-            Set.of("model_package_arn", "endpoint_name", "instance_type", "initial_instance_count",
-                    DeployRequest.F1_THRESHOLD_FIELD);
+    private static final Set<String> PIPELINE_FIELDS = Set.copyOf(DeployFunction.ARGUMENTS);
 
     private final ObjectMapper mapper;
-    private final DeployConfig config;
+    private final DeploySettings config;
 
-    public EventParser(ObjectMapper mapper, DeployConfig config) {
+    public EventParser(ObjectMapper mapper, DeploySettings config) {
         this.mapper = mapper;
         this.config = config;
     }
@@ -62,9 +62,10 @@ public final class EventParser {
     /** What a {@link Invocation.VariantOperation} does. */
     public enum Operation { PROMOTE, ROLLBACK }
 
-    static final String OPERATION_FIELD = "operation";
+    static final String OPERATION_FIELD = DeployFunction.OPERATION;
     static final String VERSION_FIELD = "model_package_version";
-    private static final Set<String> OPERATION_FIELDS = Set.of(OPERATION_FIELD, VERSION_FIELD, "endpoint_name", "reason");
+    private static final Set<String> OPERATION_FIELDS = Set.of(OPERATION_FIELD, VERSION_FIELD, DeployFunction.ENDPOINT_NAME,
+            DeployFunction.OPERATION_REASON);
 
     public Invocation parse(byte[] payload) {
         JsonNode root;
@@ -85,7 +86,7 @@ public final class EventParser {
         if (root.has(OPERATION_FIELD) && ResolvePackageRequest.OPERATION.equals(root.get(OPERATION_FIELD).asText())) {
             return new Invocation.ResolvePackage(ResolvePackageRequest.parse(root, config.modelPackageGroupName()));
         }
-        if (root.has("model_package_arn")) {
+        if (root.has(DeployFunction.MODEL_PACKAGE_ARN)) {
             return parsePipelineArguments(root);
         }
         if (root.has(OPERATION_FIELD)) {
@@ -103,21 +104,21 @@ public final class EventParser {
                 throw new InvalidEventException(name, "is not a known argument; expected " + PIPELINE_FIELDS);
             }
         }
-        String arn = text(root, "model_package_arn", "model_package_arn", true);
-        String endpoint = text(root, "endpoint_name", "endpoint_name", false);
+        String arn = text(root, DeployFunction.MODEL_PACKAGE_ARN, DeployFunction.MODEL_PACKAGE_ARN, true);
+        String endpoint = text(root, DeployFunction.ENDPOINT_NAME, DeployFunction.ENDPOINT_NAME, false);
         if (endpoint != null && !endpoint.equals(config.endpointName())) {
-            throw new InvalidEventException("endpoint_name",
+            throw new InvalidEventException(DeployFunction.ENDPOINT_NAME,
                     "this function only deploys to \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
         }
-        String instanceType = text(root, "instance_type", "instance_type", false);
-        Integer count = count(root, "initial_instance_count");
+        String instanceType = text(root, DeployFunction.INSTANCE_TYPE, DeployFunction.INSTANCE_TYPE, false);
+        Integer count = count(root, DeployFunction.INITIAL_INSTANCE_COUNT);
         return new Invocation.Deploy(new DeployRequest(
                 DeployRequest.Source.PIPELINE,
                 arn,
                 config.endpointName(),
                 instanceType == null ? config.instanceType() : instanceType,
                 count == null ? config.initialInstanceCount() : count,
-                decimal(root, DeployRequest.F1_THRESHOLD_FIELD)));
+                decimal(root, DeployFunction.F1_THRESHOLD)));
     }
 
     /** {@code {"operation": "promote"|"rollback", "model_package_version": 7, "reason": "..."}}. */
@@ -133,18 +134,18 @@ public final class EventParser {
         }
         String value = text(root, OPERATION_FIELD, OPERATION_FIELD, true);
         Operation operation = switch (value) {
-            case "promote" -> Operation.PROMOTE;
-            case "rollback" -> Operation.ROLLBACK;
+            case DeployFunction.PROMOTE -> Operation.PROMOTE;
+            case DeployFunction.ROLLBACK -> Operation.ROLLBACK;
             default -> throw new InvalidEventException(OPERATION_FIELD,
                     "must be \"promote\", \"rollback\", \"" + ResolvePackageRequest.OPERATION + "\" or one of "
                             + MonitorRequest.OPERATIONS.stream().sorted().toList() + ", got \"" + value + "\"");
         };
-        String endpoint = text(root, "endpoint_name", "endpoint_name", false);
+        String endpoint = text(root, DeployFunction.ENDPOINT_NAME, DeployFunction.ENDPOINT_NAME, false);
         if (endpoint != null && !endpoint.equals(config.endpointName())) {
-            throw new InvalidEventException("endpoint_name",
+            throw new InvalidEventException(DeployFunction.ENDPOINT_NAME,
                     "this function only manages \"" + config.endpointName() + "\", got \"" + endpoint + "\"");
         }
-        String reason = text(root, "reason", "reason", false);
+        String reason = text(root, DeployFunction.OPERATION_REASON, DeployFunction.OPERATION_REASON, false);
         Integer version = count(root, VERSION_FIELD);
         if (version != null && version < 1) {
             throw new InvalidEventException(VERSION_FIELD, "must be a model package version (>= 1), got " + version);

@@ -1,5 +1,6 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class LocalInvoke {
         byte[] payload = args.length > 0 ? Files.readAllBytes(Path.of(args[0])) : System.in.readAllBytes();
         int status;
         try (AwsClients clients = AwsClients.fromEnvironment()) {
-            status = run(clients, DeployConfig.fromEnvironment(System.getenv()), payload);
+            status = run(clients, DeploySettings.fromEnvironment(System.getenv()), payload);
         } catch (IllegalArgumentException e) {
             print(Map.of("error", "CONFIGURATION", "error_type", e.getClass().getSimpleName(),
                     "message", String.valueOf(e.getMessage())));
@@ -37,7 +38,7 @@ public final class LocalInvoke {
         }
     }
 
-    static int run(AwsClients clients, DeployConfig config, byte[] payload) throws IOException {
+    static int run(AwsClients clients, DeploySettings config, byte[] payload) throws IOException {
         DeployHandler handler = new DeployHandler(clients, config, System.err);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

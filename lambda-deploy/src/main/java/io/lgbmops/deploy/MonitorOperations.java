@@ -1,5 +1,10 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeployFunction;
+
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -39,19 +44,19 @@ import software.amazon.awssdk.services.sagemaker.model.SortPipelineExecutionsBy;
 final class MonitorOperations {
 
     /** The variant whose model is compared with the captures: the champion, in every deployment mode. */
-    static final String LIVE_VARIANT = DeployTranslator.VARIANT_NAME;
+    static final String LIVE_VARIANT = Variants.CHAMPION;
     /** The dimension every published figure must carry, naming this function's endpoint. */
     static final String ENDPOINT_DIMENSION = "EndpointName";
     /** PutMetricData takes at most 1000 figures (and 1 MB) per call. */
     static final int METRICS_PER_CALL = 500;
 
     private final AwsClients clients;
-    private final DeployConfig config;
+    private final DeploySettings config;
     private final DataCapture capture;
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    MonitorOperations(AwsClients clients, DeployConfig config, ObjectMapper mapper, Clock clock) {
+    MonitorOperations(AwsClients clients, DeploySettings config, ObjectMapper mapper, Clock clock) {
         this.clients = clients;
         this.config = config;
         this.capture = new DataCapture(config);
@@ -113,7 +118,7 @@ final class MonitorOperations {
         result.put("endpoint_name", endpoint);
         result.put("variant_name", LIVE_VARIANT);
         result.put("model_name", live.modelName());
-        result.put("model_package_arn", packageArn == null ? "" : packageArn);
+        result.put(DeployFunction.MODEL_PACKAGE_ARN, packageArn == null ? "" : packageArn);
         result.put("model_data_url", modelData);
         result.put("capture_uri", capturePrefix + LIVE_VARIANT + "/");
         result.put("window_start", start.toString());

@@ -1,5 +1,7 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeployFunction;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Optional;
@@ -20,7 +22,7 @@ record ResolvePackageRequest(String modelPackageGroup, Optional<String> modelPac
 
     static final String OPERATION = "resolve-package";
     static final String GROUP_FIELD = "model_package_group";
-    static final String ARN_FIELD = "model_package_arn";
+    static final String ARN_FIELD = DeployFunction.MODEL_PACKAGE_ARN;
     static final String REQUIRED_FIELD = "required";
     static final String MISSING_REPORT_FIELD = "missing_report_uri";
     private static final Set<String> FIELDS =

@@ -2,6 +2,7 @@ package io.lgbmops.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -128,7 +129,7 @@ final class DeployFixture implements AutoCloseable {
     DeployHandler handler(Map<String, String> overrides) {
         Map<String, String> env = environment();
         env.putAll(overrides);
-        return new DeployHandler(viaProxy, DeployConfig.fromEnvironment(env),
+        return new DeployHandler(viaProxy, DeploySettings.fromEnvironment(env),
                 new PrintStream(logs, true, StandardCharsets.UTF_8));
     }
 
@@ -179,7 +180,7 @@ final class DeployFixture implements AutoCloseable {
 
     /** The names the handler plans for {@code arn} (version {@code version}) with the fixture's environment. */
     static DeployTranslator.Plan plan(String arn, int version) {
-        DeployConfig config = DeployConfig.fromEnvironment(environment());
+        DeploySettings config = DeploySettings.fromEnvironment(environment());
         return new DeployTranslator(config).plan(new DeployRequest(DeployRequest.Source.PIPELINE, arn, ENDPOINT,
                 config.instanceType(), config.initialInstanceCount(), null), version);
     }

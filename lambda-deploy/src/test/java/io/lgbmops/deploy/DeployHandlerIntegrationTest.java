@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -393,7 +394,7 @@ class DeployHandlerIntegrationTest {
         DeployHandler handler = fixture.handler();
         invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
         fixture.direct.autoscaling().deregisterScalableTarget(
-                new DeployTranslator(DeployConfig.fromEnvironment(DeployFixture.environment()))
+                new DeployTranslator(DeploySettings.fromEnvironment(DeployFixture.environment()))
                         .deregisterScalableTarget(ENDPOINT));
         assertEquals(0, fixture.scalableTargets().size());
 

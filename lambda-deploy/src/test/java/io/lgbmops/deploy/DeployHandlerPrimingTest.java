@@ -3,6 +3,7 @@ package io.lgbmops.deploy;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -20,7 +21,7 @@ class DeployHandlerPrimingTest {
                 AnonymousCredentialsProvider.create())) {
             ByteArrayOutputStream logs = new ByteArrayOutputStream();
             DeployHandler handler = new DeployHandler(unreachable,
-                    DeployConfig.fromEnvironment(DeployFixture.environment()),
+                    DeploySettings.fromEnvironment(DeployFixture.environment()),
                     new PrintStream(logs, true, StandardCharsets.UTF_8));
 
             assertDoesNotThrow(handler::prime);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +35,10 @@ class DeployTranslatorTest {
     private static final String ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/lgbm-census/7";
     private static final String LONG_ENDPOINT = "a".repeat(30) + "-" + "b".repeat(32);
 
-    private static DeployConfig config(Map<String, String> overrides) {
+    private static DeploySettings config(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(DeployFixture.environment());
         env.putAll(overrides);
-        return DeployConfig.fromEnvironment(env);
+        return DeploySettings.fromEnvironment(env);
     }
 
     private static DeployRequest request(String endpoint, String instanceType) {
@@ -245,7 +247,7 @@ class DeployTranslatorTest {
 
     private static software.amazon.awssdk.services.sagemaker.model.ProductionVariant champion() {
         return software.amazon.awssdk.services.sagemaker.model.ProductionVariant.builder()
-                .variantName(DeployTranslator.VARIANT_NAME).modelName("lgbm-census-v6-0123abcd")
+                .variantName(Variants.CHAMPION).modelName("lgbm-census-v6-0123abcd")
                 .instanceType("ml.m5.large").initialInstanceCount(2).initialVariantWeight(1.0f).build();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class EventParserTest {
 
     private static final String ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/lgbm-census/3";
     private final EventParser parser = new EventParser(DeployHandler.MAPPER,
-            DeployConfig.fromEnvironment(DeployFixture.environment()));
+            DeploySettings.fromEnvironment(DeployFixture.environment()));
 
     private EventParser.Invocation parse(String json) {
         return parser.parse(json.getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+
 import static io.lgbmops.deploy.DeployFixture.BUCKET;
 import static io.lgbmops.deploy.DeployFixture.ENDPOINT;
 import static io.lgbmops.deploy.DeployFixture.approvedEvent;
@@ -152,10 +154,10 @@ class MonitorOperationsIntegrationTest {
         assertTrue(error.getMessage().contains("TRAINING_PIPELINE_NAME is unset"), error.getMessage());
     }
 
-    private static DeployConfig config(Map<String, String> overrides) {
+    private static DeploySettings config(Map<String, String> overrides) {
         Map<String, String> env = DeployFixture.environment();
         env.putAll(overrides);
-        return DeployConfig.fromEnvironment(env);
+        return DeploySettings.fromEnvironment(env);
     }
 
     private int executions() {

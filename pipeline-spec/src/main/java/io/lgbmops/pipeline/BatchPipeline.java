@@ -1,5 +1,7 @@
 package io.lgbmops.pipeline;
 
+import io.lgbmops.pipeline.deploy.DeployFunction;
+
 import io.lgbmops.pipeline.CreateProcessingJob.AppSpecification;
 import io.lgbmops.pipeline.CreateProcessingJob.ClusterConfig;
 import io.lgbmops.pipeline.CreateProcessingJob.Input;
@@ -167,7 +169,7 @@ public final class BatchPipeline {
         Map<String, Value> arguments = new LinkedHashMap<>();
         arguments.put("operation", text("resolve-package"));
         arguments.put("model_package_group", text(settings.modelPackageGroupName()));
-        arguments.put("model_package_arn", Get.parameter(MODEL_PACKAGE_ARN));
+        arguments.put(DeployFunction.MODEL_PACKAGE_ARN, Get.parameter(MODEL_PACKAGE_ARN));
         arguments.put("required", text("true"));
         arguments.put("missing_report_uri",
                 Join.s3Uri(text(settings.writeBucketName()), text(missingReportKey())));

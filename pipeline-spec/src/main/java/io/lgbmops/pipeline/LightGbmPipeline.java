@@ -24,6 +24,8 @@ import io.lgbmops.pipeline.CreateProcessingJob.Output;
 import io.lgbmops.pipeline.CreateProcessingJob.OutputConfig;
 import io.lgbmops.pipeline.CreateProcessingJob.Resources;
 import io.lgbmops.pipeline.CreateProcessingJob.StoppingCondition;
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.F1Gate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +79,6 @@ public final class LightGbmPipeline {
     /** The property file the gate reads, on {@link #EVALUATE}, and where in it the F1 is. */
     public static final String EVALUATION_REPORT = "EvaluationReport";
     public static final String EVALUATION_OUTPUT = "evaluation";
-    public static final String EVALUATION_FILE = "evaluation.json";
-    public static final String F1_JSON_PATH = "classification_metrics.f1.value";
 
     /**
      * What {@link #EXPLAIN} writes (the container's {@code lgbmops.explain.reports} names the
@@ -95,17 +95,6 @@ public final class LightGbmPipeline {
     public static final String WORST_DI_FACET_JSON_PATH = "gate.worst_di_facet";
     public static final String WORST_ABS_DPPL_JSON_PATH = "gate.worst_abs_dppl";
     public static final String WORST_ABS_DPPL_FACET_JSON_PATH = "gate.worst_abs_dppl_facet";
-
-    /**
-     * The Deploy step's argument and the Register step's metadata key that carry the execution's
-     * F1Threshold to the deploy function, which gates on the highest of them and its own floor
-     * (an approval event, later, finds the threshold on the package).
-     */
-    public static final String DEPLOY_F1_THRESHOLD_INPUT = "f1_threshold";
-    public static final String F1_THRESHOLD_METADATA = "f1_threshold";
-
-    /** What the Deploy step's function must return (keys of its JSON result). */
-    public static final List<String> DEPLOY_OUTPUT_PARAMETERS = List.of("status", "endpoint_name", "endpoint_config_name");
 
     /** The tuning objective: the line our {@code train} prints, e.g. {@code validation_f1=0.712345}. */
     public static final String OBJECTIVE_METRIC = "validation:f1";
@@ -162,7 +151,7 @@ public final class LightGbmPipeline {
         TuningStep tune = tune(preprocess);
         Value topModel = topModelUri(tune);
         ProcessingStep evaluate = evaluate(preprocess, topModel);
-        JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1_JSON_PATH);
+        JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1Gate.F1_JSON_PATH);
 
         ProcessingStep explain = explain(preprocess, topModel);
         RegisterModelStep register = register(REGISTER, evaluate, explain, tune, topModel, f1);
@@ -309,7 +298,7 @@ public final class LightGbmPipeline {
                 true, 1800);
         return new ProcessingStep(EVALUATE, "Scores the best tuned model on the held-out test split.",
                 List.of(), arguments,
-                List.of(new PropertyFile(EVALUATION_REPORT, EVALUATION_OUTPUT, EVALUATION_FILE)));
+                List.of(new PropertyFile(EVALUATION_REPORT, EVALUATION_OUTPUT, F1Gate.EVALUATION_FILE)));
     }
 
     private ProcessingStep explain(ProcessingStep preprocess, Value topModel) {
@@ -339,7 +328,7 @@ public final class LightGbmPipeline {
                 List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
         var metrics = new ModelMetrics(
                 new ModelQuality(MetricsSource.json(
-                        Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(EVALUATION_FILE)))),
+                        Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(F1Gate.EVALUATION_FILE)))),
                 new CreateModelPackage.Bias(MetricsSource.json(explainReport(explain, BIAS_FILE))),
                 new CreateModelPackage.Explainability(MetricsSource.json(explainReport(explain, EXPLAINABILITY_FILE))));
         var arguments = new CreateModelPackage.Arguments(
@@ -350,7 +339,7 @@ public final class LightGbmPipeline {
                         "training_job_name", tune.bestTrainingJobName(),
                         // Metadata values are strings; a one-element join turns the number into one.
                         "test_f1", Join.of("", f1),
-                        F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
+                        DeployFunction.F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
         return new RegisterModelStep(name,
                 "Registers the model package with its evaluation, bias and explainability reports.",
                 List.of(), arguments);
@@ -359,12 +348,12 @@ public final class LightGbmPipeline {
     private LambdaStep deploy(String name, RegisterModelStep register) {
         return new LambdaStep(name, "Deploys the registered model package to the endpoint once it is approved.",
                 List.of(), settings.deployFunctionArn(),
-                Map.of("model_package_arn", register.modelPackageArn(),
-                        "endpoint_name", text(settings.endpointName()),
-                        "instance_type", Get.parameter(DEPLOY_INSTANCE_TYPE),
-                        "initial_instance_count", Get.parameter(DEPLOY_INSTANCE_COUNT),
-                        DEPLOY_F1_THRESHOLD_INPUT, Get.parameter(F1_THRESHOLD)),
-                DEPLOY_OUTPUT_PARAMETERS.stream().map(LambdaOutput::string).toList());
+                Map.of(DeployFunction.MODEL_PACKAGE_ARN, register.modelPackageArn(),
+                        DeployFunction.ENDPOINT_NAME, text(settings.endpointName()),
+                        DeployFunction.INSTANCE_TYPE, Get.parameter(DEPLOY_INSTANCE_TYPE),
+                        DeployFunction.INITIAL_INSTANCE_COUNT, Get.parameter(DEPLOY_INSTANCE_COUNT),
+                        DeployFunction.F1_THRESHOLD, Get.parameter(F1_THRESHOLD)),
+                DeployFunction.OUTPUTS.stream().map(LambdaOutput::string).toList());
     }
 
     private CreateProcessingJob.Arguments processingArguments(Value image, List<Value> entrypoint,

@@ -1,5 +1,7 @@
 package io.lgbmops.pipeline;
 
+import io.lgbmops.pipeline.deploy.DeployFunction;
+
 import io.lgbmops.pipeline.CreateProcessingJob.AppSpecification;
 import io.lgbmops.pipeline.CreateProcessingJob.ClusterConfig;
 import io.lgbmops.pipeline.CreateProcessingJob.Input;
@@ -62,7 +64,7 @@ public final class MonitorPipeline {
     public static final String DESCRIBE_LIVE_OPERATION = "describe-live";
     public static final String PUBLISH_METRICS_OPERATION = "publish-metrics";
     public static final List<String> DESCRIBE_LIVE_OUTPUTS = List.of("endpoint_name", "variant_name", "model_name",
-            "model_package_arn", "model_data_url", "capture_uri", "window_start", "window_end");
+            DeployFunction.MODEL_PACKAGE_ARN, "model_data_url", "capture_uri", "window_start", "window_end");
     public static final List<String> PUBLISH_METRICS_OUTPUTS = List.of("status", "namespace", "published");
 
     private static final String INPUT = "/opt/ml/processing/input/";

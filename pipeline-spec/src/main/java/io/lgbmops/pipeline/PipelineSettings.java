@@ -1,5 +1,7 @@
 package io.lgbmops.pipeline;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.F1Gate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,11 +39,29 @@ public record PipelineSettings(
         double minDisparateImpact,
         double maxAbsDppl) {
 
-    private static final Pattern INSTANCE_TYPE = Pattern.compile("^ml\\.[a-z0-9]+\\.[a-z0-9]+$");
     private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-    private static final Pattern SAGEMAKER_NAME = Pattern.compile("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
     private static final Pattern S3_URI = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$");
     private static final Set<String> APPROVAL_STATUSES = Set.of("Approved", "Rejected", "PendingManualApproval");
+    private static final Pattern INSTANCE_TYPE = DeploySettings.INSTANCE_TYPE;
+    private static final Pattern SAGEMAKER_NAME = DeploySettings.RESOURCE_NAME;
+
+    /**
+     * Preprocessing, evaluation and explain jobs: the explain job holds the data, the model and
+     * its SHAP values in memory at once, which the 16 GiB of an xlarge leave room for.
+     */
+    public static final String DEFAULT_PROCESSING_INSTANCE_TYPE = "ml.m5.xlarge";
+    public static final int DEFAULT_PROCESSING_INSTANCE_COUNT = 1;
+    public static final String DEFAULT_TRAINING_INSTANCE_TYPE = "ml.m5.xlarge";
+    /** The shadow endpoint Clarify starts from the model: one small instance. */
+    public static final String DEFAULT_CLARIFY_INSTANCE_TYPE = "ml.m5.large";
+    public static final double DEFAULT_F1_THRESHOLD = 0.9;
+    public static final String DEFAULT_MODEL_APPROVAL_STATUS = "PendingManualApproval";
+    public static final int DEFAULT_MAX_TUNING_JOBS = 20;
+    public static final int DEFAULT_MAX_PARALLEL_TUNING_JOBS = 2;
+    /** The four-fifths rule: the lowest disparate impact across the facets the bias gate accepts. */
+    public static final double DEFAULT_MIN_DISPARATE_IMPACT = 0.8;
+    /** The highest |DPPL| across the facets the bias gate accepts. */
+    public static final double DEFAULT_MAX_ABS_DPPL = 0.1;
 
     public PipelineSettings {
         List<String> problems = new ArrayList<>();
@@ -74,7 +94,7 @@ public record PipelineSettings(
             problems.add("maxParallelTuningJobs must be at most maxTuningJobs (" + maxTuningJobs
                     + "), got " + maxParallelTuningJobs);
         }
-        if (!(f1Threshold > 0 && f1Threshold <= 1)) {
+        if (!F1Gate.isThreshold(f1Threshold)) {
             problems.add("f1Threshold must be in (0, 1], got " + f1Threshold);
         }
         if (!(minDisparateImpact >= 0 && minDisparateImpact <= 1)) {
@@ -95,7 +115,7 @@ public record PipelineSettings(
 
     /** CDK renders unresolved string values as {@code ${Token[...]}}; such a value is resolved by CloudFormation. */
     public static boolean isToken(String value) {
-        return value.contains("${Token[");
+        return DeploySettings.isUnresolved(value);
     }
 
     public static Builder builder() {
@@ -146,7 +166,7 @@ public record PipelineSettings(
         }
     }
 
-    /** Required values first; every default documented at its field. */
+    /** Required values first; every default is a DEFAULT_ constant above (or the deploy settings' own). */
     public static final class Builder {
         private String imageUri;
         /** Role of the processing and tuning jobs. */
@@ -162,32 +182,21 @@ public record PipelineSettings(
         private String deployFunctionArn;
         private String modelPackageGroupName;
         private String endpointName;
-        /** Default: ml.m5.large, also the Clarify jobs' instance type. */
-        private String processingInstanceType = "ml.m5.large";
-        /** Default: 1. */
-        private int processingInstanceCount = 1;
-        /** Default: ml.m5.large. */
-        private String trainingInstanceType = "ml.m5.large";
+        private String processingInstanceType = DEFAULT_PROCESSING_INSTANCE_TYPE;
+        private int processingInstanceCount = DEFAULT_PROCESSING_INSTANCE_COUNT;
+        private String trainingInstanceType = DEFAULT_TRAINING_INSTANCE_TYPE;
         /** Default: 1 (LightGBM here trains on one node). */
         private int trainingInstanceCount = 1;
-        /** Default: ml.m5.large. */
-        private String deployInstanceType = "ml.m5.large";
-        /** Default: 1. */
-        private int deployInstanceCount = 1;
-        /** Default: ml.m5.large: the shadow endpoint Clarify starts from the model. */
-        private String clarifyInstanceType = "ml.m5.large";
-        /** Default: 0.9. */
-        private double f1Threshold = 0.9;
-        /** Default: PendingManualApproval. */
-        private String modelApprovalStatus = "PendingManualApproval";
-        /** Default: 20. */
-        private int maxTuningJobs = 20;
-        /** Default: 2. */
-        private int maxParallelTuningJobs = 2;
-        /** Default: 0.8, the four-fifths rule: the lowest disparate impact across the facets the bias gate accepts. */
-        private double minDisparateImpact = 0.8;
-        /** Default: 0.1: the highest |DPPL| across the facets the bias gate accepts. */
-        private double maxAbsDppl = 0.1;
+        /** The endpoint's own defaults: the deploy function's settings own them. */
+        private String deployInstanceType = DeploySettings.DEFAULT_INSTANCE_TYPE;
+        private int deployInstanceCount = DeploySettings.DEFAULT_INITIAL_INSTANCE_COUNT;
+        private String clarifyInstanceType = DEFAULT_CLARIFY_INSTANCE_TYPE;
+        private double f1Threshold = DEFAULT_F1_THRESHOLD;
+        private String modelApprovalStatus = DEFAULT_MODEL_APPROVAL_STATUS;
+        private int maxTuningJobs = DEFAULT_MAX_TUNING_JOBS;
+        private int maxParallelTuningJobs = DEFAULT_MAX_PARALLEL_TUNING_JOBS;
+        private double minDisparateImpact = DEFAULT_MIN_DISPARATE_IMPACT;
+        private double maxAbsDppl = DEFAULT_MAX_ABS_DPPL;
 
         private Builder() {}
 

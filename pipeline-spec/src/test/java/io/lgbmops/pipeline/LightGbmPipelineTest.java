@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -275,16 +276,16 @@ class LightGbmPipelineTest {
         assertEquals("Parameters.DeployInstanceCount",
                 deploy.path("Arguments").path("initial_instance_count").path("Get").asText());
         assertEquals("Parameters.F1Threshold",
-                deploy.path("Arguments").path(LightGbmPipeline.DEPLOY_F1_THRESHOLD_INPUT).path("Get").asText());
+                deploy.path("Arguments").path(DeployFunction.F1_THRESHOLD).path("Get").asText());
         List<String> outputs = new ArrayList<>();
         deploy.path("OutputParameters").forEach(output -> outputs.add(output.path("OutputName").asText()));
-        assertEquals(LightGbmPipeline.DEPLOY_OUTPUT_PARAMETERS, outputs);
+        assertEquals(DeployFunction.OUTPUTS, outputs);
     }
 
     @Test
     void register_whenBuilt_recordsTheExecutionsF1ThresholdOnThePackage() {
         JsonNode metadata = Definitions.step(definition, "Register").path("Arguments")
-                .path("CustomerMetadataProperties").path(LightGbmPipeline.F1_THRESHOLD_METADATA);
+                .path("CustomerMetadataProperties").path(DeployFunction.F1_THRESHOLD_METADATA);
 
         // Metadata values must be strings: the number parameter goes through a one-element join.
         assertEquals("", metadata.path("Std:Join").path("On").asText(null), metadata::toString);

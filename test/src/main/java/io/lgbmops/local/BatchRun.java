@@ -1,5 +1,7 @@
 package io.lgbmops.local;
 
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.pipeline.BatchPipeline;
@@ -110,9 +112,9 @@ final class BatchRun {
                 Map<String, Map<String, String>> lambdaEnvironment = new LinkedHashMap<>();
                 Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
                 List<String> deviations = new ArrayList<>();
-                if (!function.containsKey("ENDPOINT_NAME") && function.containsKey("MODEL_PACKAGE_GROUP_NAME")) {
+                if (!function.containsKey(Setting.ENDPOINT_NAME.name()) && function.containsKey(Setting.MODEL_PACKAGE_GROUP_NAME.name())) {
                     // resolve-package reads no endpoint, but the function's configuration requires one.
-                    function.put("ENDPOINT_NAME", function.get("MODEL_PACKAGE_GROUP_NAME"));
+                    function.put(Setting.ENDPOINT_NAME.name(), function.get(Setting.MODEL_PACKAGE_GROUP_NAME.name()));
                     deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
                             + " endpoint and resolve-package reads none");
                 }

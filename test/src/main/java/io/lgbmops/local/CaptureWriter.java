@@ -1,5 +1,8 @@
 package io.lgbmops.local;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +23,17 @@ import java.util.Optional;
  */
 record CaptureWriter(S3Uri destination, String endpointName) {
 
-    static final String LIVE_VARIANT = "AllTraffic";
+    static final String LIVE_VARIANT = Variants.CHAMPION;
 
     /** The capture the deploy function configures, if any function's environment turns it on. */
     static Optional<CaptureWriter> fromLambdaEnvironment(Map<String, Map<String, String>> environments) {
         for (Map<String, String> environment : environments.values()) {
-            String destination = environment.get("DATA_CAPTURE_S3_URI");
-            String percent = environment.getOrDefault("DATA_CAPTURE_SAMPLING_PERCENT", "0");
+            String destination = environment.get(DeploySettings.Setting.DATA_CAPTURE_S3_URI.name());
+            String percent = environment.getOrDefault(DeploySettings.Setting.DATA_CAPTURE_SAMPLING_PERCENT.name(), "0");
             if (destination != null && !destination.isBlank() && !percent.equals("0")
-                    && environment.containsKey("ENDPOINT_NAME")) {
+                    && environment.containsKey(DeploySettings.Setting.ENDPOINT_NAME.name())) {
                 return Optional.of(new CaptureWriter(S3Uri.parse(destination.endsWith("/") ? destination : destination + "/"),
-                        environment.get("ENDPOINT_NAME")));
+                        environment.get(DeploySettings.Setting.ENDPOINT_NAME.name())));
             }
         }
         return Optional.empty();

@@ -1,6 +1,8 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,20 +29,21 @@ final class DeployFunctionEnvironment {
             JsonNode arguments = step.arguments();
             switch (step.type()) {
                 case "RegisterModel" -> text(resolver, arguments.get("ModelPackageGroupName"))
-                        .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
+                        .ifPresent(v -> environment.putIfAbsent(Setting.MODEL_PACKAGE_GROUP_NAME.name(), v));
                 case "Lambda" -> {
-                    text(resolver, arguments.get("endpoint_name")).ifPresent(v -> environment.putIfAbsent("ENDPOINT_NAME", v));
+                    text(resolver, arguments.get(DeployFunction.ENDPOINT_NAME))
+                            .ifPresent(v -> environment.putIfAbsent(Setting.ENDPOINT_NAME.name(), v));
                     // The batch pipeline's resolve-package names the group it asks about.
                     text(resolver, arguments.get("model_package_group"))
-                            .ifPresent(v -> environment.putIfAbsent("MODEL_PACKAGE_GROUP_NAME", v));
+                            .ifPresent(v -> environment.putIfAbsent(Setting.MODEL_PACKAGE_GROUP_NAME.name(), v));
                 }
                 // The stack gives the function the model's role (the Model step's), not the jobs' role.
                 case "Model" -> text(resolver, arguments.get("ExecutionRoleArn"))
-                        .ifPresent(v -> environment.put("EXECUTION_ROLE_ARN", v));
+                        .ifPresent(v -> environment.put(Setting.EXECUTION_ROLE_ARN.name(), v));
                 default -> {
                     text(resolver, arguments.path("ProcessingOutputConfig").get("KmsKeyId"))
-                            .ifPresent(v -> environment.putIfAbsent("KMS_KEY_ID", v));
-                    text(resolver, arguments.get("RoleArn")).ifPresent(v -> environment.putIfAbsent("EXECUTION_ROLE_ARN", v));
+                            .ifPresent(v -> environment.putIfAbsent(Setting.KMS_KEY_ID.name(), v));
+                    text(resolver, arguments.get("RoleArn")).ifPresent(v -> environment.putIfAbsent(Setting.EXECUTION_ROLE_ARN.name(), v));
                 }
             }
         }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lgbmops.deploy.DeployRequest;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import java.util.List;
@@ -128,13 +127,6 @@ class DefinitionShapesTest {
         // in AWS; the run never rewrites the function's gate.
         assertFalse(environment.containsKey("F1_THRESHOLD"), environment.toString());
         assertFalse(environment.containsKey("MIN_F1_THRESHOLD"), environment.toString());
-    }
-
-    @Test
-    void deployStep_carriesTheThresholdUnderTheNamesTheFunctionReads() {
-        // pipeline-spec and lambda-deploy do not depend on each other; this is where both meet.
-        assertEquals(DeployRequest.F1_THRESHOLD_FIELD, LightGbmPipeline.DEPLOY_F1_THRESHOLD_INPUT);
-        assertEquals(DeployRequest.F1_THRESHOLD_METADATA, LightGbmPipeline.F1_THRESHOLD_METADATA);
     }
 
     @Test

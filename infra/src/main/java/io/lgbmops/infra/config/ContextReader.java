@@ -71,6 +71,11 @@ final class ContextReader {
         }
     }
 
+    /** A whole number whose range its owner checks. */
+    int integer(String key, int defaultValue) {
+        return integer(key, defaultValue, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
     int integer(String key, int defaultValue, int min, int max) {
         Object value = raw(key);
         int result;

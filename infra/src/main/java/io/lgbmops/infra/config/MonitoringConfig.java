@@ -1,5 +1,8 @@
 package io.lgbmops.infra.config;
 
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
+
 import java.util.regex.Pattern;
 
 /**
@@ -40,7 +43,7 @@ public record MonitoringConfig(
     }
 
     static MonitoringConfig fromContext(ContextReader in) {
-        int percent = in.integer("dataCapturePercent", 20, 0, 100);
+        int percent = in.integer(Setting.DATA_CAPTURE_SAMPLING_PERCENT.stageKey(), 20, 0, 100);
         String schedule = in.matching("monitorSchedule", "rate(1 day)", SCHEDULE,
                 "an EventBridge Scheduler expression such as rate(1 day) or cron(0 6 * * ? *)");
         int windowHours = in.integer("monitorWindowHours", 24, 1, 24);
@@ -50,7 +53,7 @@ public record MonitoringConfig(
         // At most 7 windows of at most 24 hours: within the 7 days CloudWatch evaluates an alarm over.
         int periods = in.integer("driftEvaluationPeriods", 2, 1, 7);
         boolean retrain = in.bool("retrainOnDrift", false);
-        int retrainMinHours = in.integer("retrainMinHours", 24, 1, 720);
+        int retrainMinHours = in.integer(Setting.RETRAIN_MIN_HOURS.stageKey(), DeploySettings.DEFAULT_RETRAIN_MIN_HOURS, 1, 720);
         if (retrain && percent == 0) {
             throw new ConfigException(in.path("retrainOnDrift") + " needs dataCapturePercent above 0: without captures"
                     + " nothing is monitored, got dataCapturePercent 0");

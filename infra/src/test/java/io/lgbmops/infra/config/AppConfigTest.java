@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.lgbmops.pipeline.deploy.DeploySettings.DeploymentMode;
+import io.lgbmops.pipeline.deploy.DeploySettings.TrafficStrategy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -39,8 +41,8 @@ class AppConfigTest {
         assertEquals(20, dev.maxTuningJobs());
         assertEquals(2, dev.maxParallelTuningJobs());
         assertEquals(StageConfig.DataRemovalPolicy.RETAIN, dev.dataRemovalPolicy());
-        assertEquals(StageConfig.DeploymentStrategy.CANARY, dev.deploymentStrategy());
-        assertEquals(StageConfig.DeploymentMode.REPLACE, dev.deploymentMode());
+        assertEquals(TrafficStrategy.CANARY, dev.deploymentStrategy());
+        assertEquals(DeploymentMode.REPLACE, dev.deploymentMode());
         assertEquals(10, dev.challengerWeightPercent());
         assertEquals(100, dev.shadowSamplingPercent());
         assertNull(dev.account());
@@ -91,7 +93,7 @@ class AppConfigTest {
 
         assertEquals(0.75, dev.f1Threshold());
         assertEquals(4, dev.maxTuningJobs());
-        assertEquals(StageConfig.DeploymentStrategy.ALL_AT_ONCE, dev.deploymentStrategy());
+        assertEquals(TrafficStrategy.ALL_AT_ONCE, dev.deploymentStrategy());
     }
 
     @Test
@@ -133,7 +135,7 @@ class AppConfigTest {
 
     @Test
     void failsFromContext_whenCapacityRangeInverted_namingBothBounds() {
-        assertEquals("stages.dev.minCapacity must not exceed maxCapacity (2), got 3",
+        assertEquals("stages.dev.maxCapacity must not be below minCapacity (3), got 2",
                 failure(Map.of("minCapacity", 3, "maxCapacity", 2, "endpointInstanceCount", 2)));
     }
 
@@ -167,7 +169,7 @@ class AppConfigTest {
         StageConfig dev = AppConfig.fromContext(stages(Map.of("deploymentMode", "ab", "challengerWeightPercent", "20")),
                 null, REPO_ROOT).stages().get(0);
 
-        assertEquals(StageConfig.DeploymentMode.AB, dev.deploymentMode());
+        assertEquals(DeploymentMode.AB, dev.deploymentMode());
         assertEquals(20, dev.challengerWeightPercent());
     }
 
