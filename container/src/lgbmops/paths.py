@@ -96,8 +96,18 @@ class ProcessingPaths:
 
     @property
     def explain_dir(self) -> Path:
-        # bias.json, explainability.json, report.html
+        # bias.json, explainability.json, report.html, drift.json
         return self.dir("explain")
+
+    @property
+    def baseline_bias_dir(self) -> Path:
+        # The last approved package's bias.json, or the marker saying there is none.
+        return self.dir("input") / "baseline-bias"
+
+    @property
+    def baseline_explainability_dir(self) -> Path:
+        # The last approved package's explainability.json, or the marker saying there is none.
+        return self.dir("input") / "baseline-explainability"
 
     @property
     def failure_file(self) -> Path:
