@@ -43,6 +43,7 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
     private final EventParser parser;
     private final DeployTranslator translator;
     private final DeployService service;
+    private final PackageResolver resolver;
     private final DecisionLog log;
 
     /** Used by the Lambda runtime: environment configuration, shared clients, logs to stdout. */
@@ -58,13 +59,21 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         this.translator = new DeployTranslator(config);
         this.log = new DecisionLog(MAPPER.getFactory(), logStream);
         this.service = new DeployService(clients, config, translator, MAPPER, log);
+        this.resolver = new PackageResolver(clients.sageMaker());
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         String requestId = context == null ? null : context.getAwsRequestId();
         try {
-            DeployResult result = service.handle(parser.parse(readPayload(input)), requestId);
+            EventParser.Invocation invocation = parser.parse(readPayload(input));
+            if (invocation instanceof EventParser.Invocation.ResolvePackage resolve) {
+                ResolvedPackage resolved = resolver.resolve(resolve.request());
+                log.info(requestId, "package_resolved", resolved.outputs());
+                writeOutputs(output, resolved.outputs());
+                return;
+            }
+            DeployResult result = service.handle(invocation, requestId);
             log.decision(requestId, result);
             writeResult(output, result);
         } catch (DeployException e) {
@@ -77,6 +86,16 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
         try (JsonGenerator json = MAPPER.getFactory().createGenerator(output)) {
             json.writeStartObject();
             result.writeFields(json);
+            json.writeEndObject();
+        }
+    }
+
+    private static void writeOutputs(OutputStream output, java.util.Map<String, String> outputs) throws IOException {
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(output)) {
+            json.writeStartObject();
+            for (java.util.Map.Entry<String, String> field : outputs.entrySet()) {
+                json.writeStringField(field.getKey(), field.getValue());
+            }
             json.writeEndObject();
         }
     }
@@ -114,6 +133,9 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
                 + EventParser.SOURCE + "\",\"detail\":{\"ModelPackageGroupName\":\"" + config.modelPackageGroupName()
                 + "\",\"ModelPackageArn\":\"" + arn + "\",\"ModelApprovalStatus\":\"Approved\"}}";
         parser.parse("{\"operation\":\"rollback\",\"model_package_version\":1}".getBytes(StandardCharsets.UTF_8));
+        parser.parse(("{\"operation\":\"resolve-package\",\"model_package_group\":\"" + config.modelPackageGroupName()
+                + "\",\"model_package_arn\":\"\",\"required\":\"true\",\"missing_report_uri\":\"s3://bucket/missing.json\"}")
+                .getBytes(StandardCharsets.UTF_8));
         for (String sample : new String[] {pipeline, event}) {
             EventParser.Invocation invocation = parser.parse(sample.getBytes(StandardCharsets.UTF_8));
             if (invocation instanceof EventParser.Invocation.Deploy deploy) {

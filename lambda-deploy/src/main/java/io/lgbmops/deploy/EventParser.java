@@ -51,6 +51,9 @@ public final class EventParser {
          */
         record VariantOperation(Operation operation, Integer modelPackageVersion, String reason)
                 implements Invocation { }
+
+        /** Which Approved package of the group a pipeline should use; changes nothing. */
+        record ResolvePackage(ResolvePackageRequest request) implements Invocation { }
     }
 
     /** What a {@link Invocation.VariantOperation} does. */
@@ -74,6 +77,10 @@ public final class EventParser {
         }
         if (root.has("detail-type")) {
             return parseEvent(root);
+        }
+        // resolve-package carries model_package_arn too, so it is told apart first.
+        if (root.has(OPERATION_FIELD) && ResolvePackageRequest.OPERATION.equals(root.get(OPERATION_FIELD).asText())) {
+            return new Invocation.ResolvePackage(ResolvePackageRequest.parse(root, config.modelPackageGroupName()));
         }
         if (root.has("model_package_arn")) {
             return parsePipelineArguments(root);
@@ -123,7 +130,7 @@ public final class EventParser {
             case "promote" -> Operation.PROMOTE;
             case "rollback" -> Operation.ROLLBACK;
             default -> throw new InvalidEventException(OPERATION_FIELD,
-                    "must be \"promote\" or \"rollback\", got \"" + value + "\"");
+                    "must be \"promote\", \"rollback\" or \"" + ResolvePackageRequest.OPERATION + "\", got \"" + value + "\"");
         };
         String endpoint = text(root, "endpoint_name", "endpoint_name", false);
         if (endpoint != null && !endpoint.equals(config.endpointName())) {

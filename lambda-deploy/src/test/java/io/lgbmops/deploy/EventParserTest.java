@@ -114,7 +114,7 @@ class EventParserTest {
         InvalidEventException unknown = assertThrows(InvalidEventException.class,
                 () -> parse("{\"operation\": \"PROMOTE\", \"model_package_version\": 2}"));
         assertEquals("operation", unknown.field());
-        assertEquals("must be \"promote\" or \"rollback\", got \"PROMOTE\"",
+        assertEquals("must be \"promote\", \"rollback\" or \"resolve-package\", got \"PROMOTE\"",
                 unknown.getMessage().substring(unknown.getMessage().indexOf("must")));
     }
 }
