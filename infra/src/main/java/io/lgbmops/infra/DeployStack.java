@@ -279,7 +279,9 @@ public final class DeployStack extends Stack {
     private void grant(Role role, Props props, String endpoint) {
         String group = props.stage().modelPackageGroupName();
         String versions = endpoint + "-v*";
-        role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
+        // ListModelPackages: resolve-package finds the group's latest Approved version.
+        role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"),
+                List.of(arn("sagemaker", "model-package", group + "/*"))));
         role.addToPolicy(statement(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
                 List.of(arn("sagemaker", "model", versions))));
         role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
