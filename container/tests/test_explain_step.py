@@ -12,6 +12,7 @@ import pytest
 
 from conftest import PipelineRun, parse_metric_lines, run_script
 
+from lgbmops.explain.drift import DRIFT_FILE, MARKER_FILE
 from lgbmops.explain.reports import BIAS_FILE, EXPLAINABILITY_FILE, REPORT_FILE
 
 
@@ -123,3 +124,47 @@ def test_explain_fails_withOneLineReason(pipeline: PipelineRun, tmp_path):
     bad = run_script("explain", opt_ml, "--max-rows", "0")
     assert bad.returncode == 1
     assert (opt_ml / "output" / "message").read_text().strip() == "--max-rows must be >= 1, got 0"
+
+
+def test_explain_withoutBaselineInputs_driftSkippedWithReason(census):
+    _, _, _, page = census
+    assert "Not compared: the job was given no previous reports to compare with." in page
+
+
+def _opt_ml_with_model_and_test(pipeline: PipelineRun, opt_ml):
+    shutil.copytree(pipeline.opt_ml / "processing" / "test", opt_ml / "processing" / "test")
+    shutil.copytree(pipeline.opt_ml / "processing" / "model", opt_ml / "processing" / "model")
+    return opt_ml
+
+
+def test_explain_againstApprovedReports_writesDriftJson(pipeline: PipelineRun, census, tmp_path):
+    opt_ml = _opt_ml_with_model_and_test(pipeline, tmp_path / "opt_ml")
+    _, previous_bias, previous_explainability, _ = census  # the same model, all rows
+    for name, file, document in (("baseline-bias", BIAS_FILE, previous_bias),
+                                 ("baseline-explainability", EXPLAINABILITY_FILE, previous_explainability)):
+        (opt_ml / "processing" / "input" / name).mkdir(parents=True)
+        (opt_ml / "processing" / "input" / name / file).write_text(json.dumps(document))
+    done = run_script("explain", opt_ml, "--baseline-package", "arn:aws:sagemaker:us-east-1:111122223333:model-package/g/1")
+    assert done.returncode == 0, done.stderr
+
+    out = opt_ml / "processing" / "explain"
+    drifted = json.loads((out / DRIFT_FILE).read_text())
+    assert drifted["status"] == "compared" and drifted["baseline_package"].endswith("model-package/g/1")
+    ranking = drifted["feature_ranking"]["label0"]
+    assert ranking["entered"] == ranking["left"] == [] and ranking["spearman"] == pytest.approx(1.0)
+    [female] = drifted["bias"]["post_training_bias_metrics"]["facets"]["sex"]
+    assert {m["name"]: m["change"] for m in female["metrics"]}["DPPL"] == pytest.approx(0.0)
+    assert "Change since the last approved model" in (out / REPORT_FILE).read_text()
+
+
+def test_explain_markerInputs_driftSkippedWithTheLambdasReason(pipeline: PipelineRun, tmp_path):
+    opt_ml = _opt_ml_with_model_and_test(pipeline, tmp_path / "opt_ml")
+    for name in ("baseline-bias", "baseline-explainability"):
+        (opt_ml / "processing" / "input" / name).mkdir(parents=True)
+        (opt_ml / "processing" / "input" / name / MARKER_FILE).write_text("{}")
+    done = run_script("explain", opt_ml, "--max-rows", "50",
+                      "--baseline-reason", "no Approved model package in group lgbmops-dev-models")
+    assert done.returncode == 0, done.stderr
+    drifted = json.loads((opt_ml / "processing" / "explain" / DRIFT_FILE).read_text())
+    assert drifted["status"] == "skipped"
+    assert drifted["reason"] == "no Approved model package in group lgbmops-dev-models"

@@ -359,7 +359,7 @@ def evaluate_main(argv: Sequence[str] | None = None) -> int:
 def explain_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
         from .dataset import Dataset
-        from .explain import bias, html, shap
+        from .explain import bias, drift, html, shap
         from .explain.reports import Settings, explain, write_reports
         from .sagemaker_io import channel_files, read_labelled_csv
 
@@ -375,8 +375,14 @@ def explain_main(argv: Sequence[str] | None = None) -> int:
                             help="the pipeline's policy, shown in the HTML report")
         parser.add_argument("--max-abs-dppl", type=float,
                             help="the pipeline's policy, shown in the HTML report")
+        parser.add_argument("--top-k", type=int, default=drift.DEFAULT_TOP_K,
+                            help="features compared with the last approved package's ranking")
+        parser.add_argument("--baseline-package", default="",
+                            help="the last approved package, whose reports are the job's baseline inputs")
+        parser.add_argument("--baseline-reason", default="",
+                            help="why there is no baseline, when the inputs are the marker")
         args = parser.parse_args(argv)
-        for name in ("max_rows", "min_group_rows"):
+        for name in ("max_rows", "min_group_rows", "top_k"):
             if getattr(args, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
         if args.local_rows < 0:
@@ -392,10 +398,13 @@ def explain_main(argv: Sequence[str] | None = None) -> int:
         policy = {key: value for key, value in (("min_di", args.min_disparate_impact),
                                                 ("max_abs_dppl", args.max_abs_dppl))
                   if value is not None}
+        drifted = _drift(where, result, args.top_k, args.baseline_package, args.baseline_reason)
         page = html.render(f"{dataset.name}: explainability and bias", result.explainability,
-                           result.bias, policy)
-        for path in write_reports(result, page, where.explain_dir):
+                           result.bias, policy, drifted)
+        for path in write_reports(result, page, where.explain_dir, drifted):
             log.info("wrote %s", path)
+        log.info("drift against the last approved package: %s%s", drifted["status"],
+                 f" ({drifted['reason']})" if drifted["reason"] else "")
         gate = result.gate
         log.info("bias gate: worst DI %.4f (%s), worst |DPPL| %.4f (%s)%s", gate.worst_di,
                  gate.worst_di_facet, gate.worst_abs_dppl, gate.worst_abs_dppl_facet,
@@ -405,6 +414,16 @@ def explain_main(argv: Sequence[str] | None = None) -> int:
                             "explain_seconds": seconds})
 
     return _run(job, lambda: paths.processing_paths().failure_file)
+
+
+def _drift(where: paths.ProcessingPaths, result, top_k: int, package: str, reason: str) -> dict:
+    from .explain import drift
+
+    if not (where.baseline_bias_dir.exists() or where.baseline_explainability_dir.exists()):
+        return drift.skipped(reason or "the job was given no previous reports to compare with", package)
+    baseline = drift.read_baseline(where.baseline_bias_dir, where.baseline_explainability_dir,
+                                   package, reason)
+    return drift.compare(result.bias, result.explainability, baseline, top_k)
 
 
 def _load_model_input(directory: Path):

@@ -100,7 +100,7 @@ class ProcessingPaths:
 
     @property
     def explain_dir(self) -> Path:
-        # bias.json, explainability.json, report.html
+        # bias.json, explainability.json, report.html, drift.json
         return self.dir("explain")
 
     @property
@@ -122,6 +122,16 @@ class ProcessingPaths:
     def monitor_dir(self) -> Path:
         # drift.json, report.html, metrics.json
         return self.dir("output") / "monitor"
+
+    @property
+    def baseline_bias_dir(self) -> Path:
+        # The last approved package's bias.json, or the marker saying there is none.
+        return self.dir("input") / "baseline-bias"
+
+    @property
+    def baseline_explainability_dir(self) -> Path:
+        # The last approved package's explainability.json, or the marker saying there is none.
+        return self.dir("input") / "baseline-explainability"
 
     @property
     def failure_file(self) -> Path:

@@ -26,8 +26,9 @@ svg text{font-size:12px;font-family:inherit}
 
 
 def render(title: str, explainability: dict[str, Any], bias_doc: dict[str, Any],
-           policy: dict[str, float] | None = None) -> str:
-    """The page; `policy` (`min_di`, `max_abs_dppl`) only colours the gate summary."""
+           policy: dict[str, float] | None = None, drift: dict[str, Any] | None = None) -> str:
+    """The page; `policy` (`min_di`, `max_abs_dppl`) only colours the gate summary; `drift`
+    (drift.json) adds the comparison with the last approved package."""
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
              f"<h1>{escape(title)}</h1>",
@@ -38,6 +39,8 @@ def render(title: str, explainability: dict[str, Any], bias_doc: dict[str, Any],
     parts.append(_bias(bias_doc))
     parts.append(_importance(explainability))
     parts.append(_local(explainability))
+    if drift is not None:
+        parts.append(_drift(drift))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -151,6 +154,54 @@ def _local(doc: dict[str, Any]) -> str:
                      COLORS["up"] if value >= 0 else COLORS["down"]) for name, value in ranked]
             parts.append(_diverging(bars))
     return "\n".join(parts)
+
+
+def _drift(doc: dict[str, Any]) -> str:
+    parts = ["<h2>Change since the last approved model</h2>"]
+    if doc["status"] != "compared":
+        parts.append(f"<p class=\"box\">Not compared: {escape(doc['reason'])}.</p>")
+        return "\n".join(parts)
+    parts.append(f"<p class=\"muted\">Against {escape(doc['baseline_package'] or 'the approved package')}"
+                 f"; top {doc['top_k']} features by mean |SHAP|.</p>")
+    for key, output in doc["feature_ranking"].items():
+        parts.append(f"<h3>{escape(key)}: {escape(str(output['class']))}</h3>")
+        if output["status"] != "compared":
+            parts.append(f"<p>{escape(output['reason'])}</p>")
+            continue
+        rho = output["spearman"]
+        rows = "".join(
+            f"<tr><td>{i + 1}</td><td class=\"l\">{escape(before)}</td><td class=\"l\">{escape(now)}</td></tr>"
+            for i, (before, now) in enumerate(zip(output["top_k_before"], output["top_k_now"])))
+        parts.append(f"<table><tr><th>rank</th><th class=\"l\">approved</th><th class=\"l\">this model</th>"
+                     f"</tr>{rows}</table>")
+        parts.append(f"<p>entered the top {doc['top_k']}: {escape(', '.join(output['entered']) or 'none')}; "
+                     f"left it: {escape(', '.join(output['left']) or 'none')}; rank correlation "
+                     f"(Spearman, all features): {'n/a' if rho is None else f'{rho:.3f}'}.</p>")
+    rows = []
+    for section, title in (("pre_training_bias_metrics", "pre-training"),
+                           ("post_training_bias_metrics", "post-training")):
+        for column, groups in doc["bias"][section]["facets"].items():
+            for group in groups:
+                name = f"{column}={group['value_or_threshold']}"
+                if group["status"] != "compared":
+                    rows.append(f"<tr><td class=\"l\">{escape(name)}</td><td class=\"l\">{title}</td>"
+                                f"<td class=\"l\" colspan=\"4\">{escape(group['status'])}</td></tr>")
+                    continue
+                for m in group["metrics"]:
+                    rows.append(f"<tr><td class=\"l\">{escape(name)}</td><td class=\"l\">{title}</td>"
+                                f"<td class=\"l\">{escape(m['name'])}</td><td>{_number(m['before'])}</td>"
+                                f"<td>{_number(m['now'])}</td><td>{_number(m['change'], signed=True)}</td></tr>")
+    if rows:
+        parts.append("<h3>Bias metrics</h3><table><tr><th class=\"l\">facet</th><th class=\"l\">stage</th>"
+                     "<th class=\"l\">metric</th><th>approved</th><th>this model</th><th>change</th></tr>"
+                     + "".join(rows) + "</table>")
+    return "\n".join(parts)
+
+
+def _number(value: Any, signed: bool = False) -> str:
+    if not isinstance(value, (int, float)):
+        return "<span class=\"muted\">n/a</span>"
+    return f"{value:+.4f}" if signed else f"{value:.4f}"
 
 
 def _show(value: Any) -> str:

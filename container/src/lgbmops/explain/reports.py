@@ -26,6 +26,7 @@ from ..metrics import THRESHOLD, predicted_classes
 from ..sagemaker_io import LabelledData, write_json
 from ..schema import ModelSchema
 from . import bias, shap
+from .drift import DRIFT_FILE
 
 BIAS_FILE = "bias.json"
 EXPLAINABILITY_FILE = "explainability.json"
@@ -187,9 +188,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def write_reports(explained: Explained, html: str, directory: Path) -> list[Path]:
+def write_reports(explained: Explained, html: str, directory: Path,
+                  drift: dict[str, Any] | None = None) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     write_json(directory / BIAS_FILE, explained.bias)
     write_json(directory / EXPLAINABILITY_FILE, explained.explainability)
     (directory / REPORT_FILE).write_text(html, encoding="utf-8")
-    return [directory / BIAS_FILE, directory / EXPLAINABILITY_FILE, directory / REPORT_FILE]
+    written = [directory / BIAS_FILE, directory / EXPLAINABILITY_FILE, directory / REPORT_FILE]
+    if drift is not None:
+        write_json(directory / DRIFT_FILE, drift)
+        written.append(directory / DRIFT_FILE)
+    return written

@@ -76,8 +76,10 @@ public final class PipelineStack extends Stack {
         String contractKey = LightGbmPipeline.datasetContractKey(stage.dataset().name());
         ISource contract = Source.data(contractKey.substring(LightGbmPipeline.SETTINGS_PREFIX.length() + 1),
                 props.sources().datasetContract(stage.datasetFile()));
+        // What the deploy function names, as a report's URI, when there is no approved package to compare with.
+        ISource marker = Source.data(LightGbmPipeline.NO_APPROVED_PACKAGE_MARKER, LightGbmPipeline.noApprovedPackageMarker());
         BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
-                .sources(List.of(contract))
+                .sources(List.of(contract, marker))
                 .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
                         StorageStack.writeBucketName(stage)))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")

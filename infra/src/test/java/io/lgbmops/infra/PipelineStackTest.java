@@ -109,6 +109,28 @@ class PipelineStackTest {
     }
 
     @Test
+    void noApprovedPackageMarker_isUploadedWithTheContract_andIsWhatResolveBaselineNamesForAMissingReport() throws Exception {
+        String upload = template.findResources("Custom::CDKBucketDeployment", Map.of()).toString();
+        assertTrue(upload.matches("(?s).*SourceObjectKeys=\\[[^,\\]]+, [^,\\]]+\\].*"), "the contract and the marker: " + upload);
+        JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
+        JsonNode resolve = null;
+        for (JsonNode step : definition.findParents("Name")) {
+            if (LightGbmPipeline.RESOLVE_BASELINE.equals(step.path("Name").asText()) && step.has("FunctionArn")) {
+                resolve = step;
+            }
+        }
+        assertTrue(resolve != null, "no ResolveBaseline step");
+        List<String> uri = new java.util.ArrayList<>();
+        resolve.path("Arguments").path("missing_report_uri").path("Std:Join").path("Values").forEach(v -> uri.add(v.asText()));
+        assertEquals("s3:/", uri.get(0));
+        assertTrue(uri.get(1).startsWith("lgbmops-dev-write-"), uri.toString());
+        assertEquals(LightGbmPipeline.SETTINGS_PREFIX + "/" + LightGbmPipeline.NO_APPROVED_PACKAGE_MARKER, uri.get(2));
+        for (JsonNode lambda : definition.findParents("FunctionArn")) {
+            assertEquals(resolve.path("FunctionArn"), lambda.path("FunctionArn"), "one deploy function for both Lambda steps");
+        }
+    }
+
+    @Test
     void parameters_defaultToTheStageDatasetsContractAndRawPrefix() throws Exception {
         JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
         String contractUri = findParameter(definition, LightGbmPipeline.DATASET_CONTRACT_URI).path("DefaultValue").asText();

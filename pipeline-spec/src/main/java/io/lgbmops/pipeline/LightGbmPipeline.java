@@ -12,6 +12,9 @@ import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceConfig;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.ResourceLimits;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TrainingJobDefinition;
 import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TuningJobConfig;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBaselines;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBias;
+import io.lgbmops.pipeline.CreateModelPackage.DriftCheckExplainability;
 import io.lgbmops.pipeline.CreateModelPackage.InferenceSpecification;
 import io.lgbmops.pipeline.CreateModelPackage.MetricsSource;
 import io.lgbmops.pipeline.CreateModelPackage.ModelMetrics;
@@ -49,6 +52,7 @@ public final class LightGbmPipeline {
     public static final String TUNE = "Tune";
     public static final String EVALUATE = "Evaluate";
     public static final String CHECK_F1 = "CheckF1";
+    public static final String RESOLVE_BASELINE = "ResolveBaseline";
     public static final String EXPLAIN = "Explain";
     public static final String CHECK_BIAS = "CheckBias";
     public static final String REGISTER = "Register";
@@ -58,7 +62,7 @@ public final class LightGbmPipeline {
 
     /** Every step name, in definition order (condition branches after their condition). */
     public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
-            EXPLAIN, CHECK_BIAS, REGISTER, DEPLOY, BIAS_ABOVE_LIMIT, F1_BELOW_THRESHOLD);
+            RESOLVE_BASELINE, EXPLAIN, CHECK_BIAS, REGISTER, DEPLOY, BIAS_ABOVE_LIMIT, F1_BELOW_THRESHOLD);
 
     // Parameter names.
     public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
@@ -91,6 +95,7 @@ public final class LightGbmPipeline {
     public static final String BIAS_FILE = "bias.json";
     public static final String EXPLAINABILITY_FILE = "explainability.json";
     public static final String REPORT_FILE = "report.html";
+    public static final String DRIFT_FILE = "drift.json";
     public static final String WORST_DI_JSON_PATH = "gate.worst_di";
     public static final String WORST_DI_FACET_JSON_PATH = "gate.worst_di_facet";
     public static final String WORST_ABS_DPPL_JSON_PATH = "gate.worst_abs_dppl";
@@ -99,6 +104,30 @@ public final class LightGbmPipeline {
     /** The tuning objective: the line our {@code train} prints, e.g. {@code validation_f1=0.712345}. */
     public static final String OBJECTIVE_METRIC = "validation:f1";
     public static final String OBJECTIVE_REGEX = "validation_f1=([0-9\\.]+)";
+
+    /**
+     * The deploy function's {@code resolve-package} operation, as {@link #RESOLVE_BASELINE} calls it
+     * (not required: a group with no Approved package answers Found=false and the marker's URI for
+     * every report), and the outputs the pipeline reads.
+     */
+    public static final String RESOLVE_PACKAGE_OPERATION = "resolve-package";
+    public static final String BASELINE_FOUND = "Found";
+    public static final String BASELINE_PACKAGE_ARN = "ModelPackageArn";
+    public static final String BASELINE_BIAS_REPORT = "BiasReportUri";
+    public static final String BASELINE_EXPLAINABILITY_REPORT = "ExplainabilityReportUri";
+    public static final String BASELINE_REASON = "Reason";
+    public static final List<String> RESOLVE_PACKAGE_OUTPUTS = List.of(BASELINE_FOUND, BASELINE_PACKAGE_ARN,
+            "ModelDataUrl", "ImageUri", BASELINE_BIAS_REPORT, BASELINE_EXPLAINABILITY_REPORT, "EvaluationReportUri",
+            BASELINE_REASON);
+    /**
+     * The document that stands for a report the last approved package does not have (or for the
+     * package itself when none is approved): the stack uploads it under {@link #SETTINGS_PREFIX};
+     * the container's {@code lgbmops.explain.drift} recognises it by this name and skips the comparison.
+     */
+    public static final String NO_APPROVED_PACKAGE_MARKER = "no-approved-package.json";
+    /** Where Explain finds the baseline's reports (the container's {@code lgbmops.paths} names them too). */
+    public static final String BASELINE_BIAS_INPUT = "baseline-bias";
+    public static final String BASELINE_EXPLAINABILITY_INPUT = "baseline-explainability";
 
     /** Key prefix, in the write bucket, of everything an execution writes: {@code <prefix>/<execution id>/<step>/...}. */
     public static final String RUNS_PREFIX = "pipeline-runs";
@@ -137,6 +166,17 @@ public final class LightGbmPipeline {
         return SETTINGS_PREFIX + "/datasets/" + datasetName + ".json";
     }
 
+    /** Key, in the write bucket, of the {@link #NO_APPROVED_PACKAGE_MARKER} the stack uploads. */
+    public static String noApprovedPackageMarkerKey() {
+        return SETTINGS_PREFIX + "/" + NO_APPROVED_PACKAGE_MARKER;
+    }
+
+    /** What the marker says, for a person who opens it from a package's drift-check baselines. */
+    public static String noApprovedPackageMarker() {
+        return "{\"no_report\": true, \"reason\": \"no Approved model package (or no such report on it) to compare"
+                + " with; see the execution's Explain drift.json\"}\n";
+    }
+
     /**
      * Key prefix, in the read bucket, of a dataset's raw files: {@code raw/<name>/}. Preprocess
      * reads every file under it; an execution may name another prefix (with another contract).
@@ -153,8 +193,9 @@ public final class LightGbmPipeline {
         ProcessingStep evaluate = evaluate(preprocess, topModel);
         JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1Gate.F1_JSON_PATH);
 
-        ProcessingStep explain = explain(preprocess, topModel);
-        RegisterModelStep register = register(REGISTER, evaluate, explain, tune, topModel, f1);
+        LambdaStep baseline = resolveBaseline();
+        ProcessingStep explain = explain(preprocess, topModel, baseline);
+        RegisterModelStep register = register(REGISTER, evaluate, explain, baseline, tune, topModel, f1);
         JsonGet worstDi = explain.jsonGet(BIAS_REPORT, WORST_DI_JSON_PATH);
         JsonGet worstAbsDppl = explain.jsonGet(BIAS_REPORT, WORST_ABS_DPPL_JSON_PATH);
         FailStep biasAboveLimit = new FailStep(BIAS_ABOVE_LIMIT,
@@ -183,7 +224,7 @@ public final class LightGbmPipeline {
                 "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
                 new ConditionStep.Arguments(
                         List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
-                        List.of(explain, checkBias),
+                        List.of(baseline, explain, checkBias),
                         List.of(below)));
         return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
     }
@@ -301,28 +342,53 @@ public final class LightGbmPipeline {
                 List.of(new PropertyFile(EVALUATION_REPORT, EVALUATION_OUTPUT, F1Gate.EVALUATION_FILE)));
     }
 
-    private ProcessingStep explain(ProcessingStep preprocess, Value topModel) {
-        // The policy only marks the verdict in the HTML report; CheckBias decides.
+    /** The last Approved package of the group, whose reports Explain compares this model's with. */
+    private LambdaStep resolveBaseline() {
+        return new LambdaStep(RESOLVE_BASELINE,
+                "Finds the group's last Approved model package and its bias and explainability reports, for drift.",
+                List.of(), settings.deployFunctionArn(),
+                Map.of("operation", text(RESOLVE_PACKAGE_OPERATION),
+                        "model_package_group", text(settings.modelPackageGroupName()),
+                        "model_package_arn", text(""),
+                        "required", text("false"),
+                        "missing_report_uri", Join.s3Uri(text(settings.writeBucketName()),
+                                Value.text(noApprovedPackageMarkerKey()))),
+                RESOLVE_PACKAGE_OUTPUTS.stream().map(LambdaOutput::string).toList());
+    }
+
+    private ProcessingStep explain(ProcessingStep preprocess, Value topModel, LambdaStep baseline) {
+        // The policy only marks the verdict in the HTML report; CheckBias decides. The baseline's
+        // ARN and reason go as --name=value: either may be empty, and one element stays non-empty.
         var policy = List.<Value>of(Value.text("--min-disparate-impact"), Join.of("", Get.parameter(MIN_DISPARATE_IMPACT)),
-                Value.text("--max-abs-dppl"), Join.of("", Get.parameter(MAX_ABS_DPPL)));
+                Value.text("--max-abs-dppl"), Join.of("", Get.parameter(MAX_ABS_DPPL)),
+                Join.of("", Value.text("--baseline-package="), baseline.output(BASELINE_PACKAGE_ARN)),
+                Join.of("", Value.text("--baseline-reason="), baseline.output(BASELINE_REASON)));
         var arguments = processingArguments(
                 text(settings.imageUri()),
                 Value.texts("explain"),
                 policy,
                 List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
-                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test")),
+                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test"),
+                        Input.s3(BASELINE_BIAS_INPUT, baseline.output(BASELINE_BIAS_REPORT),
+                                OPT_ML_PROCESSING + "input/" + BASELINE_BIAS_INPUT),
+                        Input.s3(BASELINE_EXPLAINABILITY_INPUT, baseline.output(BASELINE_EXPLAINABILITY_REPORT),
+                                OPT_ML_PROCESSING + "input/" + BASELINE_EXPLAINABILITY_INPUT)),
                 List.of(Output.s3(EXPLAIN_OUTPUT, runUri(EXPLAIN, EXPLAIN_OUTPUT), OPT_ML_PROCESSING + EXPLAIN_OUTPUT)),
                 true, 3600);
         return new ProcessingStep(EXPLAIN,
-                "Exact SHAP values (TreeSHAP) and bias metrics across the contract's fairness facets on the test split;"
-                        + " writes bias.json, explainability.json and report.html.",
+                "Exact SHAP values (TreeSHAP) and bias metrics across the contract's fairness facets on the test split,"
+                        + " compared with the last approved package's; writes bias.json, explainability.json, drift.json"
+                        + " and report.html.",
                 List.of(), arguments,
                 List.of(new PropertyFile(BIAS_REPORT, EXPLAIN_OUTPUT, BIAS_FILE)));
     }
 
-    /** The model package, with the evaluation, bias and explainability reports. */
+    /**
+     * The model package, with the evaluation, bias and explainability reports; its drift-check
+     * baselines are the last approved package's reports (the marker when there was none).
+     */
     private RegisterModelStep register(String name, ProcessingStep evaluate, ProcessingStep explain,
-            TuningStep tune, Value topModel, JsonGet f1) {
+            LambdaStep baseline, TuningStep tune, Value topModel, JsonGet f1) {
         var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
         var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
                 List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
@@ -331,10 +397,13 @@ public final class LightGbmPipeline {
                         Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(F1Gate.EVALUATION_FILE)))),
                 new CreateModelPackage.Bias(MetricsSource.json(explainReport(explain, BIAS_FILE))),
                 new CreateModelPackage.Explainability(MetricsSource.json(explainReport(explain, EXPLAINABILITY_FILE))));
+        var driftCheck = new DriftCheckBaselines(
+                new DriftCheckBias(null, MetricsSource.json(baseline.output(BASELINE_BIAS_REPORT))),
+                new DriftCheckExplainability(null, MetricsSource.json(baseline.output(BASELINE_EXPLAINABILITY_REPORT))));
         var arguments = new CreateModelPackage.Arguments(
                 text(settings.modelPackageGroupName()),
                 "LightGBM classifier of the dataset contract's label, tuned for F1 by a SageMaker pipeline execution.",
-                inference, metrics, null, Get.parameter(MODEL_APPROVAL_STATUS),
+                inference, metrics, driftCheck, Get.parameter(MODEL_APPROVAL_STATUS),
                 Map.of("pipeline_execution_arn", Get.PIPELINE_EXECUTION_ARN,
                         "training_job_name", tune.bestTrainingJobName(),
                         // Metadata values are strings; a one-element join turns the number into one.

@@ -174,7 +174,29 @@ class LightGbmPipelineTest {
                 statistics.get(0).path("Get").asText());
         assertEquals("evaluation.json", statistics.get(1).asText());
         assertEquals(List.of("text/csv"), texts(arguments.path("InferenceSpecification").path("SupportedContentTypes")));
-        assertTrue(arguments.path("DriftCheckBaselines").isMissingNode(), arguments::toString);
+        JsonNode drift = arguments.path("DriftCheckBaselines");
+        assertEquals("Steps.ResolveBaseline.OutputParameters['BiasReportUri']",
+                drift.path("Bias").path("PostTrainingConstraints").path("S3Uri").path("Get").asText(), drift::toString);
+        assertEquals("Steps.ResolveBaseline.OutputParameters['ExplainabilityReportUri']",
+                drift.path("Explainability").path("Constraints").path("S3Uri").path("Get").asText(), drift::toString);
+        assertTrue(drift.path("Bias").path("ConfigFile").isMissingNode(), "no Clarify config in native mode");
+    }
+
+    @Test
+    void resolveBaseline_whenBuilt_asksTheDeployFunctionForTheLastApprovedPackageOrTheMarker() {
+        JsonNode step = Definitions.step(definition, "ResolveBaseline");
+
+        assertEquals("Lambda", step.path("Type").asText());
+        assertEquals(Definitions.step(definition, "Deploy").path("FunctionArn"), step.path("FunctionArn"));
+        JsonNode event = step.path("Arguments");
+        assertEquals("resolve-package", event.path("operation").asText());
+        assertEquals("lgbmops-models", event.path("model_package_group").asText());
+        assertEquals("", event.path("model_package_arn").asText());
+        assertEquals("false", event.path("required").asText());
+        assertEquals(List.of("s3:/", "lgbmops-write-111122223333", "pipeline-settings/no-approved-package.json"),
+                texts(event.path("missing_report_uri").path("Std:Join").path("Values")));
+        assertEquals(LightGbmPipeline.RESOLVE_PACKAGE_OUTPUTS,
+                step.path("OutputParameters").findValuesAsText("OutputName"));
     }
 
     @Test
@@ -197,8 +219,20 @@ class LightGbmPipelineTest {
         assertEquals(evaluate.path("ProcessingOutputConfig").path("KmsKeyId"),
                 arguments.path("ProcessingOutputConfig").path("KmsKeyId"));
         assertEquals(evaluate.path("ProcessingResources"), arguments.path("ProcessingResources"));
-        assertEquals(List.of("model", "test"), arguments.path("ProcessingInputs").findValuesAsText("InputName"));
-        assertEquals(evaluate.path("ProcessingInputs"), arguments.path("ProcessingInputs"));
+        JsonNode inputs = arguments.path("ProcessingInputs");
+        assertEquals(List.of("model", "test", "baseline-bias", "baseline-explainability"), inputs.findValuesAsText("InputName"));
+        assertEquals(evaluate.path("ProcessingInputs").get(0), inputs.get(0));
+        assertEquals(evaluate.path("ProcessingInputs").get(1), inputs.get(1));
+        for (String[] baseline : new String[][] {{"BiasReportUri", "baseline-bias"},
+                {"ExplainabilityReportUri", "baseline-explainability"}}) {
+            JsonNode input = inputs.get(baseline[1].equals("baseline-bias") ? 2 : 3).path("S3Input");
+            assertEquals("Steps.ResolveBaseline.OutputParameters['" + baseline[0] + "']", input.path("S3Uri").path("Get").asText());
+            assertEquals("/opt/ml/processing/input/" + baseline[1], input.path("LocalPath").asText());
+        }
+        assertEquals(List.of("--baseline-package=", "Steps.ResolveBaseline.OutputParameters['ModelPackageArn']"),
+                joined(policy.get(4)));
+        assertEquals(List.of("--baseline-reason=", "Steps.ResolveBaseline.OutputParameters['Reason']"),
+                joined(policy.get(5)));
         assertEquals("/opt/ml/processing/explain", arguments.path("ProcessingOutputConfig").path("Outputs").get(0)
                 .path("S3Output").path("LocalPath").asText());
         JsonNode file = explain.path("PropertyFiles").get(0);
@@ -240,7 +274,7 @@ class LightGbmPipelineTest {
         assertEquals("Parameters.MaxAbsDPPL", dppl.path("RightValue").path("Get").asText());
         assertEquals(List.of("Register", "Deploy"), names(check.path("IfSteps")));
         assertEquals(List.of("BiasAboveLimit"), names(check.path("ElseSteps")));
-        assertEquals(List.of("Explain", "CheckBias"),
+        assertEquals(List.of("ResolveBaseline", "Explain", "CheckBias"),
                 names(Definitions.step(definition, "CheckF1").path("Arguments").path("IfSteps")));
     }
 
@@ -363,5 +397,12 @@ class LightGbmPipelineTest {
         List<String> texts = new ArrayList<>();
         array.forEach(element -> texts.add(element.asText()));
         return texts;
+    }
+
+    /** A Std:Join's values: texts as they are, Gets by their path. */
+    private static List<String> joined(JsonNode join) {
+        List<String> values = new ArrayList<>();
+        join.path("Std:Join").path("Values").forEach(v -> values.add(v.isTextual() ? v.asText() : v.path("Get").asText()));
+        return values;
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class PipelineGraphTest {
 
-    private static final int EDGES = 9;
+    private static final int EDGES = 10;
     private final String mermaid = PipelineGraph.mermaid(Definitions.placeholder());
 
     @Test
@@ -24,7 +24,7 @@ class PipelineGraphTest {
 
     @Test
     void mermaid_whenDrawn_labelsBothBranchesOfTheGate() {
-        assertTrue(edges().contains("CheckF1 -- if true --> Explain"));
+        assertTrue(edges().contains("CheckF1 -- if true --> ResolveBaseline"));
         assertTrue(edges().contains("CheckF1 -- else --> F1BelowThreshold"));
     }
 
@@ -34,6 +34,7 @@ class PipelineGraphTest {
 
         assertTrue(edges.contains("Preprocess --> Tune"));
         assertTrue(edges.contains("Explain --> CheckBias"));
+        assertTrue(edges.contains("ResolveBaseline --> Explain"));
         assertFalse(edges.contains("Preprocess --> Evaluate"), "implied by Preprocess -> Tune -> Evaluate");
         assertTrue(edges.contains("CheckBias -- else --> BiasAboveLimit"));
         assertFalse(edges.contains("Tune --> Explain"), "implied by Tune -> Evaluate -> CheckF1 -> Explain");

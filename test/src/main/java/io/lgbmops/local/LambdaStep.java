@@ -74,7 +74,9 @@ final class LambdaStep implements StepHandler {
         ObjectNode properties = Json.object();
         properties.set("OutputParameters", outputs);
         String figure = response.path("status").asText("") + (response.has("endpoint_name") ? " " + response.path("endpoint_name").asText() : "")
-                + (response.has("reason") ? ": " + response.path("reason").asText() : "");
+                + (response.has("reason") ? ": " + response.path("reason").asText() : "")
+                // resolve-package's answer: Found and why.
+                + (response.has("Found") ? "found=" + response.path("Found").asText() + ": " + response.path("Reason").asText() : "");
         return StepOutcome.succeeded(properties, figure.strip(), details);
     }
 

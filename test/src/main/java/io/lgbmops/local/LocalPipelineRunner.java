@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.LightGbmPipeline;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -137,6 +138,7 @@ public final class LocalPipelineRunner {
                         options.hyperparameterOverrides(), options.lambdaJar().toAbsolutePath(), source.lambdaCode(), lambdaEnvironment);
                 RunContext context = new RunContext(definition, parameters, execution, s3, clients.sageMaker(), processes,
                         image, workDir, console, settings);
+                uploadMissingReportMarkers(definition, context, staticFiles.keySet(), console);
                 console.line("");
 
                 PipelineExecution.Result result = new PipelineExecution(context, handlers(emulator)).run();
@@ -194,6 +196,26 @@ public final class LocalPipelineRunner {
     }
 
     /** Every bucket the definition names: created up front, as the stacks create them in AWS. */
+    /**
+     * The document a Lambda step's {@code missing_report_uri} names (the deploy function's
+     * resolve-package answers it for a report there is none of): the stack deploys it with the
+     * pipeline settings; a bare definition runs without the stack, so the runner puts it there.
+     */
+    private static void uploadMissingReportMarkers(PipelineDefinition definition, RunContext context,
+            Set<String> deployedByTheStack, Console console) {
+        for (StepSpec step : definition.executionOrder()) {
+            JsonNode uri = step.arguments().path("missing_report_uri");
+            if (!"Lambda".equals(step.type()) || uri.isMissingNode()) {
+                continue;
+            }
+            String target = context.resolver().resolveText(uri);
+            if (!deployedByTheStack.contains(target)) {
+                context.s3().uploadText(LightGbmPipeline.noApprovedPackageMarker(), S3Uri.parse(target));
+                console.info("marker", target + " (what the stack deploys with the pipeline settings)");
+            }
+        }
+    }
+
     static Set<String> buckets(JsonNode definition, Map<String, JsonNode> parameters) {
         Set<String> buckets = new LinkedHashSet<>();
         collectBuckets(definition, buckets);

@@ -29,7 +29,7 @@ class DefinitionShapesTest {
     void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterTheBiasGate() {
         List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
 
-        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "Explain", "CheckBias", "Register", "Deploy",
+        assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "ResolveBaseline", "Explain", "CheckBias", "Register", "Deploy",
                 "BiasAboveLimit", "F1BelowThreshold"), order);
         assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
         assertEquals(new StepSpec.Branch("CheckBias", false), definition.step("BiasAboveLimit").branch().orElseThrow());

@@ -60,6 +60,71 @@ class LocalPipelineRunIT {
         passPath(LENIENT_BIAS_POLICY, "0.6", 1);
     }
 
+    /**
+     * Two executions in one account: the first finds no approved package (drift skipped, its
+     * drift-check baselines name the marker); the second compares with the first's reports and
+     * registers them as its baselines.
+     */
+    @Test
+    void run_twice_secondComparesWithTheFirstApprovedPackagesReports() throws Exception {
+        try (MotoServer moto = MotoServer.start();
+             AwsClients aws = new AwsClients(moto.endpoint())) {
+            List<String> args = new ArrayList<>(LENIENT_BIAS_POLICY);
+            args.addAll(List.of("--param", "F1Threshold=0.6", "--param", "ModelApprovalStatus=Approved",
+                    "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "0"));
+            Run first = run(args.toArray(String[]::new));
+            assertEquals(0, first.exitCode(), first.output());
+            JsonNode resolved = step(first, "ResolveBaseline").at("/details/result");
+            assertEquals("false", resolved.path("Found").asText(), first.output());
+            assertEquals("no Approved model package in group " + GROUP, resolved.path("Reason").asText());
+            String marker = resolved.path("BiasReportUri").asText();
+            assertTrue(marker.endsWith("/pipeline-settings/no-approved-package.json"), marker);
+            var firstPackage = onlyPackage(aws.sageMaker(), 1);
+            assertEquals(marker, firstPackage.driftCheckBaselines().bias().postTrainingConstraints().s3Uri());
+            JsonNode skipped = Json.read(aws.s3().getObjectAsBytes(b -> b.bucket(S3Uri.parse(marker).bucket())
+                    .key(reportKey(firstPackage, "drift.json"))).asUtf8String());
+            assertEquals("skipped", skipped.path("status").asText(), skipped.toString());
+            assertEquals("no Approved model package in group " + GROUP, skipped.path("reason").asText());
+
+            // Pending approval: the deploy function leaves the endpoint alone (the emulator cannot update one).
+            args.set(args.indexOf("ModelApprovalStatus=Approved"), "ModelApprovalStatus=PendingManualApproval");
+            Run second = run(args.toArray(String[]::new));
+            assertEquals(0, second.exitCode(), second.output());
+            JsonNode found = step(second, "ResolveBaseline").at("/details/result");
+            assertEquals("true", found.path("Found").asText(), second.output());
+            assertEquals(firstPackage.modelPackageArn(), found.path("ModelPackageArn").asText());
+            var secondPackage = onlyPackage(aws.sageMaker(), 2);
+            assertEquals(firstPackage.modelMetrics().bias().postTrainingReport().s3Uri(),
+                    secondPackage.driftCheckBaselines().bias().postTrainingConstraints().s3Uri());
+            assertEquals(firstPackage.modelMetrics().explainability().report().s3Uri(),
+                    secondPackage.driftCheckBaselines().explainability().constraints().s3Uri());
+            JsonNode compared = Json.read(aws.s3().getObjectAsBytes(b -> b.bucket(S3Uri.parse(marker).bucket())
+                    .key(reportKey(secondPackage, "drift.json"))).asUtf8String());
+            assertEquals("compared", compared.path("status").asText(), compared.toString());
+            assertEquals(firstPackage.modelPackageArn(), compared.path("baseline_package").asText());
+            JsonNode ranking = compared.at("/feature_ranking/label0");
+            assertEquals(5, ranking.path("top_k_now").size(), ranking.toString());
+            assertTrue(ranking.path("spearman").isNumber(), ranking.toString());
+            assertTrue(compared.at("/bias/post_training_bias_metrics/facets/sex/0/metrics").size() > 0, compared.toString());
+        }
+    }
+
+    /** The newest of the group's packages, once there are {@code count}. */
+    private static software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse onlyPackage(
+            SageMakerClient sageMaker, int count) {
+        List<ModelPackageSummary> packages = sageMaker.listModelPackages(b -> b.modelPackageGroupName(GROUP)
+                .sortBy("CreationTime").sortOrder("Descending")).modelPackageSummaryList();
+        assertEquals(count, packages.size(), packages.toString());
+        return sageMaker.describeModelPackage(b -> b.modelPackageName(packages.get(0).modelPackageArn()));
+    }
+
+    /** The key of a report beside the package's bias report (Explain's output). */
+    private static String reportKey(software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse pkg,
+            String file) {
+        S3Uri bias = S3Uri.parse(pkg.modelMetrics().bias().postTrainingReport().s3Uri());
+        return bias.key().substring(0, bias.key().lastIndexOf('/') + 1) + file;
+    }
+
     @Test
     void run_onCensusWithTheDefaultBiasPolicy_endsInTheBiasGateNamingSexFemale() throws Exception {
         Run run = run("--param", "F1Threshold=0.6");
