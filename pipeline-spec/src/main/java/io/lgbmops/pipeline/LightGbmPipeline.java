@@ -257,8 +257,10 @@ public final class LightGbmPipeline {
         // The Clarify documents preprocess writes name the shadow endpoint's instance type.
         entrypoint.add(text(settings.clarifyInstanceType()));
         var arguments = processingArguments(
+                Get.parameter(PROCESSING_INSTANCE_COUNT),
                 text(settings.imageUri()),
                 entrypoint,
+                null,
                 // Sharded whatever ProcessingInstanceCount is (a run-time parameter, and one
                 // instance gets every object anyway): each instance splits its own files.
                 List.of(Input.s3Sharded(DATA_INPUT, Get.parameter(INPUT_DATA_URI),
@@ -349,7 +351,7 @@ public final class LightGbmPipeline {
                 List.of(), settings.deployFunctionArn(),
                 Map.of("operation", text(RESOLVE_PACKAGE_OPERATION),
                         "model_package_group", text(settings.modelPackageGroupName()),
-                        "model_package_arn", text(""),
+                        DeployFunction.MODEL_PACKAGE_ARN, text(""),
                         "required", text("false"),
                         "missing_report_uri", Join.s3Uri(text(settings.writeBucketName()),
                                 Value.text(noApprovedPackageMarkerKey()))),
@@ -430,11 +432,21 @@ public final class LightGbmPipeline {
         return processingArguments(image, entrypoint, null, inputs, outputs, networkIsolation, maxRuntimeSeconds);
     }
 
+    /**
+     * A job on one instance: Evaluate and Explain read whole splits, so more instances would only
+     * repeat the same work; only Preprocess shares its input out ({@link #PROCESSING_INSTANCE_COUNT}).
+     */
     private CreateProcessingJob.Arguments processingArguments(Value image, List<Value> entrypoint, List<Value> arguments,
             List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
+        return processingArguments(Value.integer(1), image, entrypoint, arguments, inputs, outputs, networkIsolation,
+                maxRuntimeSeconds);
+    }
+
+    private CreateProcessingJob.Arguments processingArguments(Value instanceCount, Value image, List<Value> entrypoint,
+            List<Value> arguments, List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
         return new CreateProcessingJob.Arguments(
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
-                        Get.parameter(PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
+                        instanceCount, VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
                 new AppSpecification(image, entrypoint, arguments),
                 text(settings.jobRoleArn()),
                 inputs,
