@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.lgbmops.infra.config.AppConfig;
 import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.pipeline.MonitorPipeline;
 import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,10 @@ class DeploySettingsTemplateTest {
         DeploySettings defaults = DeploySettings.builder("lgbmops-dev-models", "lgbmops-dev-endpoint", ROLE)
                 .kmsKeyId(KEY)
                 .rollbackAlarmNames(bare.config().names().rollbackAlarmNames())
+                // A stage captures by default (monitoring's own default), so its function is told where.
+                .dataCapture(bare.config().monitoring().dataCapturePercent(),
+                        bare.config().deploySettings(ROLE, KEY).dataCaptureS3Uri().orElseThrow())
+                .metricsNamespace(MonitorPipeline.METRICS_NAMESPACE)
                 .build();
         assertEquals(defaults, DeploySettings.fromEnvironment(bare.environment()));
         assertEquals(String.valueOf(DeploySettings.DEFAULT_TARGET_INVOCATIONS),
@@ -68,9 +73,12 @@ class DeploySettingsTemplateTest {
             Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) function.get("Properties"))
                     .get("Environment")).get("Variables");
             Map<String, String> environment = new LinkedHashMap<>();
+            // The capture bucket's name holds the account and region, which the template leaves to CloudFormation.
+            String capture = stage.deploySettings(ROLE, KEY).dataCaptureS3Uri().orElse(null);
             variables.forEach((name, value) -> environment.put((String) name, switch ((String) name) {
                 case "EXECUTION_ROLE_ARN" -> resolved(value, ROLE);
                 case "KMS_KEY_ID" -> resolved(value, KEY);
+                case "DATA_CAPTURE_S3_URI" -> resolved(value, capture);
                 default -> (String) value;
             }));
             return new Stage(stage, environment);

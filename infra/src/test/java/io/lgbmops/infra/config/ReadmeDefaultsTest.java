@@ -61,7 +61,7 @@ class ReadmeDefaultsTest {
             boolean valueDocumented = !value.equals("required") && !value.startsWith("none") && !value.equals("SageMaker's");
             if (valueDocumented) {
                 readmeSays.put(name, value);
-                ownerSays.put(name, written.get(name));
+                ownerSays.put(name, written.getOrDefault(name, "unset"));
             }
         }
         assertEquals(ownerSays, readmeSays);
@@ -100,7 +100,7 @@ class ReadmeDefaultsTest {
             List<String> cells = cells(lines.get(i));
             List<String> names = Arrays.stream(cells.get(nameColumn).split(" / |, "))
                     .map(n -> n.replace("`", "").trim()).toList();
-            String cell = cells.get(defaultColumn).replace("`", "").replaceAll("\\s*\\(.*$", "").trim();
+            String cell = cells.get(defaultColumn).replace("`", "").replaceAll("\\s+\\(.*$", "").trim();
             List<String> values = names.size() == 1 ? List.of(cell) : List.of(cell.split(" / "));
             if (values.size() != names.size()) {
                 values = java.util.Collections.nCopies(names.size(), cell);
@@ -127,6 +127,14 @@ class ReadmeDefaultsTest {
         for (RecordComponent c : StageConfig.class.getRecordComponents()) {
             if (c.getName().equals(component)) {
                 return c.getAccessor().invoke(stage);
+            }
+        }
+        // Monitoring keys are the components of the stage's MonitoringConfig, without their "monitor" prefix.
+        String monitoring = key.startsWith("monitor") && key.length() > 7
+                ? Character.toLowerCase(key.charAt(7)) + key.substring(8) : key;
+        for (RecordComponent c : MonitoringConfig.class.getRecordComponents()) {
+            if (c.getName().equals(monitoring)) {
+                return c.getAccessor().invoke(stage.monitoring());
             }
         }
         throw new AssertionError("README documents " + key + ", which is no stage setting");

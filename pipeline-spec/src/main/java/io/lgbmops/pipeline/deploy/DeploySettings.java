@@ -320,16 +320,11 @@ public record DeploySettings(
         env.put(Setting.DEPLOYMENT_MODE.name(), mode.name());
         env.put(Setting.CHALLENGER_WEIGHT_PERCENT.name(), String.valueOf(challengerWeightPercent));
         env.put(Setting.SHADOW_SAMPLING_PERCENT.name(), String.valueOf(shadowSamplingPercent));
-        // Monitoring is off unless its variables are set, so a stage without it states none of them.
-        if (dataCapturePercent > 0) {
-            env.put(Setting.DATA_CAPTURE_SAMPLING_PERCENT.name(), String.valueOf(dataCapturePercent));
-        }
+        env.put(Setting.DATA_CAPTURE_SAMPLING_PERCENT.name(), String.valueOf(dataCapturePercent));
         dataCaptureS3Uri.ifPresent(v -> env.put(Setting.DATA_CAPTURE_S3_URI.name(), v));
         metricsNamespace.ifPresent(v -> env.put(Setting.METRICS_NAMESPACE.name(), v));
-        trainingPipelineName.ifPresent(v -> {
-            env.put(Setting.TRAINING_PIPELINE_NAME.name(), v);
-            env.put(Setting.RETRAIN_MIN_HOURS.name(), String.valueOf(retrainMinHours));
-        });
+        trainingPipelineName.ifPresent(v -> env.put(Setting.TRAINING_PIPELINE_NAME.name(), v));
+        env.put(Setting.RETRAIN_MIN_HOURS.name(), String.valueOf(retrainMinHours));
         return env;
     }
 

@@ -77,9 +77,8 @@ class DeploySettingsTest {
                 .kmsKeyId("k").rollbackAlarmNames(List.of("a")).build();
         List<String> written = List.copyOf(settings.toEnvironment().keySet());
 
-        // Only the optional timeout and monitoring (off) are unset; every other setting is written under its enum name.
-        List<String> monitoring = List.of("DATA_CAPTURE_SAMPLING_PERCENT", "DATA_CAPTURE_S3_URI", "METRICS_NAMESPACE",
-                "TRAINING_PIPELINE_NAME", "RETRAIN_MIN_HOURS");
+        // Only the optional timeout and monitoring's three names (off) are unset; every other setting is written under its enum name.
+        List<String> monitoring = List.of("DATA_CAPTURE_S3_URI", "METRICS_NAMESPACE", "TRAINING_PIPELINE_NAME");
         List<String> expected = Arrays.stream(Setting.values()).map(Setting::name)
                 .filter(n -> !n.equals("MAX_EXECUTION_TIMEOUT_SECONDS") && !monitoring.contains(n)).toList();
         assertEquals(expected, written);
@@ -215,10 +214,11 @@ class DeploySettingsTest {
     }
 
     @Test
-    void toEnvironment_whenMonitoringOff_statesNoneOfItsVariables() {
+    void toEnvironment_whenMonitoringOff_capturesNothingAndNamesNoDestination() {
         Map<String, String> env = DeploySettings.fromEnvironment(REQUIRED).toEnvironment();
 
-        assertTrue(env.keySet().stream().noneMatch(k -> k.startsWith("DATA_CAPTURE") || k.startsWith("RETRAIN")
+        assertEquals("0", env.get("DATA_CAPTURE_SAMPLING_PERCENT"));
+        assertTrue(env.keySet().stream().noneMatch(k -> k.equals("DATA_CAPTURE_S3_URI")
                 || k.equals("METRICS_NAMESPACE") || k.equals("TRAINING_PIPELINE_NAME")), env::toString);
     }
 }
