@@ -56,6 +56,7 @@ public final class LgbmOpsApp {
         public final ImageStack image;
         public final DeployStack deploy;
         public final PipelineStack pipeline;
+        public final BatchStack batch;
 
         StageStacks(App app, StageConfig stage, SourcePaths sources) {
             StackProps props = StackProps.builder()
@@ -69,6 +70,10 @@ public final class LgbmOpsApp {
                     new DeployStack.Props(stage, storage, platform, sources));
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
                     new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
+            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(stage, storage.key(),
+                    image.imageUri(), platform.jobRole(), platform.modelRole(), deploy.liveFunction()));
+            // Select reads the dataset contract the pipeline stack uploads.
+            batch.addStackDependency(pipeline);
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
@@ -76,7 +81,7 @@ public final class LgbmOpsApp {
         }
 
         public List<Stack> all() {
-            return List.of(storage, platform, image, deploy, pipeline);
+            return List.of(storage, platform, image, deploy, pipeline, batch);
         }
     }
 

@@ -210,6 +210,11 @@ public record StageConfig(
         return resourcePrefix() + "-pipeline";
     }
 
+    /** The batch scoring pipeline ({@code lgbmops-<stage>-batch}). */
+    public String batchPipelineName() {
+        return resourcePrefix() + "-batch";
+    }
+
     public String repositoryName() {
         return resourcePrefix() + "/lightgbm";
     }
