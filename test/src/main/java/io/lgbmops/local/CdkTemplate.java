@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 final class CdkTemplate {
 
     static final String PIPELINE_TYPE = "AWS::SageMaker::Pipeline";
+    /** The training pipeline's stack name ends so (infra's {@code stage.stackName("Pipeline")}). */
+    static final String TRAINING_STACK_SUFFIX = "-Pipeline";
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
     /** One stack's template. */
@@ -94,6 +96,14 @@ final class CdkTemplate {
                     .filter(c -> c.getKey().name().toLowerCase(Locale.ROOT).contains("-dev-")).toList();
             if (dev.size() == 1) {
                 candidates = dev;
+            }
+        }
+        if (candidates.size() > 1 && stackName.isEmpty()) {
+            // A stage's other pipelines (batch scoring) have stacks of their own; the training pipeline's is <stage>-Pipeline.
+            List<Map.Entry<Stack, String>> training = candidates.stream()
+                    .filter(c -> c.getKey().name().endsWith(TRAINING_STACK_SUFFIX)).toList();
+            if (training.size() == 1) {
+                candidates = training;
             }
         }
         if (candidates.size() > 1) {
