@@ -163,3 +163,14 @@ def test_control_withoutTheBatchRolesPassRoleOfTheModelRole_exactlyThatCallIsDen
 
     assert denied(iam.Evaluator(narrowed), dev) == {
         (dev.values["batchPipelineRole"], "iam:PassRole", dev.values["modelRole"])}
+
+
+def test_control_aTransformJobEncryptedWithAnotherKey_isDenied(policies, stages):
+    dev = stages[0]
+    rows = [r for r in json.loads(iam.CALLS_TABLE.read_text())["calls"] if r["action"] == "sagemaker:CreateTransformJob"]
+    for row in rows:
+        row["context"] = {**row["context"], "sagemaker:OutputKmsKey": "arn:aws:kms:us-east-1:123456789012:key/other"}
+
+    report = iam.check(iam.Evaluator(policies), iam.table_calls(dev, rows))
+
+    assert len(report.denied) == len(rows) == 1

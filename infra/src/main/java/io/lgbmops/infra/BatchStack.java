@@ -109,7 +109,7 @@ public final class BatchStack extends Stack {
         pipelineRole.addToPolicy(PlatformStack.statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(keyArn)));
         Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
                 .roles(List.of(pipelineRole))
-                .statements(stepStatements(stage, props))
+                .statements(stepStatements(props))
                 .build();
 
         modelRoleTransformAccess = Policy.Builder.create(this, "ModelRoleTransformAccess")
@@ -154,7 +154,7 @@ public final class BatchStack extends Stack {
         return LightGbmPipeline.RUNS_PREFIX + "/*/" + BatchPipeline.SCORE + "/" + BatchPipeline.SCORES_OUTPUT + "/*";
     }
 
-    private static List<PolicyStatement> stepStatements(StageConfig stage, Props props) {
+    private static List<PolicyStatement> stepStatements(Props props) {
         return BatchRolePermissions.STATEMENTS.stream().map(statement -> {
             PolicyStatement.Builder builder = PolicyStatement.Builder.create()
                     .sid(statement.sid())
@@ -168,6 +168,11 @@ public final class BatchStack extends Stack {
                             .replace("{modelRoleArn}", props.modelRole().getRoleArn())).toList());
             if (statement.actions().contains("iam:PassRole")) {
                 builder.conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")));
+            }
+            if (statement.actions().contains(BatchRolePermissions.CREATE_TRANSFORM_JOB)) {
+                // No transform job of this role writes a volume or output that the stage key does not encrypt.
+                String keyArn = props.key().getKeyArn();
+                builder.conditions(Map.of("ArnEquals", Map.of("sagemaker:VolumeKmsKey", keyArn, "sagemaker:OutputKmsKey", keyArn)));
             }
             return builder.build();
         }).toList();

@@ -82,7 +82,7 @@ class BatchStackTest {
         template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
                 Match.objectLike(Map.of("Sid", "ResolvePackage", "Action", "lambda:InvokeFunction")),
                 Match.objectLike(Map.of("Sid", "ScoringModel", "Action", List.of("sagemaker:CreateModel", "sagemaker:DescribeModel"))),
-                Match.objectLike(Map.of("Sid", "TransformJobs", "Action", Match.arrayWith(List.of("sagemaker:CreateTransformJob")))),
+                Match.objectLike(Map.of("Sid", "StartTransformJobs", "Action", "sagemaker:CreateTransformJob")),
                 Match.objectLike(Map.of("Sid", "PassModelAndJobRoles", "Action", "iam:PassRole", "Condition", passedToSageMaker,
                         "Resource", List.of(Map.of("Fn::ImportValue", Match.stringLikeRegexp("JobRole")),
                                 Map.of("Fn::ImportValue", Match.stringLikeRegexp("ModelRole"))))))))));
@@ -90,6 +90,14 @@ class BatchStackTest {
         assertFalse(policies.contains("CreateModelPackage") || policies.contains("CreateEndpoint")
                 || policies.contains("CreateHyperParameterTuningJob"), policies);
         assertFalse(policies.matches("(?s).*sagemaker:[a-z-]+/\\*.*"), "no SageMaker resource without the pipelines- prefix");
+    }
+
+    @Test
+    void pipelineRole_startsOnlyTransformJobsWhoseVolumeAndOutputTheStageKeyEncrypts() {
+        Map<String, Object> stageKey = Map.of("Fn::ImportValue", Match.stringLikeRegexp("DataKey"));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Match.objectLike(Map.of("Sid", "StartTransformJobs", "Condition", Map.of("ArnEquals", Map.of(
+                        "sagemaker:VolumeKmsKey", stageKey, "sagemaker:OutputKmsKey", stageKey)))))))));
     }
 
     @Test

@@ -20,6 +20,9 @@ public final class BatchRolePermissions {
     private static final String TRANSFORM_JOBS = SAGEMAKER + "transform-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*";
     private static final String PROCESSING_JOBS = SAGEMAKER + "processing-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*";
 
+    /** The one action whose statement must carry the key conditions (sagemaker:VolumeKmsKey, sagemaker:OutputKmsKey). */
+    public static final String CREATE_TRANSFORM_JOB = "sagemaker:CreateTransformJob";
+
     public static final List<Statement> STATEMENTS = List.of(
             new Statement(Duty.PIPELINE, "ResolvePackage",
                     List.of("lambda:InvokeFunction"),
@@ -29,8 +32,13 @@ public final class BatchRolePermissions {
                     List.of("sagemaker:CreateModel", "sagemaker:DescribeModel"),
                     List.of(MODELS),
                     "ScoringModel"),
+            // Apart from Describe/Stop: the app conditions the start on the stage key encrypting volume and output.
+            new Statement(Duty.PIPELINE, "StartTransformJobs",
+                    List.of(CREATE_TRANSFORM_JOB),
+                    List.of(TRANSFORM_JOBS),
+                    "Score"),
             new Statement(Duty.PIPELINE, "TransformJobs",
-                    List.of("sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"),
+                    List.of("sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"),
                     List.of(TRANSFORM_JOBS),
                     "Score"),
             new Statement(Duty.PIPELINE, "ProcessingJobs",
