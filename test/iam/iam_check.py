@@ -521,6 +521,7 @@ def stage(assembly: Assembly, name: str) -> Stage:
         "metricsNamespace": environment.get("METRICS_NAMESPACE", ""),
         **monitor_values(assembly, name),
     }
+    values.update(batch_values(assembly, name, values))
     return Stage(name, values)
 
 
@@ -535,6 +536,29 @@ def monitor_values(assembly: Assembly, name: str) -> dict:
         "monitorPipelineRole": assembly.resolve(stack, pipeline["Properties"]["RoleArn"]),
         "monitorPipelineName": pipeline["Properties"]["PipelineName"],
         "schedulerRole": assembly.resolve(stack, schedule["Properties"]["Target"]["RoleArn"]),
+    }
+
+
+def batch_values(assembly: Assembly, name: str, values: dict) -> dict:
+    """What the stage's batch pipeline names: its own role, and the batch input prefix its transform reads."""
+    batch_stack = f"LgbmOps-{name}-Batch"
+    (_, pipeline), = assembly.resources(batch_stack, "AWS::SageMaker::Pipeline").items()
+    props = pipeline["Properties"]
+    definition = json.loads(assembly.resolve(batch_stack, props["PipelineDefinition"]["PipelineDefinitionBody"]))
+    steps = {step["Name"]: step for step in definition["Steps"]}
+    model_roles = {s["Arguments"]["ExecutionRoleArn"] for s in steps.values() if s["Type"] == "Model"}
+    job_roles = {s["Arguments"]["RoleArn"] for s in steps.values() if s["Type"] == "Processing"}
+    if model_roles != {values["modelRole"]} or job_roles != {values["jobRole"]}:
+        raise AssertionError(f"the batch pipeline of {name} runs as {sorted(model_roles | job_roles)}: "
+                             f"expected the model role and the job role of the training pipeline")
+    parameters = {p["Name"]: p.get("DefaultValue") for p in definition["Parameters"]}
+    bucket, _, prefix = parameters["InputDataUri"].removeprefix("s3://").partition("/")
+    if bucket != values["readBucket"]:
+        raise AssertionError(f"the batch pipeline of {name} reads {bucket} by default, not the read bucket")
+    return {
+        "batchPipelineRole": assembly.resolve(batch_stack, props["RoleArn"]),
+        "batchPipelineName": props["PipelineName"],
+        "batchInputPrefix": prefix.rstrip("/"),
     }
 
 

@@ -138,3 +138,39 @@ def test_resourceFit_whenARequiredResourceTypeIsMissing_namesIt():
                                        ["arn:aws:sagemaker:us-east-1:123456789012:endpoint/lgbmops-dev-endpoint"])
 
     assert len(problems) == 1 and "endpoint-config" in problems[0], problems
+
+
+def test_control_withoutTheBatchStacksTransformAccess_exactlyTheTransformJobsOwnCallsAreDenied(policies, stages):
+    """The transform job runs as the model role; the batch stack alone lets it read batch input and write scores."""
+    dev = stages[0]
+    narrowed = [p for p in policies if not p.source.startswith("LgbmOps-dev-Batch/ModelRoleTransformAccess")]
+    assert len(narrowed) < len(policies), "the batch stack no longer attaches ModelRoleTransformAccess"
+
+    found = denied(iam.Evaluator(narrowed), dev)
+
+    assert {caller for caller, _, _ in found} == {dev.values["modelRole"]}
+    assert {action for _, action, _ in found} == {
+        "s3:ListBucket", "s3:GetObject", "s3:PutObject", "kms:GenerateDataKey", "kms:CreateGrant",
+        "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert all(f"/{dev.values['batchInputPrefix']}/" in r or "/Score/" in r or "TransformJobs" in r
+               or r in (dev.values["keyArn"], "arn:aws:s3:::" + dev.values["readBucket"]) for _, _, r in found), found
+
+
+def test_control_withoutTheBatchRolesPassRoleOfTheModelRole_exactlyThatCallIsDenied(policies, stages):
+    dev = stages[0]
+    batch_role = dev.values["batchPipelineRole"].rsplit("/", 1)[-1]
+    narrowed = iam.without_resource(policies, batch_role, "iam:PassRole", dev.values["modelRole"].rsplit("/", 1)[-1])
+
+    assert denied(iam.Evaluator(narrowed), dev) == {
+        (dev.values["batchPipelineRole"], "iam:PassRole", dev.values["modelRole"])}
+
+
+def test_control_aTransformJobEncryptedWithAnotherKey_isDenied(policies, stages):
+    dev = stages[0]
+    rows = [r for r in json.loads(iam.CALLS_TABLE.read_text())["calls"] if r["action"] == "sagemaker:CreateTransformJob"]
+    for row in rows:
+        row["context"] = {**row["context"], "sagemaker:OutputKmsKey": "arn:aws:kms:us-east-1:123456789012:key/other"}
+
+    report = iam.check(iam.Evaluator(policies), iam.table_calls(dev, rows))
+
+    assert len(report.denied) == len(rows) == 1

@@ -58,6 +58,7 @@ public final class LgbmOpsApp {
         public final PipelineStack pipeline;
         /** Null when the stage captures nothing (dataCapturePercent 0). */
         public final MonitorStack monitor;
+        public final BatchStack batch;
 
         StageStacks(App app, StageConfig stage, SourcePaths sources) {
             StackProps props = StackProps.builder()
@@ -75,6 +76,10 @@ public final class LgbmOpsApp {
                     ? new MonitorStack(app, stage.stackName("Monitor"), props,
                             new MonitorStack.Props(stage, storage, platform, image, deploy))
                     : null;
+            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(stage, storage.key(),
+                    image.imageUri(), platform.jobRole(), platform.modelRole(), deploy.liveFunction()));
+            // Select reads the dataset contract the pipeline stack uploads.
+            batch.addStackDependency(pipeline);
             for (Stack stack : all()) {
                 Tags.of(stack).add("project", "lgbmops");
                 Tags.of(stack).add("stage", stage.name());
@@ -82,8 +87,11 @@ public final class LgbmOpsApp {
         }
 
         public List<Stack> all() {
-            return monitor == null ? List.of(storage, platform, image, deploy, pipeline)
-                    : List.of(storage, platform, image, deploy, pipeline, monitor);
+            List<Stack> stacks = new java.util.ArrayList<>(List.of(storage, platform, image, deploy, pipeline, batch));
+            if (monitor != null) {
+                stacks.add(monitor);
+            }
+            return List.copyOf(stacks);
         }
     }
 

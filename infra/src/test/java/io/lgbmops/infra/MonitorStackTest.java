@@ -163,7 +163,7 @@ class MonitorStackTest {
         LgbmOpsApp.StageStacks stacks = new LgbmOpsApp.StageStacks(app, stage, new SourcePaths(TestApps.REPO_ROOT));
 
         assertNull(stacks.monitor);
-        assertEquals(5, stacks.all().size());
+        assertEquals(6, stacks.all().size());
         Template.fromStack(stacks.deploy).hasResourceProperties("AWS::Lambda::Function", Map.of("Environment",
                 Map.of("Variables", Match.objectLike(Map.of(
                         "DATA_CAPTURE_SAMPLING_PERCENT", "0",

@@ -69,7 +69,7 @@ class WholeAppTest {
     void synth_producesEveryStackOfEveryStage() throws IOException {
         List<String> expected = new ArrayList<>();
         for (String stage : List.of("dev", "prod")) {
-            for (String unit : List.of("Storage", "Platform", "Image", "Deploy", "Pipeline", "Monitor")) {
+            for (String unit : List.of("Storage", "Platform", "Image", "Deploy", "Pipeline", "Batch", "Monitor")) {
                 expected.add("LgbmOps-" + stage + "-" + unit + ".template.json");
             }
         }

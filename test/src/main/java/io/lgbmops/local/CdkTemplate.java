@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 final class CdkTemplate {
 
     static final String PIPELINE_TYPE = "AWS::SageMaker::Pipeline";
+    /** The training pipeline's stack name ends so (infra's {@code stage.stackName("Pipeline")}). */
+    static final String TRAINING_STACK_SUFFIX = "-Pipeline";
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
     /** One stack's template. */
@@ -104,9 +106,10 @@ final class CdkTemplate {
             }
         }
         if (candidates.size() > 1 && stackName.isEmpty()) {
-            // The training pipeline is the default; another one (the stage's monitoring pipeline) is named with --stack.
+            // The training pipeline is the default; the stage's other pipelines (batch scoring, monitoring)
+            // have stacks of their own and are named with --stack (or --pipeline monitor).
             List<Map.Entry<Stack, String>> training = candidates.stream()
-                    .filter(c -> c.getKey().name().endsWith("-Pipeline")).toList();
+                    .filter(c -> c.getKey().name().endsWith(TRAINING_STACK_SUFFIX)).toList();
             if (training.size() == 1) {
                 candidates = training;
             }

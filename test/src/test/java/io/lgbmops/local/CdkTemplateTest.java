@@ -132,6 +132,15 @@ class CdkTemplateTest {
     }
 
     @Test
+    void load_whenTheStageAlsoHasABatchPipelineStack_picksTheTrainingPipelineUnlessAStackIsNamed() throws IOException {
+        Files.writeString(cdkOut.resolve("App-dev-Batch.template.json"),
+                PIPELINE.replace("app-dev-pipeline", "app-dev-batch"));
+
+        assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
+        assertEquals(Optional.of("app-dev-batch"), CdkTemplate.load(cdkOut, Optional.of("App-dev-Batch")).pipelineName());
+    }
+
+    @Test
     void load_failsWhenAnExportIsMissing_namingIt() throws IOException {
         Files.delete(cdkOut.resolve("App-dev-Deploy.template.json"));
 

@@ -289,6 +289,11 @@ public record StageConfig(
         return resourcePrefix() + "-monitor";
     }
 
+    /** The batch scoring pipeline ({@code lgbmops-<stage>-batch}). */
+    public String batchPipelineName() {
+        return resourcePrefix() + "-batch";
+    }
+
     public String repositoryName() {
         return names().repositoryName();
     }
