@@ -56,7 +56,7 @@ class RunnerOptionsTest {
     }
 
     @Test
-    void parse_whenPipelineIsMonitor_picksTheMonitoringPipelineAndRefusesOthers(@org.junit.jupiter.api.io.TempDir Path emptyRoot) {
+    void parse_whenPipelineIsMonitor_picksTheMonitoringPipelineAndRefusesUnknownKinds(@org.junit.jupiter.api.io.TempDir Path emptyRoot) {
         RunnerOptions options = RunnerOptions.parse(List.of("--repo-root", emptyRoot.toString(), "--pipeline", "monitor"));
 
         assertTrue(options.monitoring());
@@ -66,7 +66,7 @@ class RunnerOptionsTest {
         assertFalse(RunnerOptions.parse(List.of("--repo-root", ROOT)).monitoring());
         RunnerOptions.UsageException error = assertThrows(RunnerOptions.UsageException.class,
                 () -> RunnerOptions.parse(List.of("--repo-root", ROOT, "--pipeline", "batchy")));
-        assertEquals("--pipeline must be train or monitor, got 'batchy'", error.getMessage());
+        assertEquals("--pipeline must be one of [train, batch, monitor], got 'batchy'", error.getMessage());
     }
 
     @Test
