@@ -19,7 +19,8 @@ from conftest import PipelineRun, run_script
 
 from lgbmops.model import load_model
 from lgbmops.monitor import capture
-from lgbmops.monitor.capture import Invocation, capture_record, csv_invocations, write_capture_files
+from lgbmops.monitor.capture import (NO_CAPTURES_MARKER, Invocation, capture_record,
+                                     csv_invocations, write_capture_files)
 from lgbmops.monitor.job import Settings, monitor
 from lgbmops.monitor.metrics import NAMESPACE
 from lgbmops.monitor.profile import PROFILE_FILE, load_profile
@@ -269,12 +270,30 @@ def test_monitor_tooFewRows_saysSoAndPublishesOnlyCapturedRows(pipeline, test_ro
     assert "Not judged" in page and "fewer than the 500" in page
 
 
-def test_monitor_emptyWindow_isTooFewRows(pipeline, tmp_path):
+def test_monitor_noCapturesMarker_isZeroRowsAndPublishesOnlyCapturedRows(pipeline, tmp_path):
+    root = stage(tmp_path, pipeline, [])
+    capture = root / "processing" / "input" / "capture"
+    capture.mkdir(parents=True, exist_ok=True)
+    # What the manifest of a window without capture files makes the job download.
+    (capture / NO_CAPTURES_MARKER).write_text('{"no_captures": true}\n')
+    done = run_monitor(root)
+    assert done.returncode == 0, done.stderr
+    drift, metric_data, page = outputs(root)
+    assert drift["status"] == "insufficient_data" and drift["rows"]["files"] == 0
+    assert drift["rows"]["decoded"] == 0 and "features" not in drift
+    assert [(m["MetricName"], m["Value"]) for m in metric_data] == [("CapturedRows", 0.0)]
+    assert "Not judged" in page
+
+
+def test_monitor_emptyCaptureInput_failsNamingTheMarker(pipeline, tmp_path):
     root = stage(tmp_path, pipeline, [])
     (root / "processing" / "input" / "capture").mkdir(parents=True, exist_ok=True)
     done = run_monitor(root)
-    assert done.returncode == 0, done.stderr
-    assert outputs(root)[0]["rows"]["decoded"] == 0
+    assert done.returncode == 1
+    reason = (root / "output" / "message").read_text()
+    assert f"no .jsonl capture file and no {NO_CAPTURES_MARKER} marker" in reason
+    assert reason.count("\n") == 1
+    assert not (root / "processing" / "output" / "monitor").exists()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -16,6 +16,7 @@ import functools
 import json
 import re
 import subprocess
+import urllib.parse
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -579,6 +580,11 @@ def table_calls(stage_: Stage, rows: list[dict] | None = None) -> list[Call]:
 SAGEMAKER = "arn:{partition}:sagemaker:{region}:{account}:"
 
 
+def endpoint_prefix(key: str, endpoint: str) -> str:
+    """A capture or manifest key (or prefix) with the stage's endpoint name for the recorded one."""
+    return re.sub(r"^(datacapture|monitoring/capture-manifests)/[^/]+/", lambda m: f"{m.group(1)}/{endpoint}/", key)
+
+
 def recorded_calls(stage_: Stage, path: Path = RECORDED_CALLS) -> list[Call]:
     """The deploy Lambda's recorded calls, renamed to the stage's endpoint, group, role and key."""
     lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -672,9 +678,26 @@ def recorded_calls(stage_: Stage, path: Path = RECORDED_CALLS) -> list[Call]:
                     add(operation, alarm_action, [alarm], why="target tracking manages its alarms as the caller")
         elif service == "s3":
             method = line["method"]
-            path = line["path"].split("?", 1)[0].lstrip("/")
-            bucket, _, key = path.partition("/")
-            if method in ("GET", "HEAD") and key:
+            path, _, query = line["path"].partition("?")
+            bucket, _, key = path.lstrip("/").partition("/")
+            parameters = dict(urllib.parse.parse_qsl(query))
+            if (method == "GET" and not key and "list-type" in parameters) or (method == "PUT" and key.startswith(
+                    "monitoring/")):
+                if "monitorPipelineRole" not in v:
+                    continue  # describe-live refuses before any call where the stage captures nothing
+            if method == "GET" and not key and "list-type" in parameters:
+                prefix = endpoint_prefix(parameters.get("prefix", ""), v["endpoint"])
+                add(operation, "s3:ListBucket", [f"arn:{PARTITION}:s3:::{v['writeBucket']}"], {"s3:prefix": prefix},
+                    "describe-live lists the capture files of the window's hours")
+            elif method == "PUT" and key:
+                # The function encrypts the manifest with the stage's key, as the write bucket's policy demands.
+                add(operation, "s3:PutObject", [f"arn:{PARTITION}:s3:::{v['writeBucket']}/{endpoint_prefix(key, v['endpoint'])}"],
+                    {"s3:x-amz-server-side-encryption": "aws:kms",
+                     "s3:x-amz-server-side-encryption-aws-kms-key-id": v["deployKey"]},
+                    "describe-live writes the window's capture manifest")
+                add(operation, "kms:GenerateDataKey", [v["deployKey"]], {"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+                    "the manifest is encrypted with the stage's key")
+            elif method in ("GET", "HEAD") and key:
                 add(operation, "s3:GetObject", [f"arn:{PARTITION}:s3:::{v['writeBucket']}/{key}"],
                     why="reads the evaluation report of the registered package")
                 add(operation, "kms:Decrypt", [v["deployKey"]], {"kms:ViaService": f"s3.{REGION}.amazonaws.com"},

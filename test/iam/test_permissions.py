@@ -122,6 +122,31 @@ def test_control_rollbackAlarmsReadableOnlyByTheDeployFunction_deniesSageMakersG
         (dev.values["modelRole"], "cloudwatch:DescribeAlarms", alarm + dev.values["rollbackAlarmLatency"])}
 
 
+def test_control_describeLive_listsAndWritesOnlyItsEndpointsPrefixes(policies, stages):
+    """The deploy function lists its endpoint's captures and writes its manifests, nothing beside."""
+    monitored = [s for s in stages if "monitorPipelineRole" in s.values]
+    assert monitored, "no stage captures its endpoint's requests"
+    stage = monitored[0]
+    v = stage.values
+    recorded = [c for c in iam.recorded_calls(stage) if c.action in ("s3:ListBucket", "s3:PutObject")]
+    assert {c.action for c in recorded} == {"s3:ListBucket", "s3:PutObject"}, "the lambda-deploy tests no longer record describe-live"
+    assert all(f"/{v['endpoint']}/" in c.context.get("s3:prefix", "") + c.resources[0] for c in recorded), recorded
+    bucket = f"arn:aws:s3:::{v['writeBucket']}"
+    encrypted = {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": v["deployKey"]}
+    elsewhere = [
+        iam.Call("control", v["deployRole"], "s3:ListBucket", [bucket], {"s3:prefix": "datacapture/other-endpoint/"}, "other endpoint"),
+        iam.Call("control", v["deployRole"], "s3:ListBucket", [bucket], {"s3:prefix": "pipeline-runs/"}, "run outputs"),
+        iam.Call("control", v["deployRole"], "s3:PutObject", [f"{bucket}/monitoring/capture-manifests/other-endpoint/m.json"],
+                 encrypted, "another endpoint's manifest"),
+        iam.Call("control", v["deployRole"], "s3:PutObject", [f"{bucket}/pipeline-settings/no-captures.json"], encrypted,
+                 "the stack's marker"),
+    ]
+
+    report = iam.check(iam.Evaluator(policies), elsewhere)
+
+    assert len(report.denied) == len(elsewhere), [r for _, r, _ in report.denied]
+
+
 def test_control_aLogGroupOutsideTheStage_isDeniedTheKey(policies, stages):
     dev = stages[0]
     rows = [r for r in json.loads(iam.CALLS_TABLE.read_text())["calls"] if r["caller"].startswith("logs.")]

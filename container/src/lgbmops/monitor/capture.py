@@ -32,6 +32,9 @@ from typing import Iterable, Iterator, Sequence
 from ..errors import LgbmopsError
 
 CAPTURE_SUFFIX = ".jsonl"
+# What the capture manifest lists when the window has no capture file (pipeline-spec's
+# CaptureManifest.NO_CAPTURES_MARKER): zero captured rows, said explicitly.
+NO_CAPTURES_MARKER = "no-captures.json"
 CSV_CONTENT_TYPE = "text/csv"
 JSON_CONTENT_TYPE = "application/json"
 ENCODINGS = ("CSV", "JSON", "BASE64")
@@ -86,10 +89,20 @@ class CaptureScan:
 
 
 def capture_files(directory: Path) -> list[Path]:
-    """Every `*.jsonl` file at any depth (the S3 prefix as a processing job downloads it)."""
+    """Every `*.jsonl` file at any depth (the manifest's files as a processing job downloads
+    them). A window with none holds the deploy function's marker instead, read as no files: an
+    empty directory is an error, so a lost input cannot pass for a quiet endpoint."""
     if not directory.is_dir():
         raise CaptureError(f"capture directory {directory} does not exist")
-    return sorted(p for p in directory.rglob(f"*{CAPTURE_SUFFIX}") if p.is_file())
+    files = sorted(p for p in directory.rglob(f"*{CAPTURE_SUFFIX}") if p.is_file())
+    markers = [p for p in directory.rglob(NO_CAPTURES_MARKER) if p.is_file()]
+    if files and markers:
+        raise CaptureError(f"capture directory {directory} holds both capture files and the "
+                           f"{NO_CAPTURES_MARKER} marker ({markers[0]})")
+    if not files and not markers:
+        raise CaptureError(f"capture directory {directory} holds no {CAPTURE_SUFFIX} capture file "
+                           f"and no {NO_CAPTURES_MARKER} marker")
+    return files
 
 
 def read_window(directory: Path, start: datetime, end: datetime,

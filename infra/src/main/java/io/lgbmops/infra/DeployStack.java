@@ -76,7 +76,7 @@ public final class DeployStack extends Stack {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         grant(role, props, endpoint);
-        MonitorStack.grantDeployFunction(this, role, stage);
+        MonitorStack.grantDeployFunction(this, role, stage, props.storage().key().getKeyArn());
         logs.grantWrite(role);
         Map<String, String> environment = stage.deploySettings(props.platform().modelRole().getRoleArn(),
                 props.storage().key().getKeyArn()).toEnvironment();

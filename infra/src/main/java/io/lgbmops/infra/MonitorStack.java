@@ -9,6 +9,7 @@ import io.lgbmops.pipeline.MonitorSettings;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.PipelineValidator;
+import io.lgbmops.pipeline.deploy.CaptureManifest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,13 +192,35 @@ public final class MonitorStack extends Stack {
     }
 
     /**
-     * The deploy function's monitoring calls: PutMetricData in our namespace only and, where the
-     * stage retrains on drift, listing and starting executions of the training pipeline only.
+     * The deploy function's monitoring calls: listing the endpoint's capture prefix and writing its
+     * capture manifests (describe-live), PutMetricData in our namespace only and, where the stage
+     * retrains on drift, listing and starting executions of the training pipeline only.
      */
-    static void grantDeployFunction(Stack scope, Role role, StageConfig stage) {
+    static void grantDeployFunction(Stack scope, Role role, StageConfig stage, String keyArn) {
         if (!stage.monitoring().enabled()) {
             return;
         }
+        String bucket = "arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage);
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket))
+                .conditions(Map.of("StringLike", Map.of("s3:prefix",
+                        MonitorPipeline.capturePrefix(stage.endpointName()) + "*")))
+                .build());
+        String manifests = CaptureManifest.manifestPrefix(stage.endpointName()) + "*";
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:PutObject"))
+                .resources(List.of(bucket + "/" + manifests))
+                .build());
+        // The write bucket takes only objects encrypted with the stage's key.
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("kms:GenerateDataKey"))
+                .resources(List.of(keyArn))
+                .build());
+        NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
+                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + manifests + "]",
+                "describe-live names each capture manifest after its window; write-only, under our endpoint's "
+                        + "manifest prefix of our write bucket only.");
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("cloudwatch:PutMetricData"))
                 .resources(List.of("*"))

@@ -8,6 +8,7 @@ import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.PipelineValidator;
+import io.lgbmops.pipeline.deploy.CaptureManifest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,8 +79,13 @@ public final class PipelineStack extends Stack {
                 props.sources().datasetContract(stage.datasetFile()));
         // What the deploy function names, as a report's URI, when there is no approved package to compare with.
         ISource marker = Source.data(LightGbmPipeline.NO_APPROVED_PACKAGE_MARKER, LightGbmPipeline.noApprovedPackageMarker());
+        List<ISource> settingsSources = new ArrayList<>(List.of(contract, marker));
+        if (stage.monitoring().enabled()) {
+            // What the deploy function's capture manifest lists for a window without capture files.
+            settingsSources.add(Source.data(CaptureManifest.NO_CAPTURES_MARKER, CaptureManifest.noCapturesMarker()));
+        }
         BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
-                .sources(List.of(contract, marker))
+                .sources(settingsSources)
                 .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
                         StorageStack.writeBucketName(stage)))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")

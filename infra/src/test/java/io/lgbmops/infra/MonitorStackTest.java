@@ -139,6 +139,14 @@ class MonitorStackTest {
         assertTrue(prodStatements.stream().anyMatch(s -> s.get("Action").equals(
                 List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"))
                 && s.get("Resource").toString().contains(":pipeline/lgbmops-prod-pipeline")), prodStatements::toString);
+        // describe-live: lists only the endpoint's captures, writes only its capture manifests.
+        Map<String, Object> list = prodStatements.stream().filter(s -> "s3:ListBucket".equals(s.get("Action")))
+                .findFirst().orElseThrow(() -> new AssertionError(prodStatements.toString()));
+        assertEquals(Map.of("StringLike", Map.of("s3:prefix", "datacapture/lgbmops-prod-endpoint/*")), list.get("Condition"));
+        List<Map<String, Object>> puts = prodStatements.stream().filter(s -> "s3:PutObject".equals(s.get("Action"))).toList();
+        assertEquals(1, puts.size(), prodStatements::toString);
+        assertTrue(puts.get(0).get("Resource").toString()
+                .contains("/monitoring/capture-manifests/lgbmops-prod-endpoint/*"), puts::toString);
         Template devDeploy = Template.fromStack(dev.deploy);
         devDeploy.hasResourceProperties("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables", Match.objectLike(Map.of(
                 "DATA_CAPTURE_SAMPLING_PERCENT", "100",

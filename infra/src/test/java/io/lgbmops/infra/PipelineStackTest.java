@@ -111,7 +111,8 @@ class PipelineStackTest {
     @Test
     void noApprovedPackageMarker_isUploadedWithTheContract_andIsWhatResolveBaselineNamesForAMissingReport() throws Exception {
         String upload = template.findResources("Custom::CDKBucketDeployment", Map.of()).toString();
-        assertTrue(upload.matches("(?s).*SourceObjectKeys=\\[[^,\\]]+, [^,\\]]+\\].*"), "the contract and the marker: " + upload);
+        // The contract, this marker and (the stage monitors its endpoint) the capture manifest's no-captures marker.
+        assertTrue(upload.matches("(?s).*SourceObjectKeys=\\[[^,\\]]+, [^,\\]]+, [^,\\]]+\\].*"), "the contract and the markers: " + upload);
         JsonNode definition = new ObjectMapper().readTree(fixture.dev.pipeline.definition().toCompactJson());
         JsonNode resolve = null;
         for (JsonNode step : definition.findParents("Name")) {

@@ -1,5 +1,6 @@
 package io.lgbmops.deploy;
 
+import io.lgbmops.pipeline.deploy.CaptureManifest;
 import io.lgbmops.pipeline.deploy.DeployFunction;
 
 import io.lgbmops.pipeline.deploy.DeploySettings;
@@ -12,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,7 +29,10 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.sagemaker.model.ContainerDefinition;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelResponse;
@@ -49,6 +55,10 @@ final class MonitorOperations {
     static final String ENDPOINT_DIMENSION = "EndpointName";
     /** PutMetricData takes at most 1000 figures (and 1 MB) per call. */
     static final int METRICS_PER_CALL = 500;
+    /** SageMaker files each capture under the hour it writes it: {@code yyyy/mm/dd/hh/}. */
+    static final DateTimeFormatter HOUR_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH/").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter MANIFEST_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final AwsClients clients;
     private final DeploySettings config;
@@ -120,10 +130,70 @@ final class MonitorOperations {
         result.put("model_name", live.modelName());
         result.put(DeployFunction.MODEL_PACKAGE_ARN, packageArn == null ? "" : packageArn);
         result.put("model_data_url", modelData);
-        result.put("capture_uri", capturePrefix + LIVE_VARIANT + "/");
+        result.put("capture_uri", captureManifest(capturePrefix + LIVE_VARIANT + "/", start, end));
         result.put("window_start", start.toString());
         result.put("window_end", end.toString());
         return result;
+    }
+
+    /**
+     * Writes the manifest of the variant's capture files of the window's hours, and of the hour
+     * before it (a record is filed by the hour SageMaker writes it, which may follow its inference
+     * time), and returns its URI: the Monitor step downloads those files, not the whole capture
+     * history. With none, it lists the stack's no-captures marker, which the monitor reads as zero
+     * captured rows: SageMaker would fail a job whose input is empty.
+     */
+    private String captureManifest(String variantPrefixUri, Instant start, Instant end) {
+        S3Uri variantPrefix = S3Uri.parse(variantPrefixUri);
+        List<String> keys = new ArrayList<>();
+        for (Instant hour = start.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1)); hour.isBefore(end);
+                hour = hour.plus(Duration.ofHours(1))) {
+            String prefix = variantPrefix.key() + HOUR_PATH.format(hour);
+            call("list captures under s3://" + variantPrefix.bucket() + "/" + prefix, () -> {
+                clients.s3().listObjectsV2Paginator(r -> r.bucket(variantPrefix.bucket()).prefix(prefix)).contents()
+                        .forEach(object -> keys.add(object.key()));
+                return keys;
+            });
+        }
+        List<String> entries = new ArrayList<>();
+        String base;
+        if (keys.isEmpty()) {
+            String marker = CaptureManifest.noCapturesMarkerKey();
+            base = "s3://" + variantPrefix.bucket() + "/" + marker.substring(0, marker.lastIndexOf('/') + 1);
+            entries.add(marker.substring(marker.lastIndexOf('/') + 1));
+        } else {
+            base = variantPrefixUri;
+            keys.stream().sorted().forEach(key -> entries.add(key.substring(variantPrefix.key().length())));
+        }
+        var manifest = mapper.createArrayNode();
+        manifest.addObject().put("prefix", base);
+        entries.forEach(manifest::add);
+        String key = CaptureManifest.manifestPrefix(config.endpointName())
+                + MANIFEST_TIME.format(start) + "-" + MANIFEST_TIME.format(end) + ".json";
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(variantPrefix.bucket()).key(key)
+                .contentType("application/json");
+        // The write bucket's policy refuses uploads not encrypted with the stage's key.
+        config.kmsKeyId().ifPresent(k -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new DeployFailedException("describe-live: cannot write the capture manifest: " + e.getMessage(), e);
+        }
+        call("write the capture manifest s3://" + variantPrefix.bucket() + "/" + key,
+                () -> clients.s3().putObject(put.build(), RequestBody.fromBytes(body)));
+        return "s3://" + variantPrefix.bucket() + "/" + key;
+    }
+
+    /** {@code <bucket>} and {@code <key>} of {@code s3://<bucket>/<key>}. */
+    private record S3Uri(String bucket, String key) {
+        static S3Uri parse(String uri) {
+            int slash = uri.indexOf('/', "s3://".length());
+            if (!uri.startsWith("s3://") || slash < 0) {
+                throw new DeployFailedException("not an s3://<bucket>/<key> URI: " + uri, null);
+            }
+            return new S3Uri(uri.substring("s3://".length(), slash), uri.substring(slash + 1));
+        }
     }
 
     // ---------------------------------------------------------------- publish-metrics

@@ -48,11 +48,64 @@ class MonitorOperationsIntegrationTest {
                 + " \"window_end\": \"2026-12-01T12:00:00+01:00\", \"window_hours\": \"6\"}");
 
         assertEquals(DeployFixture.MODEL_DATA, live.path("model_data_url").asText(), live::toString);
-        assertEquals("s3://" + BUCKET + "/datacapture/" + ENDPOINT + "/AllTraffic/", live.path("capture_uri").asText());
+        assertEquals("s3://" + BUCKET + "/monitoring/capture-manifests/" + ENDPOINT + "/20261201T050000Z-20261201T110000Z.json",
+                live.path("capture_uri").asText());
         assertEquals(deployed.path("model_name").asText(), live.path("model_name").asText(), deployed::toString);
         assertTrue(live.path("model_package_arn").asText().endsWith("/1"), live::toString);
         assertEquals("2026-12-01T05:00:00Z", live.path("window_start").asText());
         assertEquals("2026-12-01T11:00:00Z", live.path("window_end").asText());
+    }
+
+    @Test
+    void describeLive_withCaptures_writesAManifestOfTheWindowsHoursAndTheHourBefore() throws Exception {
+        DeployHandler handler = fixture.handler(MONITORING);
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String variant = "datacapture/" + ENDPOINT + "/AllTraffic/";
+        for (String hour : List.of("2026/12/01/03", "2026/12/01/04", "2026/12/01/05", "2026/12/01/10", "2026/12/01/11")) {
+            fixture.direct.s3().putObject(r -> r.bucket(BUCKET).key(variant + hour + "/00-00-000-a.jsonl"),
+                    RequestBody.fromString("{}\n"));
+        }
+        fixture.direct.s3().putObject(r -> r.bucket(BUCKET).key("datacapture/other-endpoint/AllTraffic/2026/12/01/05/x.jsonl"),
+                RequestBody.fromString("{}\n"));
+
+        JsonNode live = invoke(handler, "{\"operation\": \"describe-live\", \"window_start\": \"2026-12-01T05:30:00Z\","
+                + " \"window_end\": \"2026-12-01T11:00:00Z\", \"window_hours\": 24}");
+
+        JsonNode manifest = readJson(live.path("capture_uri").asText());
+        assertEquals("s3://" + BUCKET + "/" + variant, manifest.get(0).path("prefix").asText(), manifest::toString);
+        // 04: the hour before the start, for records filed late; 03 and 11 lie outside; 11:00 is the (exclusive) end.
+        assertEquals(List.of("2026/12/01/04/00-00-000-a.jsonl", "2026/12/01/05/00-00-000-a.jsonl",
+                "2026/12/01/10/00-00-000-a.jsonl"), entries(manifest));
+    }
+
+    @Test
+    void describeLive_withNoCaptureInTheWindow_listsTheNoCapturesMarker() throws Exception {
+        DeployHandler handler = fixture.handler(MONITORING);
+        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        fixture.direct.s3().putObject(r -> r.bucket(BUCKET)
+                        .key("datacapture/" + ENDPOINT + "/AllTraffic/2026/11/01/05/00-00-000-old.jsonl"),
+                RequestBody.fromString("{}\n"));
+
+        JsonNode live = invoke(handler, "{\"operation\": \"describe-live\", \"window_start\": \"2026-12-01T05:00:00Z\","
+                + " \"window_end\": \"2026-12-01T11:00:00Z\", \"window_hours\": 24}");
+
+        JsonNode manifest = readJson(live.path("capture_uri").asText());
+        assertEquals("s3://" + BUCKET + "/pipeline-settings/", manifest.get(0).path("prefix").asText(), manifest::toString);
+        assertEquals(List.of(io.lgbmops.pipeline.deploy.CaptureManifest.NO_CAPTURES_MARKER), entries(manifest));
+    }
+
+    private JsonNode readJson(String uri) throws Exception {
+        String path = uri.substring(("s3://" + BUCKET + "/").length());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                fixture.direct.s3().getObjectAsBytes(r -> r.bucket(BUCKET).key(path)).asByteArray());
+    }
+
+    private static List<String> entries(JsonNode manifest) {
+        List<String> entries = new java.util.ArrayList<>();
+        for (int i = 1; i < manifest.size(); i++) {
+            entries.add(manifest.get(i).asText());
+        }
+        return entries;
     }
 
     @Test

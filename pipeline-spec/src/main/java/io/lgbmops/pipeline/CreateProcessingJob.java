@@ -65,6 +65,15 @@ public final class CreateProcessingJob {
         }
 
         /**
+         * The objects a manifest file at {@code manifestUri} lists, copied to {@code localPath} by
+         * their path relative to the manifest's {@code prefix}: {@code [{"prefix": "s3://b/p/"}, "rel/a", ...]}.
+         */
+        public static Input s3Manifest(String name, Value manifestUri, String localPath) {
+            return new Input(name, false, new S3Input(
+                    manifestUri, localPath, "ManifestFile", "File", "FullyReplicated", "None"));
+        }
+
+        /**
          * An S3 prefix whose objects are dealt out to the job's instances, each object to one;
          * with one instance it gets them all, as {@link #s3} would.
          */

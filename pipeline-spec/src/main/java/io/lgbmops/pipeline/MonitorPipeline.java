@@ -85,7 +85,7 @@ public final class MonitorPipeline {
 
     public PipelineDefinition definition() {
         LambdaStep describeLive = new LambdaStep(DESCRIBE_LIVE,
-                "Finds the endpoint's live model artifact and its capture prefix, and resolves the time window.",
+                "Finds the endpoint's live model artifact, resolves the time window and lists the window's capture files in a manifest.",
                 List.of(), settings.deployFunctionArn(),
                 Map.of("operation", Value.text(DESCRIBE_LIVE_OPERATION),
                         "window_start", Get.parameter(WINDOW_START),
@@ -123,7 +123,7 @@ public final class MonitorPipeline {
                         Value.text(settings.kmsKeyId()))),
                 new AppSpecification(Value.text(settings.imageUri()), Value.texts("monitor"), arguments),
                 Value.text(settings.jobRoleArn()),
-                List.of(Input.s3("capture", describeLive.output("capture_uri"), INPUT + "capture"),
+                List.of(Input.s3Manifest("capture", describeLive.output("capture_uri"), INPUT + "capture"),
                         Input.s3("model", describeLive.output("model_data_url"), INPUT + "model")),
                 new OutputConfig(List.of(Output.s3(MONITOR_OUTPUT, runUri(MONITOR, MONITOR_OUTPUT), OUTPUT + MONITOR_OUTPUT)),
                         Value.text(settings.kmsKeyId())),

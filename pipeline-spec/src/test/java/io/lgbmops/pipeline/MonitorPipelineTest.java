@@ -45,15 +45,24 @@ class MonitorPipelineTest {
     }
 
     @Test
+    void noCapturesMarker_always_liesWithThePipelinesSettings() {
+        // The stack uploads the marker with the other settings; the deploy function names it by this key.
+        assertEquals(LightGbmPipeline.SETTINGS_PREFIX + "/" + io.lgbmops.pipeline.deploy.CaptureManifest.NO_CAPTURES_MARKER,
+                io.lgbmops.pipeline.deploy.CaptureManifest.noCapturesMarkerKey());
+    }
+
+    @Test
     void monitorStep_always_readsTheLiveModelAndCapturesWithoutNetwork() {
         JsonNode job = step(MonitorPipeline.MONITOR).path("Arguments");
 
         assertTrue(job.path("NetworkConfig").path("EnableNetworkIsolation").asBoolean(), job::toString);
         assertEquals("monitor", job.path("AppSpecification").path("ContainerEntrypoint").get(0).asText());
         List<String> inputs = new ArrayList<>();
-        job.path("ProcessingInputs").forEach(i -> inputs.add(i.path("InputName").asText() + "->"
-                + i.path("S3Input").path("LocalPath").asText()));
-        assertEquals(List.of("capture->/opt/ml/processing/input/capture", "model->/opt/ml/processing/input/model"), inputs);
+        job.path("ProcessingInputs").forEach(i -> inputs.add(i.path("InputName").asText() + ":"
+                + i.path("S3Input").path("S3DataType").asText() + "->" + i.path("S3Input").path("LocalPath").asText()));
+        // The captures come as describe-live's manifest of the window's files, not the whole capture prefix.
+        assertEquals(List.of("capture:ManifestFile->/opt/ml/processing/input/capture",
+                "model:S3Prefix->/opt/ml/processing/input/model"), inputs);
         assertEquals("/opt/ml/processing/output/monitor",
                 job.path("ProcessingOutputConfig").path("Outputs").get(0).path("S3Output").path("LocalPath").asText());
         List<String> flags = new ArrayList<>();

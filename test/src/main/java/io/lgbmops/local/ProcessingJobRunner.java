@@ -26,6 +26,7 @@ final class ProcessingJobRunner {
 
     private static final Duration DEFAULT_MAX_RUNTIME = Duration.ofDays(1);
     static final String SHARDED = "ShardedByS3Key";
+    static final String MANIFEST_FILE = "ManifestFile";
 
     /** The program to run and its extra environment, chosen once the inputs are in place. */
     record Launch(List<String> command, Map<String, String> environment) {}
@@ -170,9 +171,14 @@ final class ProcessingJobRunner {
         if (s3 == null) {
             throw new IllegalStateException("input " + input.inputName() + " is not an S3 input; only S3 inputs run locally");
         }
-        if (s3.s3DataType() != null && !"S3Prefix".equals(s3.s3DataTypeAsString())) {
+        boolean manifest = MANIFEST_FILE.equals(s3.s3DataTypeAsString());
+        if (s3.s3DataType() != null && !"S3Prefix".equals(s3.s3DataTypeAsString()) && !manifest) {
             throw new IllegalStateException("input " + input.inputName() + " has S3DataType " + s3.s3DataTypeAsString()
-                    + "; only S3Prefix runs locally");
+                    + "; only S3Prefix and ManifestFile run locally");
+        }
+        if (manifest && SHARDED.equals(s3.s3DataDistributionTypeAsString())) {
+            throw new IllegalStateException("input " + input.inputName() + " shards a manifest; only FullyReplicated "
+                    + "manifests run locally");
         }
         if (s3.s3InputMode() != null && !"File".equals(s3.s3InputModeAsString())) {
             throw new IllegalStateException("input " + input.inputName() + " has S3InputMode " + s3.s3InputModeAsString()
@@ -183,7 +189,10 @@ final class ProcessingJobRunner {
                     + "); only None runs locally");
         }
         Path dir = ContainerPaths.local(optMl, s3.localPath());
-        if (SHARDED.equals(s3.s3DataDistributionTypeAsString())) {
+        if (manifest) {
+            createDirectories(dir);
+            context.s3().downloadManifest(S3Uri.parse(s3.s3Uri()), dir);
+        } else if (SHARDED.equals(s3.s3DataDistributionTypeAsString())) {
             // SageMaker gives an instance whose share is empty an empty directory.
             createDirectories(dir);
             context.s3().downloadPrefix(S3Uri.parse(s3.s3Uri()), dir, rank, instances);

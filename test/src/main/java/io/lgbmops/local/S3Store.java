@@ -112,6 +112,39 @@ final class S3Store {
         return written;
     }
 
+    /**
+     * Downloads the objects a SageMaker manifest file lists ({@code [{"prefix": "s3://b/p/"},
+     * "rel/key", ...]}) into {@code dir}, each at its path relative to the prefix, as a
+     * {@code ManifestFile} input does. A manifest listing nothing, or an object that is missing,
+     * is an error, as it is for a job.
+     */
+    List<Path> downloadManifest(S3Uri manifest, Path dir) {
+        JsonNode entries = readJson(manifest);
+        if (!entries.isArray() || entries.isEmpty() || !entries.get(0).path("prefix").isTextual()) {
+            throw new IllegalStateException(manifest + " is not a manifest: expected [{\"prefix\": \"s3://...\"}, \"key\", ...]");
+        }
+        S3Uri prefix = S3Uri.parse(entries.get(0).path("prefix").asText());
+        if (entries.size() == 1) {
+            throw new IllegalStateException(manifest + " lists no objects");
+        }
+        List<Path> written = new ArrayList<>();
+        for (int i = 1; i < entries.size(); i++) {
+            String relative = entries.get(i).asText("");
+            Path target = dir.resolve(relative).normalize();
+            if (relative.isBlank() || !target.startsWith(dir) || target.equals(dir)) {
+                throw new IllegalStateException(manifest + " [" + i + "]: not a key relative to its prefix: " + entries.get(i));
+            }
+            S3Uri object = new S3Uri(prefix.bucket(), prefix.key() + relative);
+            try {
+                download(object, target);
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                throw new IllegalStateException(manifest + " [" + i + "]: " + object + " does not exist", e);
+            }
+            written.add(target);
+        }
+        return written;
+    }
+
     void download(S3Uri object, Path target) {
         try {
             Files.createDirectories(target.getParent());

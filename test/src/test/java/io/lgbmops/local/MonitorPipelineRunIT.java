@@ -35,6 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * model to the emulator (its smoke test leaves capture files), a shifted sample of requests is
  * captured the way SageMaker writes captures, and a monitoring run ({@code --pipeline monitor})
  * finds the live model, reports the drift and publishes the figures to the emulator's CloudWatch.
+ * Before that, a window the endpoint captured nothing in: describe-live's manifest lists the
+ * no-captures marker and the run reports insufficient data with CapturedRows 0.
  */
 class MonitorPipelineRunIT {
 
@@ -77,7 +79,7 @@ class MonitorPipelineRunIT {
         try (MotoServer moto = MotoServer.start();
              io.lgbmops.deploy.AwsClients aws = io.lgbmops.deploy.AwsClients.forEndpoint(moto.endpoint(), Region.US_EAST_1,
                      StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))) {
-            Run train = run(moto.endpoint(), "train", "--param", "F1Threshold=0.6", "--param", "ModelApprovalStatus=Approved",
+            Run train = run(moto.endpoint(), "train", "train", "--param", "F1Threshold=0.6", "--param", "ModelApprovalStatus=Approved",
                     "--param", "MinDisparateImpact=0.2", "--param", "MaxAbsDPPL=0.3",
                     "--param", "MaxTuningJobs=2", "--param", "MaxParallelTuningJobs=2", "--smoke-rows", "5");
             assertEquals(0, train.exitCode(), train.output());
@@ -85,6 +87,19 @@ class MonitorPipelineRunIT {
             String capturePrefix = "datacapture/" + ENDPOINT + "/AllTraffic/";
             // The smoke test's requests, captured as SageMaker would have.
             assertTrue(keys(aws, writeBucket, capturePrefix).stream().anyMatch(k -> k.endsWith(".jsonl")), train.output());
+
+            // A window in which the endpoint captured nothing: a report that says so, and CapturedRows 0.
+            Instant quietEnd = Instant.parse("2026-01-01T06:00:00Z");
+            Run quiet = run(moto.endpoint(), "monitor", "quiet", "--param", "WindowStart=2026-01-01T00:00:00Z",
+                    "--param", "WindowEnd=" + quietEnd);
+            assertEquals(0, quiet.exitCode(), quiet.output());
+            assertEquals("Succeeded", quiet.summary().path("status").asText(), quiet.output());
+            JsonNode quietDrift = drift(aws, writeBucket, quiet);
+            assertEquals("insufficient_data", quietDrift.path("status").asText(), quietDrift.toString());
+            assertEquals(0, quietDrift.at("/rows/files").asInt(), quietDrift.toString());
+            assertEquals(0, quietDrift.at("/rows/decoded").asInt(), quietDrift.toString());
+            assertEquals(0.0, published(aws, "CapturedRows", quietEnd, Map.of("EndpointName", ENDPOINT)), 1e-9);
+            assertNothingPublished(aws, "MaxFeaturePSI", quietEnd);
 
             Path shifted = shiftedSample(aws, writeBucket, train, 1500);
             Path captures = tmp.resolve("shifted-capture");
@@ -102,13 +117,11 @@ class MonitorPipelineRunIT {
                 }
             }
 
-            Run monitor = run(moto.endpoint(), "monitor");
+            Run monitor = run(moto.endpoint(), "monitor", "shifted");
 
             assertEquals(0, monitor.exitCode(), monitor.output());
             assertEquals("Succeeded", monitor.summary().path("status").asText(), monitor.output());
-            String driftKey = keys(aws, writeBucket, "pipeline-runs/").stream()
-                    .filter(k -> k.endsWith("/Monitor/monitor/drift.json")).findFirst().orElseThrow();
-            JsonNode drift = Json.read(aws.s3().getObjectAsBytes(r -> r.bucket(writeBucket).key(driftKey)).asUtf8String());
+            JsonNode drift = drift(aws, writeBucket, monitor);
             assertEquals("ok", drift.path("status").asText(), drift.toString());
             List<String> drifted = new ArrayList<>();
             drift.path("drifted_features").forEach(f -> drifted.add(f.asText()));
@@ -147,6 +160,23 @@ class MonitorPipelineRunIT {
         return file;
     }
 
+    /** The run's drift.json, which its Monitor step wrote under the execution's run prefix. */
+    private static JsonNode drift(io.lgbmops.deploy.AwsClients aws, String bucket, Run run) throws IOException {
+        String key = "pipeline-runs/" + run.summary().path("executionId").asText() + "/Monitor/monitor/drift.json";
+        assertTrue(keys(aws, bucket, key).contains(key), key + " is missing:\n" + run.output());
+        return Json.read(aws.s3().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String());
+    }
+
+    private static void assertNothingPublished(io.lgbmops.deploy.AwsClients aws, String metric, Instant at) {
+        List<MetricDataResult> results = aws.cloudWatch().getMetricData(r -> r
+                .startTime(at.minus(Duration.ofMinutes(10))).endTime(at.plus(Duration.ofMinutes(10)))
+                .metricDataQueries(q -> q.id("m").metricStat(s -> s.period(60).stat("Maximum")
+                        .metric(m -> m.namespace(NAMESPACE).metricName(metric)
+                                .dimensions(Dimension.builder().name("EndpointName").value(ENDPOINT).build())))))
+                .metricDataResults();
+        assertTrue(results.get(0).values().isEmpty(), () -> metric + " was published for a window without captures: " + results);
+    }
+
     private static List<String> keys(io.lgbmops.deploy.AwsClients aws, String bucket, String prefix) {
         return aws.s3().listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream()
                 .map(S3Object::key).toList();
@@ -163,15 +193,16 @@ class MonitorPipelineRunIT {
         return results.get(0).values().get(0);
     }
 
-    private Run run(URI emulator, String pipeline, String... extra) throws IOException, InterruptedException {
-        Path summary = tmp.resolve(pipeline + "-summary.json");
+    /** {@code label} names the run's summary, log and work directory. */
+    private Run run(URI emulator, String pipeline, String label, String... extra) throws IOException, InterruptedException {
+        Path summary = tmp.resolve(label + "-summary.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
                 "--repo-root", root.toString(), "--cdk-out", cdkOut.toString(), "--pipeline", pipeline,
                 "--endpoint-url", emulator.toString(),
-                "--summary", summary.toString(), "--work-dir", tmp.resolve("work-" + pipeline).toString()));
+                "--summary", summary.toString(), "--work-dir", tmp.resolve("work-" + label).toString()));
         command.addAll(List.of(extra));
-        Path log = tmp.resolve(pipeline + "-runner.log");
+        Path log = tmp.resolve(label + "-runner.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
