@@ -105,7 +105,9 @@ public final class PipelineStack extends Stack {
         pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(stage.pipelineName())
                 .pipelineDisplayName(stage.pipelineName())
-                .pipelineDescription("LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
+                .pipelineDescription(stage.explainability() == Explainability.CLARIFY
+                        ? "LightGBM: preprocess, tune, evaluate, F1 gate, SageMaker Clarify checks, register, deploy (" + stage.name() + ")"
+                        : "LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();

@@ -8,7 +8,8 @@ import java.util.TreeSet;
  * What the roles of the pipeline must be allowed to do for these steps, by duty: the pipeline role
  * (the pipeline's RoleArn: SageMaker Pipelines starts jobs and creates packages as it) and the job
  * role (processing, tuning and training jobs run as it). The model role (the model's container and
- * its endpoint) is the deploy function's to pass; the pipeline creates no model. Resources are ARN patterns with
+ * its endpoint) is the deploy function's to pass; the pipeline creates no model, except in the
+ * clarify mode ({@link #CLARIFY_STATEMENTS}). Resources are ARN patterns with
  * {@code {partition}}, {@code {region}}, {@code {account}}, {@code {modelPackageGroup}} and the
  * role and function placeholders to fill in; storage, key and image access is left to the CDK
  * grants listed in {@link #GRANTS}.
