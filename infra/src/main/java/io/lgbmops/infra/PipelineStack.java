@@ -124,6 +124,13 @@ public final class PipelineStack extends Stack {
                     .build();
             pipeline.getNode().addDependency(clarifyJobPermissions);
             acknowledgeFindings(stage, clarifyJobPermissions, Duty.JOB);
+            // The shadow endpoint runs the model as the model role, logging to a group Clarify names.
+            Policy clarifyModelPermissions = Policy.Builder.create(this, "ClarifyModelPermissions")
+                    .roles(List.of(props.platform().modelRole()))
+                    .statements(statements(Duty.MODEL, stage, props))
+                    .build();
+            pipeline.getNode().addDependency(clarifyModelPermissions);
+            acknowledgeFindings(stage, clarifyModelPermissions, Duty.MODEL);
         }
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();

@@ -42,6 +42,8 @@ public final class ExecutionRolePermissions {
     private static final String MODELS = SAGEMAKER + "model/" + GENERATED_NAME_PREFIX + "*";
     private static final String CLARIFY_ENDPOINTS = SAGEMAKER + "endpoint/sm-clarify-*";
     private static final String CLARIFY_ENDPOINT_CONFIGS = SAGEMAKER + "endpoint-config/sm-clarify-*";
+    private static final String CLARIFY_ENDPOINT_LOGS =
+            "arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/sm-clarify-*:*";
 
     /**
      * What the clarify mode ({@link Explainability#CLARIFY}) adds: CreateModel, the ClarifyCheck
@@ -71,7 +73,11 @@ public final class ExecutionRolePermissions {
             new Statement(Duty.JOB, "ClarifyReadsTheModel",
                     List.of("sagemaker:DescribeModel"),
                     List.of(MODELS),
-                    "the Clarify jobs read the model of CreateModel to start their shadow endpoint"));
+                    "the Clarify jobs read the model of CreateModel to start their shadow endpoint"),
+            new Statement(Duty.MODEL, "ClarifyShadowEndpointLogs",
+                    List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                    List.of(CLARIFY_ENDPOINT_LOGS),
+                    "the model's container logs to the Clarify shadow endpoint's log group, named by Clarify"));
 
     public static final List<Statement> STATEMENTS = List.of(
             new Statement(Duty.PIPELINE, "ProcessingJobs",

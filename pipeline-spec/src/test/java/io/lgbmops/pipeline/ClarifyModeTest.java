@@ -131,6 +131,8 @@ class ClarifyModeTest {
         assertTrue(clarifyJob.contains("sagemaker:InvokeEndpoint"));
         assertTrue(clarifyPipeline.contains("sagemaker:CreateModel"));
         assertFalse(actions(ExecutionRolePermissions.of(Duty.PIPELINE)).contains("sagemaker:CreateModel"));
+        assertEquals(List.of(), ExecutionRolePermissions.of(Duty.MODEL, Explainability.NATIVE));
+        assertTrue(actions(ExecutionRolePermissions.of(Duty.MODEL, Explainability.CLARIFY)).contains("logs:PutLogEvents"));
     }
 
     private static List<String> actions(List<ExecutionRolePermissions.Statement> statements) {
