@@ -78,12 +78,12 @@ def metric_lines(stdout: str) -> dict[str, str]:
 
 # --- data, training, evaluation ----------------------------------------------------------------
 
-def prepare(root: Path) -> None:
+def prepare(root: Path, *preprocess_args: str) -> None:
     (root / "processing" / "input" / "data").mkdir(parents=True)
     (root / "processing" / "input" / "contract").mkdir(parents=True)
     shutil.copy(DATASETS / "census" / "adult.data", root / "processing" / "input" / "data")
     shutil.copy(DATASETS / "census.json", root / "processing" / "input" / "contract")
-    run([str(BIN / "preprocess")], {"LGBMOPS_OPT_ML": str(root)})
+    run([str(BIN / "preprocess"), *preprocess_args], {"LGBMOPS_OPT_ML": str(root)})
     for channel in ("train", "validation"):  # the split CSV and its dataset.json
         shutil.copytree(root / "processing" / channel, root / "input" / "data" / channel)
     (root / "input" / "config").mkdir(parents=True)

@@ -18,8 +18,8 @@ import pytest
 from lgbmops.contract import CATEGORICAL, NUMERIC, load_contract
 from lgbmops.schema import ModelSchema
 
-from conftest import (DATASETS_DIR, PipelineRun, dataset_files, parse_metric_lines,
-                      serving_root, start_server, stop_server)
+from conftest import (DATASETS_DIR, PipelineRun, dataset_files, parse_metric_lines, run_script,
+                      serving_root, stage_input, start_server, stop_server)
 
 SPLITS = ("train", "validation", "test")
 
@@ -69,8 +69,8 @@ def read_rows(paths) -> list[list[str]]:
     return rows
 
 
-def clarify_doc(run: PipelineRun, relative: str) -> dict:
-    return json.loads((run.opt_ml / "processing" / "clarify" / relative).read_text())
+def clarify_doc(opt_ml: Path, relative: str) -> dict:
+    return json.loads((opt_ml / "processing" / "clarify" / relative).read_text())
 
 
 def report(name: str, run: PipelineRun) -> None:
@@ -136,17 +136,25 @@ def test_datasetJson_sameInEverySplit_describesTheData(table):
             assert feature["categories"] == levels, "levels are the training split's"
 
 
-def test_clarifyDocuments_fromContractAndData(table):
-    name, run = table
+def test_clarifyDocuments_onlyWhenTheClarifyModeAsks(table):
+    _, run = table
+    assert not (run.opt_ml / "processing" / "clarify").exists()
+
+
+@pytest.mark.parametrize("name", ["census", "churn", "penguins"])
+def test_clarifyDocuments_fromContractAndData(name, tmp_path):
+    stage_input(tmp_path, name)
+    pre = run_script("preprocess", tmp_path, "--clarify-instance-type", "ml.m5.xlarge")
+    assert pre.returncode == 0, pre.stderr
     _, task, classes, _, _, _ = EXPECTED[name]
     contract = load_contract(DATASETS_DIR / f"{name}.json")
     features = [f.name for f in contract.features]
-    explain = clarify_doc(run, "model-explainability/analysis_config.json")
+    explain = clarify_doc(tmp_path, "model-explainability/analysis_config.json")
     assert explain["headers"] == [contract.label.column, *features]
     assert explain["label"] == contract.label.column
     assert explain["methods"]["shap"]["baseline"] == [expected_baseline(name)]
     assert explain["predictor"]["instance_type"] == "ml.m5.xlarge"
-    monitoring = clarify_doc(run, "model-explainability/monitoring_analysis_config.json")
+    monitoring = clarify_doc(tmp_path, "model-explainability/monitoring_analysis_config.json")
     assert monitoring["headers"] == features
     assert monitoring["methods"]["shap"] == explain["methods"]["shap"]
     if task == "multiclass":
@@ -154,8 +162,8 @@ def test_clarifyDocuments_fromContractAndData(table):
     else:
         assert "label_headers" not in explain["predictor"]
 
-    bias_path = run.opt_ml / "processing" / "clarify" / "model-bias" / "analysis_config.json"
-    checks = clarify_doc(run, "checks.json")
+    bias_path = tmp_path / "processing" / "clarify" / "model-bias" / "analysis_config.json"
+    checks = clarify_doc(tmp_path, "checks.json")
     if not contract.fairness:
         assert not bias_path.exists()
         assert checks["model_bias"] is False
@@ -168,7 +176,7 @@ def test_clarifyDocuments_fromContractAndData(table):
     assert bias["label_values_or_threshold"] == ([1] if task == "binary" else [0])
     assert bias["methods"]["post_training_bias"] == {"methods": ["DPPL"]}
     assert ("probability_threshold" in bias) == (task == "binary")
-    bias_monitoring = clarify_doc(run, "model-bias/monitoring_analysis_config.json")
+    bias_monitoring = clarify_doc(tmp_path, "model-bias/monitoring_analysis_config.json")
     assert bias_monitoring["facet"] == bias["facet"]
     assert bias_monitoring["headers"] == bias["headers"]
 

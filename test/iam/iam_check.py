@@ -26,6 +26,8 @@ from policy_sentry.querying.actions import get_action_data
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 CALLS_TABLE = HERE / "sagemaker-calls.json"
+# What only a stage with "explainability": "clarify" adds (the Model and ClarifyCheck steps).
+CLARIFY_CALLS_TABLE = HERE / "sagemaker-calls-clarify.json"
 LINT_ACKNOWLEDGEMENTS = HERE / "parliament-acknowledgements.json"
 RECORDED_CALLS = REPO_ROOT / "lambda-deploy" / "target" / "recorded-aws-calls.jsonl"
 
@@ -45,9 +47,12 @@ PSEUDO = {
 # ---------------------------------------------------------------- synthesis
 
 
-def synthesize(outdir: Path) -> Path:
-    """Runs the packaged CDK app as `cdk synth` does, with cdk.json's context, into `outdir`."""
+def synthesize(outdir: Path, stage_overrides: dict[str, dict] | None = None) -> Path:
+    """Runs the packaged CDK app as `cdk synth` does, with cdk.json's context, into `outdir`;
+    `stage_overrides`: keys set on top of those stages' settings (only those stages are synthesized)."""
     context = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+    if stage_overrides:
+        context["stages"] = {name: {**context["stages"][name], **keys} for name, keys in stage_overrides.items()}
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update({"CDK_OUTDIR": str(outdir.resolve()), "CDK_CONTEXT_JSON": json.dumps(context),
                 "AWS_EC2_METADATA_DISABLED": "true", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})

@@ -199,3 +199,32 @@ def test_control_aTransformJobEncryptedWithAnotherKey_isDenied(policies, stages)
     report = iam.check(iam.Evaluator(policies), iam.table_calls(dev, rows))
 
     assert len(report.denied) == len(rows) == 1
+
+
+@pytest.fixture(scope="session")
+def clarify_assembly() -> iam.Assembly:
+    outdir = TARGET / "cdk.out-clarify"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    return iam.Assembly(iam.synthesize(outdir, {"dev": {"explainability": "clarify"}}))
+
+
+def test_clarifyStage_everyCallOfTheClarifyStepsIsAllowed(clarify_assembly):
+    (stage,) = iam.stages(clarify_assembly)
+    evaluator = iam.Evaluator(iam.policies(clarify_assembly))
+    clarify_rows = json.loads(iam.CLARIFY_CALLS_TABLE.read_text())["calls"]
+    calls = all_calls(stage) + iam.table_calls(stage, clarify_rows)
+    report = iam.check(evaluator, calls)
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "permission-check-dev-clarify.txt").write_text(iam.table(report) + "\n")
+    assert "modelRole" in stage.values, "the clarify stage's definition has a Model step naming the model role"
+    assert [f"DENIED {r.action} on {r.resource} for {r.caller} ({c.origin}: {why})"
+            for c, r, why in report.denied] + list(report.problems) == []
+
+
+def test_control_nativeStage_isDeniedTheClarifySteps(policies, stages):
+    """A native stage's roles may not create models or shadow endpoints: the clarify statements are what allows them."""
+    dev = next(s for s in stages if s.name == "dev")
+    clarify_rows = json.loads(iam.CLARIFY_CALLS_TABLE.read_text())["calls"]
+    denied = {r.action for _, r, _ in iam.check(iam.Evaluator(policies), iam.table_calls(dev, clarify_rows)).denied}
+    assert {"sagemaker:CreateModel", "sagemaker:CreateEndpoint", "sagemaker:InvokeEndpoint"} <= denied, denied

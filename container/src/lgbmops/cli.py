@@ -72,7 +72,7 @@ def _print_metrics(prefix: str, metrics: dict[str, float | int]) -> None:
 
 def preprocess_main(argv: Sequence[str] | None = None) -> int:
     def job() -> None:
-        from .clarify import DEFAULT_INSTANCE_TYPE, check_instance_type
+        from .clarify import check_instance_type
         from .contract import load_contract
         from .distributed import read_cluster
         from .preprocess import (
@@ -87,7 +87,10 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--baseline-rows", type=int, default=1000)
         parser.add_argument("--max-bad-fraction", type=float, default=0.01)
-        parser.add_argument("--clarify-instance-type", default=DEFAULT_INSTANCE_TYPE)
+        # Only the clarify explainability mode passes it: then the Clarify documents are written.
+        parser.add_argument("--clarify-instance-type", default=None,
+                            help="write the SageMaker Clarify analysis documents for this "
+                                 "shadow-endpoint instance type (clarify mode only)")
         parser.add_argument("--train-shards", type=int, default=DEFAULT_TRAIN_SHARDS)
         parser.add_argument("--block-mb", type=int, default=DEFAULT_BLOCK_BYTES >> 20,
                             help="raw text split at once; bounds the memory used")
@@ -101,7 +104,8 @@ def preprocess_main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--block-mb must be in [1, 65536], got {args.block_mb}")
         if not 0 <= args.max_bad_fraction < 1:
             raise UsageError(f"--max-bad-fraction must be in [0, 1), got {args.max_bad_fraction}")
-        instance_type = check_instance_type(args.clarify_instance_type)
+        instance_type = (None if args.clarify_instance_type is None
+                         else check_instance_type(args.clarify_instance_type))
         out = paths.processing_paths()
         contract = load_contract(_the_contract(out.contract_input_dir))
         cluster = read_cluster(out.resource_config)

@@ -482,13 +482,15 @@ def preprocess(
     seed: int = 42,
     baseline_rows: int = 1000,
     max_bad_fraction: float = 0.01,
-    clarify_instance_type: str = clarify.DEFAULT_INSTANCE_TYPE,
+    clarify_instance_type: str | None = None,
     train_shards: int = DEFAULT_TRAIN_SHARDS,
     instance: Instance | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> PreprocessResult:
     """`instance`: this job's share of a multi-instance job (see `Instance`); None for one.
-    `block_bytes`: how much raw text is split at once (see `_Blocks`)."""
+    `block_bytes`: how much raw text is split at once (see `_Blocks`).
+    `clarify_instance_type`: the Clarify documents' shadow endpoint instance type; None (the
+    pipeline's native explainability mode) writes no Clarify documents."""
     instance = instance or Instance(0, 1)
     if instance.count > 1 and data_dir.is_dir() and not any(p.is_file() for p in data_dir.rglob("*")):
         raise PreprocessError(
@@ -497,7 +499,8 @@ def preprocess(
         )
     files = data_files(data_dir)
     writer = _SplitWriter()
-    new_dirs = [d for d in map(out.dir, (*SPLITS, "baseline", "clarify")) if not d.exists()]
+    outputs = (*SPLITS, "baseline", *(("clarify",) if clarify_instance_type else ()))
+    new_dirs = [d for d in map(out.dir, outputs) if not d.exists()]
     try:
         return _Blocks(contract, out, ratios, seed, baseline_rows, max_bad_fraction,
                        clarify_instance_type, train_shards, instance, writer).run(
@@ -541,7 +544,7 @@ class _Blocks:
     """
 
     def __init__(self, contract: Contract, out: ProcessingPaths, ratios: SplitRatios, seed: int,
-                 baseline_rows: int, max_bad_fraction: float, clarify_instance_type: str,
+                 baseline_rows: int, max_bad_fraction: float, clarify_instance_type: str | None,
                  train_shards: int, instance: Instance, writer: _SplitWriter):
         self.contract = contract
         self.out = out
@@ -674,6 +677,8 @@ class _Blocks:
         if not self.instance.is_leader:
             return result
         result.baseline_rows = self.baseline_rows_written
+        if self.clarify_instance_type is None:
+            return result
         documents = clarify.analysis_documents(dataset, self.contract, self.shap_baseline,
                                                self.clarify_instance_type)
         for relative, document in documents.items():

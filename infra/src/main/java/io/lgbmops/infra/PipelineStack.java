@@ -4,6 +4,8 @@ import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
 import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
+import io.lgbmops.pipeline.ClarifyImage;
+import io.lgbmops.pipeline.Explainability;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnMapping;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
@@ -61,6 +64,7 @@ public final class PipelineStack extends Stack {
                 .defaultInputDataUri(defaultInputDataUri(stage))
                 .defaultDatasetContractUri(defaultDatasetContractUri(stage))
                 .deployFunctionArn(props.deployFunction().getFunctionArn())
+                .clarifyImageUri(stage.explainability() == Explainability.CLARIFY ? clarifyImageUri(stage) : null)
                 .build();
         LightGbmPipeline lightGbm = new LightGbmPipeline(settings);
         definition = lightGbm.definition();
@@ -107,7 +111,9 @@ public final class PipelineStack extends Stack {
         pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(stage.pipelineName())
                 .pipelineDisplayName(stage.pipelineName())
-                .pipelineDescription("LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
+                .pipelineDescription(stage.explainability() == Explainability.CLARIFY
+                        ? "LightGBM: preprocess, tune, evaluate, F1 gate, SageMaker Clarify checks, register, deploy (" + stage.name() + ")"
+                        : "LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();
@@ -116,6 +122,22 @@ public final class PipelineStack extends Stack {
         pipeline.getNode().addDependency(settingsUpload);
 
         acknowledgeFindings(stage, permissions, Duty.PIPELINE);
+        if (stage.explainability() == Explainability.CLARIFY) {
+            // The Clarify jobs run as the job role and start the model's shadow endpoint themselves.
+            Policy clarifyJobPermissions = Policy.Builder.create(this, "ClarifyJobPermissions")
+                    .roles(List.of(props.platform().jobRole()))
+                    .statements(statements(Duty.JOB, stage, props))
+                    .build();
+            pipeline.getNode().addDependency(clarifyJobPermissions);
+            acknowledgeFindings(stage, clarifyJobPermissions, Duty.JOB);
+            // The shadow endpoint runs the model as the model role, logging to a group Clarify names.
+            Policy clarifyModelPermissions = Policy.Builder.create(this, "ClarifyModelPermissions")
+                    .roles(List.of(props.platform().modelRole()))
+                    .statements(statements(Duty.MODEL, stage, props))
+                    .build();
+            pipeline.getNode().addDependency(clarifyModelPermissions);
+            acknowledgeFindings(stage, clarifyModelPermissions, Duty.MODEL);
+        }
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
@@ -125,6 +147,20 @@ public final class PipelineStack extends Stack {
         CfnOutput.Builder.create(this, "DatasetContractUri")
                 .value(defaultDatasetContractUri(stage))
                 .description("the stage's dataset contract (" + stage.datasetFile() + "), as deployed").build();
+    }
+
+    /**
+     * Clarify's processing image: the stage's region's when the stage names one, otherwise looked
+     * up by the deployment's region in a mapping of every known region.
+     */
+    private String clarifyImageUri(StageConfig stage) {
+        if (stage.region() != null) {
+            return ClarifyImage.uriFor(stage.region());
+        }
+        Map<String, Map<String, Object>> rows = new java.util.TreeMap<>();
+        ClarifyImage.imageUris().forEach((region, uri) -> rows.put(region, Map.of("uri", uri)));
+        CfnMapping images = CfnMapping.Builder.create(this, "ClarifyImages").mapping(rows).build();
+        return images.findInMap(Aws.REGION, "uri");
     }
 
     /** {@code s3://<read bucket>/raw/<dataset name>/}: every file under it is the data. */
@@ -139,7 +175,7 @@ public final class PipelineStack extends Stack {
 
     private static List<PolicyStatement> statements(Duty duty, StageConfig stage, Props props) {
         List<PolicyStatement> statements = new ArrayList<>();
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty, stage.explainability())) {
             PolicyStatement.Builder builder = PolicyStatement.Builder.create()
                     .sid(statement.sid())
                     .actions(statement.actions())
@@ -165,7 +201,7 @@ public final class PipelineStack extends Stack {
     private void acknowledgeFindings(StageConfig stage, Policy permissions, Duty duty) {
         // One acknowledgement per wildcard resource, naming every statement that needs it.
         Map<String, List<String>> uses = new java.util.LinkedHashMap<>();
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty)) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty, stage.explainability())) {
             for (String resource : statement.resources()) {
                 if (resource.contains("*") && !resource.equals("*")) {
                     uses.computeIfAbsent(resource, r -> new ArrayList<>()).add(statement.why());

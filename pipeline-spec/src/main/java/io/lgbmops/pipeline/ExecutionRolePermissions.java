@@ -8,7 +8,8 @@ import java.util.TreeSet;
  * What the roles of the pipeline must be allowed to do for these steps, by duty: the pipeline role
  * (the pipeline's RoleArn: SageMaker Pipelines starts jobs and creates packages as it) and the job
  * role (processing, tuning and training jobs run as it). The model role (the model's container and
- * its endpoint) is the deploy function's to pass; the pipeline creates no model. Resources are ARN patterns with
+ * its endpoint) is the deploy function's to pass; the pipeline creates no model, except in the
+ * clarify mode ({@link #CLARIFY_STATEMENTS}). Resources are ARN patterns with
  * {@code {partition}}, {@code {region}}, {@code {account}}, {@code {modelPackageGroup}} and the
  * role and function placeholders to fill in; storage, key and image access is left to the CDK
  * grants listed in {@link #GRANTS}.
@@ -38,6 +39,45 @@ public final class ExecutionRolePermissions {
     private static final String TRAINING_JOBS = SAGEMAKER + "training-job/*";
     private static final String GROUP = SAGEMAKER + "model-package-group/{modelPackageGroup}";
     private static final String PACKAGES = SAGEMAKER + "model-package/{modelPackageGroup}/*";
+    private static final String MODELS = SAGEMAKER + "model/" + GENERATED_NAME_PREFIX + "*";
+    private static final String CLARIFY_ENDPOINTS = SAGEMAKER + "endpoint/sm-clarify-*";
+    private static final String CLARIFY_ENDPOINT_CONFIGS = SAGEMAKER + "endpoint-config/sm-clarify-*";
+    private static final String CLARIFY_ENDPOINT_LOGS =
+            "arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/sm-clarify-*:*";
+
+    /**
+     * What the clarify mode ({@link Explainability#CLARIFY}) adds: CreateModel, the ClarifyCheck
+     * steps reading the group's approved baseline, and the shadow endpoint each Clarify job starts
+     * from the model (Clarify runs as the job role, without network isolation).
+     */
+    public static final List<Statement> CLARIFY_STATEMENTS = List.of(
+            new Statement(Duty.PIPELINE, "ClarifyModels",
+                    List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:AddTags"),
+                    List.of(MODELS),
+                    "CreateModel, the model the Clarify checks run against"),
+            new Statement(Duty.PIPELINE, "ClarifyBaselines",
+                    List.of("sagemaker:ListModelPackages"),
+                    List.of(GROUP, PACKAGES),
+                    "the ClarifyCheck steps fetch the group's latest approved baseline"),
+            new Statement(Duty.PIPELINE, "PassModelRole",
+                    List.of("iam:PassRole"),
+                    List.of("{modelRoleArn}"),
+                    "CreateModel runs the model as the model role; condition iam:PassedToService = "
+                            + "sagemaker.amazonaws.com"),
+            new Statement(Duty.JOB, "ClarifyShadowEndpoints",
+                    List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
+                            "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint",
+                            "sagemaker:DeleteEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:AddTags"),
+                    List.of(CLARIFY_ENDPOINTS, CLARIFY_ENDPOINT_CONFIGS),
+                    "the Clarify jobs start, call and delete a temporary endpoint for the model"),
+            new Statement(Duty.JOB, "ClarifyReadsTheModel",
+                    List.of("sagemaker:DescribeModel"),
+                    List.of(MODELS),
+                    "the Clarify jobs read the model of CreateModel to start their shadow endpoint"),
+            new Statement(Duty.MODEL, "ClarifyShadowEndpointLogs",
+                    List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                    List.of(CLARIFY_ENDPOINT_LOGS),
+                    "the model's container logs to the Clarify shadow endpoint's log group, named by Clarify"));
 
     public static final List<Statement> STATEMENTS = List.of(
             new Statement(Duty.PIPELINE, "ProcessingJobs",
@@ -95,5 +135,14 @@ public final class ExecutionRolePermissions {
     /** The statements of one role. */
     public static List<Statement> of(Duty duty) {
         return STATEMENTS.stream().filter(statement -> statement.duty() == duty).toList();
+    }
+
+    /** The statements of one role in a mode: {@link #CLARIFY_STATEMENTS} added for clarify. */
+    public static List<Statement> of(Duty duty, Explainability mode) {
+        var statements = new java.util.ArrayList<>(of(duty));
+        if (mode == Explainability.CLARIFY) {
+            CLARIFY_STATEMENTS.stream().filter(statement -> statement.duty() == duty).forEach(statements::add);
+        }
+        return List.copyOf(statements);
     }
 }

@@ -15,6 +15,7 @@ import io.lgbmops.pipeline.CreateHyperParameterTuningJob.TuningJobConfig;
 import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBaselines;
 import io.lgbmops.pipeline.CreateModelPackage.DriftCheckBias;
 import io.lgbmops.pipeline.CreateModelPackage.DriftCheckExplainability;
+import io.lgbmops.pipeline.CreateModelPackage.FileSource;
 import io.lgbmops.pipeline.CreateModelPackage.InferenceSpecification;
 import io.lgbmops.pipeline.CreateModelPackage.MetricsSource;
 import io.lgbmops.pipeline.CreateModelPackage.ModelMetrics;
@@ -64,6 +65,22 @@ public final class LightGbmPipeline {
     public static final List<String> PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
             RESOLVE_BASELINE, EXPLAIN, CHECK_BIAS, REGISTER, DEPLOY, BIAS_ABOVE_LIMIT, F1_BELOW_THRESHOLD);
 
+    // The steps of the clarify mode ({@link Explainability#CLARIFY}) that replace Explain and CheckBias.
+    public static final String CREATE_MODEL = "CreateModel";
+    public static final String CLARIFY_BIAS = "ClarifyBias";
+    public static final String CLARIFY_EXPLAINABILITY = "ClarifyExplainability";
+    public static final String CHECK_MODEL_BIAS = "CheckModelBias";
+    public static final String REGISTER_WITHOUT_BIAS = "RegisterWithoutBias";
+    public static final String DEPLOY_WITHOUT_BIAS = "DeployWithoutBias";
+
+    /** Every step name of the clarify mode, in definition order. */
+    public static final List<String> CLARIFY_PIPELINE_STEP_NAMES = List.of(PREPROCESS, TUNE, EVALUATE, CHECK_F1,
+            CREATE_MODEL, CLARIFY_EXPLAINABILITY, CHECK_MODEL_BIAS, CLARIFY_BIAS, REGISTER, DEPLOY,
+            REGISTER_WITHOUT_BIAS, DEPLOY_WITHOUT_BIAS, F1_BELOW_THRESHOLD);
+
+    /** The property file on {@link #PREPROCESS} that says whether the contract allows a bias check (clarify mode). */
+    public static final String CLARIFY_CHECKS = "ClarifyChecks";
+
     // Parameter names.
     public static final String PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType";
     public static final String PROCESSING_INSTANCE_COUNT = "ProcessingInstanceCount";
@@ -79,6 +96,14 @@ public final class LightGbmPipeline {
     public static final String MAX_PARALLEL_TUNING_JOBS = "MaxParallelTuningJobs";
     public static final String MIN_DISPARATE_IMPACT = "MinDisparateImpact";
     public static final String MAX_ABS_DPPL = "MaxAbsDPPL";
+    // Clarify mode only: the ClarifyCheck steps' drift checks against the group's approved baseline.
+    public static final String SKIP_MODEL_BIAS_CHECK = "SkipModelBiasCheck";
+    public static final String REGISTER_NEW_MODEL_BIAS_BASELINE = "RegisterNewModelBiasBaseline";
+    public static final String MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS = "ModelBiasSuppliedBaselineConstraints";
+    public static final String SKIP_MODEL_EXPLAINABILITY_CHECK = "SkipModelExplainabilityCheck";
+    public static final String REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE = "RegisterNewModelExplainabilityBaseline";
+    public static final String MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS =
+            "ModelExplainabilitySuppliedBaselineConstraints";
 
     /** The property file the gate reads, on {@link #EVALUATE}, and where in it the F1 is. */
     public static final String EVALUATION_REPORT = "EvaluationReport";
@@ -137,9 +162,8 @@ public final class LightGbmPipeline {
     /** Preprocess's inputs: every file under {@code InputDataUri}, and the contract at {@code DatasetContractUri}. */
     public static final String DATA_INPUT = "data";
     public static final String CONTRACT_INPUT = "contract";
-    /** Preprocess's outputs. */
-    public static final List<String> PREPROCESS_OUTPUTS = List.of("train", "validation", "test", "baseline",
-            ClarifyAnalysisConfigs.OUTPUT);
+    /** Preprocess's outputs; the clarify mode adds {@link ClarifyAnalysisConfigs#OUTPUT}. */
+    public static final List<String> PREPROCESS_OUTPUTS = List.of("train", "validation", "test", "baseline");
 
     private static final String OPT_ML_PROCESSING = "/opt/ml/processing/";
     private static final int VOLUME_SIZE_GB = 30;
@@ -186,12 +210,34 @@ public final class LightGbmPipeline {
     }
 
     public PipelineDefinition definition() {
-        List<Parameter> parameters = parameters();
         ProcessingStep preprocess = preprocess();
         TuningStep tune = tune(preprocess);
         Value topModel = topModelUri(tune);
         ProcessingStep evaluate = evaluate(preprocess, topModel);
         JsonGet f1 = evaluate.jsonGet(EVALUATION_REPORT, F1Gate.F1_JSON_PATH);
+        FailStep below = new FailStep(F1_BELOW_THRESHOLD,
+                "Stops the execution: the best model's test F1 is below the threshold.",
+                Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
+                        Get.parameter(F1_THRESHOLD), Value.text("; the model was not registered")));
+        List<Step> passed = clarify()
+                ? clarifyChecks(preprocess, evaluate, tune, topModel, f1)
+                : nativeChecks(preprocess, evaluate, tune, topModel, f1);
+        ConditionStep checkF1 = new ConditionStep(CHECK_F1,
+                "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
+                new ConditionStep.Arguments(
+                        List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
+                        passed,
+                        List.of(below)));
+        return new PipelineDefinition(parameters(), List.of(preprocess, tune, evaluate, checkF1));
+    }
+
+    private boolean clarify() {
+        return settings.explainability() == Explainability.CLARIFY;
+    }
+
+    /** Explain, then CheckBias: register and deploy within the bias policy, fail naming the facet otherwise. */
+    private List<Step> nativeChecks(ProcessingStep preprocess, ProcessingStep evaluate, TuningStep tune,
+            Value topModel, JsonGet f1) {
 
         LambdaStep baseline = resolveBaseline();
         ProcessingStep explain = explain(preprocess, topModel, baseline);
@@ -215,22 +261,100 @@ public final class LightGbmPipeline {
                                 Condition.lessThanOrEqualTo(worstAbsDppl, Get.parameter(MAX_ABS_DPPL))),
                         List.of(register, deploy(DEPLOY, register)),
                         List.of(biasAboveLimit)));
-        FailStep below = new FailStep(F1_BELOW_THRESHOLD,
-                "Stops the execution: the best model's test F1 is below the threshold.",
-                Join.of("", Value.text("test F1 "), f1, Value.text(" is below the threshold F1Threshold="),
-                        Get.parameter(F1_THRESHOLD), Value.text("; the model was not registered")));
+        return List.of(baseline, explain, checkBias);
+    }
 
-        ConditionStep checkF1 = new ConditionStep(CHECK_F1,
-                "Registers and deploys the model only if its test F1 reaches F1Threshold.", List.of(),
+    /**
+     * CreateModel and the two SageMaker Clarify checks, then register and deploy. Clarify measures
+     * bias only across a facet; a contract without fairness names none, and preprocess then writes
+     * no model-bias documents, so CheckModelBias registers without a bias report. The bias gate is
+     * Clarify's own: each check fails the execution when its constraints drift from the group's
+     * approved baseline (unless skipped); MinDisparateImpact and MaxAbsDPPL are not checked.
+     */
+    private List<Step> clarifyChecks(ProcessingStep preprocess, ProcessingStep evaluate, TuningStep tune,
+            Value topModel, JsonGet f1) {
+        ModelStep createModel = new ModelStep(CREATE_MODEL, "Creates the model that the Clarify checks run against.",
+                List.of(), new CreateModel.Arguments(text(settings.modelRoleArn()),
+                        new CreateModel.Container(text(settings.imageUri()), topModel), true));
+        ClarifyCheckStep bias = clarifyCheck(CLARIFY_BIAS,
+                "Measures post-training bias across the contract's facet on the baseline sample (SageMaker Clarify).",
+                ClarifyCheckStep.CheckType.MODEL_BIAS, ClarifyAnalysisConfigs.MODEL_BIAS, preprocess, createModel,
+                SKIP_MODEL_BIAS_CHECK, REGISTER_NEW_MODEL_BIAS_BASELINE, MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS);
+        ClarifyCheckStep explainability = clarifyCheck(CLARIFY_EXPLAINABILITY,
+                "Computes Kernel SHAP feature attributions on the baseline sample (SageMaker Clarify).",
+                ClarifyCheckStep.CheckType.MODEL_EXPLAINABILITY, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY,
+                preprocess, createModel, SKIP_MODEL_EXPLAINABILITY_CHECK, REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE,
+                MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS);
+        RegisterModelStep register = clarifyRegister(REGISTER, preprocess, evaluate, tune, topModel, f1, bias,
+                explainability);
+        RegisterModelStep registerWithoutBias = clarifyRegister(REGISTER_WITHOUT_BIAS, preprocess, evaluate, tune,
+                topModel, f1, null, explainability);
+        ConditionStep checkModelBias = new ConditionStep(CHECK_MODEL_BIAS,
+                "Runs the Clarify bias check and registers its report when the dataset contract names a fairness facet.",
+                List.of(),
                 new ConditionStep.Arguments(
-                        List.of(Condition.greaterThanOrEqualTo(f1, Get.parameter(F1_THRESHOLD))),
-                        List.of(baseline, explain, checkBias),
-                        List.of(below)));
-        return new PipelineDefinition(parameters, List.of(preprocess, tune, evaluate, checkF1));
+                        List.of(Condition.equalTo(
+                                preprocess.jsonGet(CLARIFY_CHECKS, ClarifyAnalysisConfigs.MODEL_BIAS_CHECK),
+                                Value.bool(true))),
+                        List.of(bias, register, deploy(DEPLOY, register)),
+                        List.of(registerWithoutBias, deploy(DEPLOY_WITHOUT_BIAS, registerWithoutBias))));
+        return List.of(createModel, explainability, checkModelBias);
+    }
+
+    private ClarifyCheckStep clarifyCheck(String name, String description, ClarifyCheckStep.CheckType type,
+            String configKey, ProcessingStep preprocess, ModelStep model, String skipCheck,
+            String registerNewBaseline, String suppliedBaseline) {
+        var arguments = processingArguments(
+                text(settings.clarifyImageUri()),
+                null,
+                List.of(Input.s3("analysis_config", clarifyDocument(preprocess, configKey),
+                                OPT_ML_PROCESSING + "input/config"),
+                        Input.s3("dataset", preprocess.outputUri("baseline"), OPT_ML_PROCESSING + "input/data")),
+                List.of(Output.s3("analysis_result", runUri(name, "analysis_result"), OPT_ML_PROCESSING + "output")),
+                // Clarify calls the SageMaker API to start a shadow endpoint: no network isolation.
+                false, 3600);
+        return new ClarifyCheckStep(name, description, List.of(), arguments, type,
+                text(settings.modelPackageGroupName()),
+                Get.parameter(skipCheck), Value.bool(true), Get.parameter(registerNewBaseline),
+                Get.parameter(suppliedBaseline), model.modelName());
+    }
+
+    /** The model package with Clarify's reports; {@code bias} null registers it without a bias report. */
+    private RegisterModelStep clarifyRegister(String name, ProcessingStep preprocess, ProcessingStep evaluate,
+            TuningStep tune, Value topModel, JsonGet f1, ClarifyCheckStep bias, ClarifyCheckStep explainability) {
+        var metrics = new ModelMetrics(
+                new ModelQuality(MetricsSource.json(
+                        Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(F1Gate.EVALUATION_FILE)))),
+                bias == null ? null : new CreateModelPackage.Bias(MetricsSource.json(bias.calculatedBaselineConstraints())),
+                new CreateModelPackage.Explainability(
+                        MetricsSource.json(explainability.calculatedBaselineConstraints())));
+        var driftCheck = new DriftCheckBaselines(
+                bias == null ? null : new DriftCheckBias(
+                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_BIAS_MONITORING)),
+                        MetricsSource.json(bias.baselineUsedForDriftCheckConstraints())),
+                new DriftCheckExplainability(
+                        FileSource.json(clarifyDocument(preprocess, ClarifyAnalysisConfigs.MODEL_EXPLAINABILITY_MONITORING)),
+                        MetricsSource.json(explainability.baselineUsedForDriftCheckConstraints())));
+        // The data references already order Register after both checks; DependsOn states it
+        // outright so that removing a metric cannot let registration overtake a running check.
+        return bias == null
+                ? new RegisterModelStep(name,
+                        "Registers the model package with its evaluation and Clarify explainability reports"
+                                + " (no fairness facet).",
+                        List.of(CLARIFY_EXPLAINABILITY), packageArguments(tune, topModel, f1, metrics, driftCheck))
+                : new RegisterModelStep(name,
+                        "Registers the model package with its evaluation and Clarify bias and explainability reports.",
+                        List.of(CLARIFY_BIAS, CLARIFY_EXPLAINABILITY),
+                        packageArguments(tune, topModel, f1, metrics, driftCheck));
+    }
+
+    /** One of the Clarify documents preprocess wrote for this execution: {@code <clarify output>/<relative path>}. */
+    private static Join clarifyDocument(ProcessingStep preprocess, String relativePath) {
+        return Join.of("/", preprocess.outputUri(ClarifyAnalysisConfigs.OUTPUT), Value.text(relativePath));
     }
 
     private List<Parameter> parameters() {
-        return List.of(
+        var common = List.of(
                 Parameter.string(INPUT_DATA_URI, settings.defaultInputDataUri()),
                 Parameter.string(DATASET_CONTRACT_URI, settings.defaultDatasetContractUri()),
                 Parameter.string(PROCESSING_INSTANCE_TYPE, settings.processingInstanceType()),
@@ -242,20 +366,42 @@ public final class LightGbmPipeline {
                 Parameter.floating(F1_THRESHOLD, settings.f1Threshold()),
                 Parameter.string(MODEL_APPROVAL_STATUS, settings.modelApprovalStatus()),
                 Parameter.string(DEPLOY_INSTANCE_TYPE, settings.deployInstanceType()),
-                Parameter.integer(DEPLOY_INSTANCE_COUNT, settings.deployInstanceCount()),
-                Parameter.floating(MIN_DISPARATE_IMPACT, settings.minDisparateImpact()),
-                Parameter.floating(MAX_ABS_DPPL, settings.maxAbsDppl()));
+                Parameter.integer(DEPLOY_INSTANCE_COUNT, settings.deployInstanceCount()));
+        var parameters = new ArrayList<>(common);
+        if (clarify()) {
+            // A fresh model package group has no approved baseline to check against, so the
+            // defaults skip the drift check and register this run's baseline; see README.
+            parameters.addAll(List.of(
+                    Parameter.bool(SKIP_MODEL_BIAS_CHECK, true),
+                    Parameter.bool(REGISTER_NEW_MODEL_BIAS_BASELINE, true),
+                    Parameter.string(MODEL_BIAS_SUPPLIED_BASELINE_CONSTRAINTS, ""),
+                    Parameter.bool(SKIP_MODEL_EXPLAINABILITY_CHECK, true),
+                    Parameter.bool(REGISTER_NEW_MODEL_EXPLAINABILITY_BASELINE, true),
+                    Parameter.string(MODEL_EXPLAINABILITY_SUPPLIED_BASELINE_CONSTRAINTS, "")));
+        } else {
+            parameters.addAll(List.of(
+                    Parameter.floating(MIN_DISPARATE_IMPACT, settings.minDisparateImpact()),
+                    Parameter.floating(MAX_ABS_DPPL, settings.maxAbsDppl())));
+        }
+        return parameters;
     }
 
     private ProcessingStep preprocess() {
         var outputs = new ArrayList<Output>();
-        for (String output : PREPROCESS_OUTPUTS) {
+        var outputNames = new ArrayList<>(PREPROCESS_OUTPUTS);
+        if (clarify()) {
+            outputNames.add(ClarifyAnalysisConfigs.OUTPUT);
+        }
+        for (String output : outputNames) {
             outputs.add(Output.s3(output, runUri(PREPROCESS, output), OPT_ML_PROCESSING + output));
         }
         var entrypoint = new ArrayList<>(Value.texts("preprocess", "--train-ratio", "0.7", "--validation-ratio", "0.15",
-                "--test-ratio", "0.15", "--seed", "42", "--clarify-instance-type"));
-        // The Clarify documents preprocess writes name the shadow endpoint's instance type.
-        entrypoint.add(text(settings.clarifyInstanceType()));
+                "--test-ratio", "0.15", "--seed", "42"));
+        if (clarify()) {
+            // The Clarify documents preprocess writes name the shadow endpoint's instance type.
+            entrypoint.add(Value.text("--clarify-instance-type"));
+            entrypoint.add(text(settings.clarifyInstanceType()));
+        }
         var arguments = processingArguments(
                 Get.parameter(PROCESSING_INSTANCE_COUNT),
                 text(settings.imageUri()),
@@ -268,10 +414,17 @@ public final class LightGbmPipeline {
                         Input.s3(CONTRACT_INPUT, Get.parameter(DATASET_CONTRACT_URI),
                                 OPT_ML_PROCESSING + "input/" + CONTRACT_INPUT)),
                 outputs, true, 1800);
-        return new ProcessingStep(PREPROCESS,
-                "Reads the raw data as the dataset contract describes it; writes train/validation/test splits,"
-                        + " the Clarify baseline sample and the Clarify analysis configs.",
-                List.of(), arguments, List.of());
+        return clarify()
+                ? new ProcessingStep(PREPROCESS,
+                        "Reads the raw data as the dataset contract describes it; writes train/validation/test splits,"
+                                + " the Clarify baseline sample and the Clarify analysis configs.",
+                        List.of(), arguments,
+                        List.of(new PropertyFile(CLARIFY_CHECKS, ClarifyAnalysisConfigs.OUTPUT,
+                                ClarifyAnalysisConfigs.CHECKS)))
+                : new ProcessingStep(PREPROCESS,
+                        "Reads the raw data as the dataset contract describes it; writes train/validation/test splits"
+                                + " and a baseline sample.",
+                        List.of(), arguments, List.of());
     }
 
     private TuningStep tune(ProcessingStep preprocess) {
@@ -391,9 +544,6 @@ public final class LightGbmPipeline {
      */
     private RegisterModelStep register(String name, ProcessingStep evaluate, ProcessingStep explain,
             LambdaStep baseline, TuningStep tune, Value topModel, JsonGet f1) {
-        var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
-        var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
-                List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
         var metrics = new ModelMetrics(
                 new ModelQuality(MetricsSource.json(
                         Join.of("/", evaluate.outputUri(EVALUATION_OUTPUT), Value.text(F1Gate.EVALUATION_FILE)))),
@@ -402,7 +552,17 @@ public final class LightGbmPipeline {
         var driftCheck = new DriftCheckBaselines(
                 new DriftCheckBias(null, MetricsSource.json(baseline.output(BASELINE_BIAS_REPORT))),
                 new DriftCheckExplainability(null, MetricsSource.json(baseline.output(BASELINE_EXPLAINABILITY_REPORT))));
-        var arguments = new CreateModelPackage.Arguments(
+        return new RegisterModelStep(name,
+                "Registers the model package with its evaluation, bias and explainability reports.",
+                List.of(), packageArguments(tune, topModel, f1, metrics, driftCheck));
+    }
+
+    private CreateModelPackage.Arguments packageArguments(TuningStep tune, Value topModel, JsonGet f1,
+            ModelMetrics metrics, DriftCheckBaselines driftCheck) {
+        var container = new CreateModelPackage.Container(text(settings.imageUri()), topModel);
+        var inference = new InferenceSpecification(List.of(container), List.of("text/csv"), List.of("text/csv"),
+                List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)), List.of(Get.parameter(DEPLOY_INSTANCE_TYPE)));
+        return new CreateModelPackage.Arguments(
                 text(settings.modelPackageGroupName()),
                 "LightGBM classifier of the dataset contract's label, tuned for F1 by a SageMaker pipeline execution.",
                 inference, metrics, driftCheck, Get.parameter(MODEL_APPROVAL_STATUS),
@@ -411,9 +571,6 @@ public final class LightGbmPipeline {
                         // Metadata values are strings; a one-element join turns the number into one.
                         "test_f1", Join.of("", f1),
                         DeployFunction.F1_THRESHOLD_METADATA, Join.of("", Get.parameter(F1_THRESHOLD))));
-        return new RegisterModelStep(name,
-                "Registers the model package with its evaluation, bias and explainability reports.",
-                List.of(), arguments);
     }
 
     private LambdaStep deploy(String name, RegisterModelStep register) {

@@ -37,7 +37,9 @@ public record PipelineSettings(
         int maxTuningJobs,
         int maxParallelTuningJobs,
         double minDisparateImpact,
-        double maxAbsDppl) {
+        double maxAbsDppl,
+        Explainability explainability,
+        String clarifyImageUri) {
 
     private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     private static final Pattern S3_URI = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$");
@@ -102,6 +104,13 @@ public record PipelineSettings(
         }
         if (!(maxAbsDppl >= 0 && maxAbsDppl <= 1)) {
             problems.add("maxAbsDppl must be in [0, 1], got " + maxAbsDppl);
+        }
+        if (explainability == null) {
+            problems.add("explainability must be one of " + String.join(", ", Explainability.configNames())
+                    + ", got null");
+        } else if (explainability == Explainability.CLARIFY) {
+            requireMatch(problems, "clarifyImageUri", clarifyImageUri, Pattern.compile("^\\S+/\\S+$"),
+                    "an image URI (explainability is clarify)");
         }
         if (modelApprovalStatus == null || !isToken(modelApprovalStatus)
                 && !APPROVAL_STATUSES.contains(modelApprovalStatus)) {
@@ -197,6 +206,9 @@ public record PipelineSettings(
         private int maxParallelTuningJobs = DEFAULT_MAX_PARALLEL_TUNING_JOBS;
         private double minDisparateImpact = DEFAULT_MIN_DISPARATE_IMPACT;
         private double maxAbsDppl = DEFAULT_MAX_ABS_DPPL;
+        private Explainability explainability = Explainability.DEFAULT;
+        /** Needed only when explainability is clarify: see {@link ClarifyImage}. */
+        private String clarifyImageUri;
 
         private Builder() {}
 
@@ -223,6 +235,8 @@ public record PipelineSettings(
         public Builder maxParallelTuningJobs(int value) { maxParallelTuningJobs = value; return this; }
         public Builder minDisparateImpact(double value) { minDisparateImpact = value; return this; }
         public Builder maxAbsDppl(double value) { maxAbsDppl = value; return this; }
+        public Builder explainability(Explainability value) { explainability = value; return this; }
+        public Builder clarifyImageUri(String value) { clarifyImageUri = value; return this; }
 
         public PipelineSettings build() {
             return new PipelineSettings(imageUri, jobRoleArn, modelRoleArn, writeBucketName, kmsKeyId,
@@ -230,7 +244,7 @@ public record PipelineSettings(
                     processingInstanceType, processingInstanceCount, trainingInstanceType,
                     trainingInstanceCount, deployInstanceType, deployInstanceCount, clarifyInstanceType,
                     f1Threshold, modelApprovalStatus, maxTuningJobs, maxParallelTuningJobs, minDisparateImpact,
-                    maxAbsDppl);
+                    maxAbsDppl, explainability, clarifyImageUri);
         }
     }
 
@@ -246,6 +260,6 @@ public record PipelineSettings(
                 .deployInstanceCount(deployInstanceCount).clarifyInstanceType(clarifyInstanceType)
                 .f1Threshold(f1Threshold).modelApprovalStatus(modelApprovalStatus).maxTuningJobs(maxTuningJobs)
                 .maxParallelTuningJobs(maxParallelTuningJobs).minDisparateImpact(minDisparateImpact)
-                .maxAbsDppl(maxAbsDppl);
+                .maxAbsDppl(maxAbsDppl).explainability(explainability).clarifyImageUri(clarifyImageUri);
     }
 }

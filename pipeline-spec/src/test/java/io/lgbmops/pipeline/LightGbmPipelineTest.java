@@ -251,10 +251,8 @@ class LightGbmPipelineTest {
         assertEquals("/opt/ml/processing/input/data", inputs.get(0).path("S3Input").path("LocalPath").asText());
         assertEquals("Parameters.DatasetContractUri", inputs.get(1).path("S3Input").path("S3Uri").path("Get").asText());
         assertEquals("/opt/ml/processing/input/contract", inputs.get(1).path("S3Input").path("LocalPath").asText());
-        assertEquals(List.of("train", "validation", "test", "baseline", "clarify"),
+        assertEquals(List.of("train", "validation", "test", "baseline"),
                 arguments.path("ProcessingOutputConfig").path("Outputs").findValuesAsText("OutputName"));
-        List<String> entrypoint = texts(arguments.path("AppSpecification").path("ContainerEntrypoint"));
-        assertEquals("ml.m5.large", entrypoint.get(entrypoint.indexOf("--clarify-instance-type") + 1));
     }
 
     @Test

@@ -83,7 +83,7 @@ class PipelineValidatorTest {
 
         assertEquals(List.of("step Tune: Get Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output"
                         + ".S3Uri names output 'training', which step Preprocess does not declare "
-                        + "(declared: [train, validation, test, baseline, clarify])"),
+                        + "(declared: [train, validation, test, baseline])"),
                 PipelineValidator.problems(definition));
     }
 

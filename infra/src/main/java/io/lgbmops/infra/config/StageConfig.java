@@ -1,5 +1,7 @@
 package io.lgbmops.infra.config;
 
+import io.lgbmops.pipeline.ClarifyImage;
+import io.lgbmops.pipeline.Explainability;
 import io.lgbmops.pipeline.MonitorPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.dataset.DatasetContract;
@@ -64,6 +66,8 @@ import java.util.regex.Pattern;
  * @param challengerWeightPercent       share of requests the challenger answers in ab mode
  * @param shadowSamplingPercent         share of requests copied to the shadow in shadow mode
  * @param monitoring                    data capture, the monitoring pipeline's schedule and window, drift alarms, retraining
+ * @param explainability                who computes bias and SHAP: our Explain step (native, default, every account) or
+ *                                      SageMaker Clarify (clarify, only accounts that still have it)
  */
 public record StageConfig(
         String name,
@@ -98,7 +102,8 @@ public record StageConfig(
         DeploymentMode deploymentMode,
         int challengerWeightPercent,
         int shadowSamplingPercent,
-        MonitoringConfig monitoring) {
+        MonitoringConfig monitoring,
+        Explainability explainability) {
 
     /** Whether stateful resources survive the deletion of their stack. */
     public enum DataRemovalPolicy { RETAIN, DESTROY }
@@ -182,6 +187,7 @@ public record StageConfig(
         int shadowSampling = in.integer(Setting.SHADOW_SAMPLING_PERCENT.stageKey(),
                 DeploySettings.DEFAULT_SHADOW_SAMPLING_PERCENT);
         MonitoringConfig monitoring = MonitoringConfig.fromContext(in);
+        Explainability explainability = explainability(in, region);
         in.rejectUnknownKeys();
         DatasetContract dataset;
         try {
@@ -192,7 +198,7 @@ public record StageConfig(
         StageConfig stage = new StageConfig(name, account, region, f1Threshold, minF1Threshold, minDisparateImpact, maxAbsDppl, processingType, processingCount, trainingType,
                 maxTuningJobs, maxParallel, endpointType, endpointCount, minCapacity, maxCapacity, target,
                 strategy, shift, wait, modelsToKeep, imagesToKeep, archiveDays, checkpointDays, noncurrentDays, accessLogDays, removal,
-                datasetFile, dataset, mode, challengerWeight, shadowSampling, monitoring);
+                datasetFile, dataset, mode, challengerWeight, shadowSampling, monitoring, explainability);
         try {
             // The role is the one required value a stage does not give; any valid ARN checks the rest.
             stage.deploySettings("arn:aws:iam::111122223333:role/validation", null);
@@ -208,6 +214,22 @@ public record StageConfig(
             throw new ConfigException(in.path(e.setting().stageKey()) + " " + rule + ", got " + value);
         }
         return stage;
+    }
+
+    private static Explainability explainability(ContextReader in, String region) {
+        String value = in.string("explainability", Explainability.DEFAULT.configName());
+        Explainability mode;
+        try {
+            mode = Explainability.fromConfigName(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(in.path("explainability") + " must be one of "
+                    + String.join(", ", Explainability.configNames()) + ", got \"" + value + "\"");
+        }
+        if (mode == Explainability.CLARIFY && region != null && !ClarifyImage.REGISTRY_ACCOUNTS.containsKey(region)) {
+            throw new ConfigException(in.path("explainability") + " is clarify, but no SageMaker Clarify image is known"
+                    + " for region " + region);
+        }
+        return mode;
     }
 
     /**
@@ -257,7 +279,8 @@ public record StageConfig(
                 .minDisparateImpact(minDisparateImpact)
                 .maxAbsDppl(maxAbsDppl)
                 .maxTuningJobs(maxTuningJobs)
-                .maxParallelTuningJobs(maxParallelTuningJobs);
+                .maxParallelTuningJobs(maxParallelTuningJobs)
+                .explainability(explainability);
     }
 
     public StageNames names() {

@@ -115,6 +115,24 @@ class AppConfigTest {
     }
 
     @Test
+    void explainability_whenAbsent_isNative_andClarifyIsAccepted() {
+        StageConfig bare = AppConfig.fromContext(stages(Map.of()), null, REPO_ROOT).stages().get(0);
+        StageConfig clarify = AppConfig.fromContext(stages(Map.of("explainability", "clarify")), null, REPO_ROOT)
+                .stages().get(0);
+
+        assertEquals(io.lgbmops.pipeline.Explainability.NATIVE, bare.explainability());
+        assertEquals(io.lgbmops.pipeline.Explainability.CLARIFY, clarify.explainability());
+    }
+
+    @Test
+    void failsFromContext_whenExplainabilityUnknown_namingKeyAndAllowedValues() {
+        assertEquals("stages.dev.explainability must be one of native, clarify, got \"shap\"",
+                failure(Map.of("explainability", "shap")));
+        assertEquals("stages.dev.explainability is clarify, but no SageMaker Clarify image is known for region"
+                + " mx-central-1", failure(Map.of("explainability", "clarify", "region", "mx-central-1")));
+    }
+
+    @Test
     void failsFromContext_whenDefaultThresholdBelowTheFloor_namingBoth() {
         assertEquals("stages.dev.f1Threshold must not be below minF1Threshold (0.8), got 0.7",
                 failure(Map.of("f1Threshold", 0.7, "minF1Threshold", 0.8)));
