@@ -73,12 +73,23 @@ final class SmokeTest {
         return Optional.empty();
     }
 
-    /** The first rows of the first CSV under {@code prefix}: header skipped, label (first column) split off. */
+    /**
+     * The first rows of the first CSV under {@code prefix}: header skipped, label (first column) split
+     * off, and the contract's id columns (last in a split, as its dataset description lists them) dropped,
+     * because the model is sent features only.
+     */
     private static void readRows(RunContext context, S3Uri prefix, int count, List<String> rows, List<String> labels)
             throws IOException {
         var s3 = context.s3();
         S3Uri file = s3.firstObject(prefix, ".csv")
                 .orElseThrow(() -> new IllegalStateException("no CSV file under " + prefix));
+        int ids = 0;
+        Optional<S3Uri> description = s3.firstObject(prefix, ".json");
+        if (description.isPresent()) {
+            try (var in = s3.open(description.get())) {
+                ids = Json.read(new String(in.readAllBytes(), StandardCharsets.UTF_8)).path("ids").size();
+            }
+        }
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(s3.open(file), StandardCharsets.UTF_8))) {
             reader.readLine();
             String line;
@@ -87,8 +98,12 @@ final class SmokeTest {
                 if (comma <= 0) {
                     continue;
                 }
+                String features = line.substring(comma + 1);
+                for (int i = 0; i < ids; i++) {
+                    features = features.substring(0, Math.max(0, features.lastIndexOf(',')));
+                }
                 labels.add(line.substring(0, comma));
-                rows.add(line.substring(comma + 1));
+                rows.add(features);
             }
         }
     }
