@@ -23,9 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
@@ -91,18 +88,18 @@ final class MonitorOperations {
         String capturePrefix = capture.endpointPrefix().orElseThrow(() -> new DeployFailedException(
                 "describe-live: endpoint " + endpoint + " captures nothing (DATA_CAPTURE_S3_URI is unset), "
                         + "so there is nothing to monitor", null));
-        String configName = describe("describe endpoint " + endpoint,
+        String configName = AwsCalls.describe("describe endpoint " + endpoint,
                 () -> clients.sageMaker().describeEndpoint(r -> r.endpointName(endpoint)))
                 .orElseThrow(() -> new DeployFailedException("describe-live: endpoint " + endpoint
                         + " does not exist, so no model is live to monitor", null))
                 .endpointConfigName();
-        DescribeEndpointConfigResponse endpointConfig = call("describe endpoint config " + configName,
+        DescribeEndpointConfigResponse endpointConfig = AwsCalls.call("describe endpoint config " + configName,
                 () -> clients.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(configName)));
         ProductionVariant live = endpointConfig.productionVariants().stream()
                 .filter(v -> LIVE_VARIANT.equals(v.variantName())).findFirst()
                 .orElseThrow(() -> new DeployFailedException("describe-live: endpoint config " + configName
                         + " has no variant " + LIVE_VARIANT, null));
-        DescribeModelResponse model = call("describe model " + live.modelName(),
+        DescribeModelResponse model = AwsCalls.call("describe model " + live.modelName(),
                 () -> clients.sageMaker().describeModel(r -> r.modelName(live.modelName())));
         // The function creates models with Containers; a model created otherwise may have a PrimaryContainer.
         ContainerDefinition container = java.util.stream.Stream.concat(
@@ -112,7 +109,7 @@ final class MonitorOperations {
                         "describe-live: model " + live.modelName() + " has no container with a model", null));
         String packageArn = container.modelPackageName();
         String modelData = packageArn == null ? container.modelDataUrl()
-                : call("describe model package " + packageArn, () -> clients.sageMaker()
+                : AwsCalls.call("describe model package " + packageArn, () -> clients.sageMaker()
                         .describeModelPackage(r -> r.modelPackageName(packageArn)))
                         .inferenceSpecification().containers().get(0).modelDataUrl();
         if (modelData == null || modelData.isBlank()) {
@@ -149,7 +146,7 @@ final class MonitorOperations {
         for (Instant hour = start.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1)); hour.isBefore(end);
                 hour = hour.plus(Duration.ofHours(1))) {
             String prefix = variantPrefix.key() + HOUR_PATH.format(hour);
-            call("list captures under s3://" + variantPrefix.bucket() + "/" + prefix, () -> {
+            AwsCalls.call("list captures under s3://" + variantPrefix.bucket() + "/" + prefix, () -> {
                 clients.s3().listObjectsV2Paginator(r -> r.bucket(variantPrefix.bucket()).prefix(prefix)).contents()
                         .forEach(object -> keys.add(object.key()));
                 return keys;
@@ -180,7 +177,7 @@ final class MonitorOperations {
         } catch (IOException e) {
             throw new DeployFailedException("describe-live: cannot write the capture manifest: " + e.getMessage(), e);
         }
-        call("write the capture manifest s3://" + variantPrefix.bucket() + "/" + key,
+        AwsCalls.call("write the capture manifest s3://" + variantPrefix.bucket() + "/" + key,
                 () -> clients.s3().putObject(put.build(), RequestBody.fromBytes(body)));
         return "s3://" + variantPrefix.bucket() + "/" + key;
     }
@@ -205,12 +202,12 @@ final class MonitorOperations {
         String bucket = uri.substring("s3://".length(), uri.indexOf('/', "s3://".length()));
         String key = uri.substring(uri.indexOf('/', "s3://".length()) + 1);
         GetObjectRequest get = GetObjectRequest.builder().bucket(bucket).key(key).build();
-        byte[] body = describe("read " + uri, () -> clients.s3().getObjectAsBytes(get).asByteArray())
+        byte[] body = AwsCalls.describe("read " + uri, () -> clients.s3().getObjectAsBytes(get).asByteArray())
                 .orElseThrow(() -> new DeployFailedException("publish-metrics: " + uri + " does not exist", null));
         List<MetricDatum> data = metricData(uri, body);
         for (int from = 0; from < data.size(); from += METRICS_PER_CALL) {
             List<MetricDatum> chunk = data.subList(from, Math.min(data.size(), from + METRICS_PER_CALL));
-            call("put metric data to " + namespace,
+            AwsCalls.call("put metric data to " + namespace,
                     () -> clients.cloudWatch().putMetricData(r -> r.namespace(namespace).metricData(chunk)));
         }
         Map<String, String> result = new LinkedHashMap<>();
@@ -295,7 +292,7 @@ final class MonitorOperations {
                 "retrain: TRAINING_PIPELINE_NAME is unset, so this stage does not retrain on drift", null));
         Instant now = clock.instant();
         Duration interval = Duration.ofHours(config.retrainMinHours());
-        List<PipelineExecutionSummary> recent = call("list executions of pipeline " + pipeline,
+        List<PipelineExecutionSummary> recent = AwsCalls.call("list executions of pipeline " + pipeline,
                 () -> clients.sageMaker().listPipelineExecutions(r -> r.pipelineName(pipeline)
                         .sortBy(SortPipelineExecutionsBy.CREATION_TIME).sortOrder(SortOrder.DESCENDING)
                         .maxResults(20))).pipelineExecutionSummaries();
@@ -316,7 +313,7 @@ final class MonitorOperations {
             return result;
         }
         String token = String.format("retrain-on-drift-%020d", now.getEpochSecond() / interval.toSeconds());
-        String arn = call("start pipeline " + pipeline, () -> clients.sageMaker().startPipelineExecution(r -> r
+        String arn = AwsCalls.call("start pipeline " + pipeline, () -> clients.sageMaker().startPipelineExecution(r -> r
                 .pipelineName(pipeline)
                 .pipelineExecutionDisplayName("retrain-on-drift")
                 .pipelineExecutionDescription(truncate("Started by the drift alarm " + request.reason(), 3000))
@@ -328,26 +325,5 @@ final class MonitorOperations {
 
     private static String truncate(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max);
-    }
-
-    private static <T> T call(String action, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (SdkException e) {
-            throw AwsErrors.map(action, e);
-        }
-    }
-
-    private static <T> Optional<T> describe(String action, Supplier<T> call) {
-        try {
-            return Optional.of(call.get());
-        } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw AwsErrors.map(action, e);
-        } catch (SdkException e) {
-            throw AwsErrors.map(action, e);
-        }
     }
 }

@@ -2,9 +2,6 @@ package io.lgbmops.deploy;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
 import software.amazon.awssdk.services.sagemaker.model.MetricsSource;
@@ -85,7 +82,7 @@ final class PackageResolver {
 
     private Optional<ModelPackageSummary> latestApproved(String group) {
         // Versions are numbered in creation order, so the newest Approved one is the first of this listing.
-        return call("list Approved model packages of group " + group, () -> sageMaker.listModelPackages(r -> r
+        return AwsCalls.call("list Approved model packages of group " + group, () -> sageMaker.listModelPackages(r -> r
                 .modelPackageGroupName(group)
                 .modelApprovalStatus(ModelApprovalStatus.APPROVED)
                 .sortBy(ModelPackageSortBy.CREATION_TIME)
@@ -95,25 +92,8 @@ final class PackageResolver {
     }
 
     private Optional<DescribeModelPackageResponse> describe(String arn) {
-        String action = "describe model package " + arn;
-        try {
-            return Optional.of(sageMaker.describeModelPackage(r -> r.modelPackageName(arn)));
-        } catch (AwsServiceException e) {
-            if (AwsErrors.isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw AwsErrors.map(action, e);
-        } catch (SdkException e) {
-            throw AwsErrors.map(action, e);
-        }
-    }
-
-    private static <T> T call(String action, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (SdkException e) {
-            throw AwsErrors.map(action, e);
-        }
+        return AwsCalls.describe("describe model package " + arn,
+                () -> sageMaker.describeModelPackage(r -> r.modelPackageName(arn)));
     }
 
     private static String firstUri(MetricsSource... sources) {
