@@ -1,6 +1,5 @@
 package io.lgbmops.pipeline;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -15,10 +14,8 @@ import java.util.List;
         "ModelPackageGroupName", "SkipCheck", "FailOnViolation", "RegisterNewBaseline",
         "SuppliedBaselineConstraints", "ModelName"})
 public record ClarifyCheckStep(
-        @JsonProperty("Name") String name,
-        @JsonProperty("Description") String description,
-        @JsonProperty("DependsOn") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> dependsOn,
-        @JsonProperty("Arguments") CreateProcessingJob.Arguments arguments,
+        String name, String description, List<String> dependsOn,
+        CreateProcessingJob.Arguments arguments,
         @JsonProperty("CheckType") CheckType checkType,
         @JsonProperty("ModelPackageGroupName") Value modelPackageGroupName,
         @JsonProperty("SkipCheck") Value skipCheck,
@@ -30,14 +27,7 @@ public record ClarifyCheckStep(
     public enum CheckType { DATA_BIAS, MODEL_BIAS, MODEL_EXPLAINABILITY }
 
     public ClarifyCheckStep {
-        StepNames.requireValid("step", name);
-        dependsOn = List.copyOf(dependsOn);
-    }
-
-    @JsonProperty("Type")
-    @Override
-    public String type() {
-        return "ClarifyCheck";
+        dependsOn = Step.checkedDependsOn(name, dependsOn);
     }
 
     /** The constraints this run computed (a Clarify analysis report). */

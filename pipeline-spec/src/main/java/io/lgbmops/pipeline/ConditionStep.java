@@ -1,6 +1,5 @@
 package io.lgbmops.pipeline;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -9,12 +8,8 @@ import java.util.List;
  * Runs {@code ifSteps} when every condition holds, {@code elseSteps} otherwise. The branch steps
  * live only here, not in the pipeline's top-level step list.
  */
-@JsonPropertyOrder({"Name", "Type", "Description", "DependsOn", "Arguments"})
-public record ConditionStep(
-        @JsonProperty("Name") String name,
-        @JsonProperty("Description") String description,
-        @JsonProperty("DependsOn") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> dependsOn,
-        @JsonProperty("Arguments") Arguments arguments) implements Step {
+public record ConditionStep(String name, String description, List<String> dependsOn, Arguments arguments)
+        implements Step {
 
     @JsonPropertyOrder({"Conditions", "IfSteps", "ElseSteps"})
     public record Arguments(
@@ -30,13 +25,6 @@ public record ConditionStep(
     }
 
     public ConditionStep {
-        StepNames.requireValid("step", name);
-        dependsOn = List.copyOf(dependsOn);
-    }
-
-    @JsonProperty("Type")
-    @Override
-    public String type() {
-        return "Condition";
+        dependsOn = Step.checkedDependsOn(name, dependsOn);
     }
 }

@@ -8,16 +8,13 @@ import java.util.List;
 /** A processing job; its outputs and property files are what later steps read. */
 @JsonPropertyOrder({"Name", "Type", "Description", "DependsOn", "Arguments", "PropertyFiles"})
 public record ProcessingStep(
-        @JsonProperty("Name") String name,
-        @JsonProperty("Description") String description,
-        @JsonProperty("DependsOn") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> dependsOn,
-        @JsonProperty("Arguments") CreateProcessingJob.Arguments arguments,
+        String name, String description, List<String> dependsOn,
+        CreateProcessingJob.Arguments arguments,
         @JsonProperty("PropertyFiles") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PropertyFile> propertyFiles)
         implements Step {
 
     public ProcessingStep {
-        StepNames.requireValid("step", name);
-        dependsOn = List.copyOf(dependsOn);
+        dependsOn = Step.checkedDependsOn(name, dependsOn);
         propertyFiles = List.copyOf(propertyFiles);
         for (PropertyFile file : propertyFiles) {
             if (!arguments.outputNames().contains(file.outputName())) {
@@ -25,12 +22,6 @@ public record ProcessingStep(
                         + " reads output " + file.outputName() + ", which the step does not declare");
             }
         }
-    }
-
-    @JsonProperty("Type")
-    @Override
-    public String type() {
-        return "Processing";
     }
 
     /** The S3 URI SageMaker uploaded output {@code outputName} to. */
