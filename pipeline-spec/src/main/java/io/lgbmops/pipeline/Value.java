@@ -9,60 +9,42 @@ import java.util.Objects;
  * A value in a step's arguments: a literal, or an expression SageMaker resolves when the
  * execution reaches the step ({@code Get}, {@code Std:Join}, {@code Std:JsonGet}).
  */
-public sealed interface Value permits Value.Text, Value.Int, Value.Num, Value.Bool, Get, Join, JsonGet {
+public sealed interface Value permits Value.Literal, Get, Join, JsonGet {
 
     static Value text(String value) {
-        return new Text(value);
+        return new Literal(value);
     }
 
     static Value integer(int value) {
-        return new Int(value);
+        return new Literal(value);
     }
 
     static Value number(double value) {
-        return new Num(value);
+        return new Literal(value);
     }
 
     static Value bool(boolean value) {
-        return new Bool(value);
+        return new Literal(value);
     }
 
     static List<Value> texts(String... values) {
-        return Arrays.stream(values).<Value>map(Text::new).toList();
+        return Arrays.stream(values).<Value>map(Literal::new).toList();
     }
 
-    record Text(String value) implements Value {
-        public Text {
+    /** A string, whole number, number or boolean, written into the definition as itself. */
+    record Literal(Object value) implements Value {
+        public Literal {
             Objects.requireNonNull(value, "value");
+            if (!(value instanceof String || value instanceof Integer || value instanceof Double
+                    || value instanceof Boolean)) {
+                throw new IllegalArgumentException("a literal is a String, Integer, Double or Boolean, got "
+                        + value.getClass().getName());
+            }
         }
 
         @JsonValue
         @Override
-        public String value() {
-            return value;
-        }
-    }
-
-    record Int(int value) implements Value {
-        @JsonValue
-        @Override
-        public int value() {
-            return value;
-        }
-    }
-
-    record Num(double value) implements Value {
-        @JsonValue
-        @Override
-        public double value() {
-            return value;
-        }
-    }
-
-    record Bool(boolean value) implements Value {
-        @JsonValue
-        @Override
-        public boolean value() {
+        public Object value() {
             return value;
         }
     }
