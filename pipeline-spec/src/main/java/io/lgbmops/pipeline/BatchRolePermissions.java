@@ -1,5 +1,14 @@
 package io.lgbmops.pipeline;
 
+import static io.lgbmops.pipeline.ExecutionRolePermissions.MODELS;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.followJobs;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.PROCESSING_JOBS;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.generatedArn;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.invokeDeployFunction;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.passRoles;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.processingJobs;
+import static io.lgbmops.pipeline.ExecutionRolePermissions.tagging;
+
 import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
 import io.lgbmops.pipeline.ExecutionRolePermissions.Statement;
 import java.util.List;
@@ -15,19 +24,13 @@ import java.util.List;
  */
 public final class BatchRolePermissions {
 
-    private static final String SAGEMAKER = "arn:{partition}:sagemaker:{region}:{account}:";
-    private static final String MODELS = SAGEMAKER + "model/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*";
-    private static final String TRANSFORM_JOBS = SAGEMAKER + "transform-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*";
-    private static final String PROCESSING_JOBS = SAGEMAKER + "processing-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*";
+    private static final String TRANSFORM_JOBS = generatedArn("transform-job");
 
     /** The one action whose statement must carry the key conditions (sagemaker:VolumeKmsKey, sagemaker:OutputKmsKey). */
     public static final String CREATE_TRANSFORM_JOB = "sagemaker:CreateTransformJob";
 
     public static final List<Statement> STATEMENTS = List.of(
-            new Statement(Duty.PIPELINE, "ResolvePackage",
-                    List.of("lambda:InvokeFunction"),
-                    List.of("{deployFunctionArn}"),
-                    "ResolvePackage (the deploy function's resolve-package operation)"),
+            invokeDeployFunction("ResolvePackage", "ResolvePackage (the deploy function's resolve-package operation)"),
             new Statement(Duty.PIPELINE, "ScoringModel",
                     List.of("sagemaker:CreateModel", "sagemaker:DescribeModel"),
                     List.of(MODELS),
@@ -37,23 +40,12 @@ public final class BatchRolePermissions {
                     List.of(CREATE_TRANSFORM_JOB),
                     List.of(TRANSFORM_JOBS),
                     "Score"),
-            new Statement(Duty.PIPELINE, "TransformJobs",
-                    List.of("sagemaker:DescribeTransformJob", "sagemaker:StopTransformJob"),
-                    List.of(TRANSFORM_JOBS),
-                    "Score"),
-            new Statement(Duty.PIPELINE, "ProcessingJobs",
-                    List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"),
-                    List.of(PROCESSING_JOBS),
-                    "Select"),
-            new Statement(Duty.PIPELINE, "TagWhatThePipelineCreates",
-                    List.of("sagemaker:AddTags", "sagemaker:ListTags"),
-                    List.of(MODELS, TRANSFORM_JOBS, PROCESSING_JOBS),
-                    "Pipelines tag every resource they create with the pipeline execution"),
-            new Statement(Duty.PIPELINE, "PassModelAndJobRoles",
-                    List.of("iam:PassRole"),
-                    List.of("{modelRoleArn}", "{jobRoleArn}"),
-                    "the scoring model (and its transform job) runs as the model role, Select as the job role; "
-                            + "condition iam:PassedToService = sagemaker.amazonaws.com"));
+            followJobs("TransformJobs", "TransformJob", TRANSFORM_JOBS, "Score"),
+            processingJobs("Select"),
+            tagging(MODELS, TRANSFORM_JOBS, PROCESSING_JOBS),
+            passRoles("PassModelAndJobRoles",
+                    "the scoring model (and its transform job) runs as the model role, Select as the job role",
+                    "{modelRoleArn}", "{jobRoleArn}"));
 
     private BatchRolePermissions() {}
 }

@@ -31,17 +31,16 @@ public final class ExecutionRolePermissions {
         }
     }
 
-    private static final String SAGEMAKER = "arn:{partition}:sagemaker:{region}:{account}:";
     /** Prefix of the names SageMaker Pipelines generates for the processing jobs and models of a step. */
     public static final String GENERATED_NAME_PREFIX = "pipelines-";
-    private static final String PROCESSING_JOBS = SAGEMAKER + "processing-job/" + GENERATED_NAME_PREFIX + "*";
-    private static final String TUNING_JOBS = SAGEMAKER + "hyper-parameter-tuning-job/*";
-    private static final String TRAINING_JOBS = SAGEMAKER + "training-job/*";
-    private static final String GROUP = SAGEMAKER + "model-package-group/{modelPackageGroup}";
-    private static final String PACKAGES = SAGEMAKER + "model-package/{modelPackageGroup}/*";
-    private static final String MODELS = SAGEMAKER + "model/" + GENERATED_NAME_PREFIX + "*";
-    private static final String CLARIFY_ENDPOINTS = SAGEMAKER + "endpoint/sm-clarify-*";
-    private static final String CLARIFY_ENDPOINT_CONFIGS = SAGEMAKER + "endpoint-config/sm-clarify-*";
+    static final String PROCESSING_JOBS = generatedArn("processing-job");
+    static final String MODELS = generatedArn("model");
+    private static final String TUNING_JOBS = sagemakerArn("hyper-parameter-tuning-job/*");
+    private static final String TRAINING_JOBS = sagemakerArn("training-job/*");
+    private static final String GROUP = sagemakerArn("model-package-group/{modelPackageGroup}");
+    private static final String PACKAGES = sagemakerArn("model-package/{modelPackageGroup}/*");
+    private static final String CLARIFY_ENDPOINTS = sagemakerArn("endpoint/sm-clarify-*");
+    private static final String CLARIFY_ENDPOINT_CONFIGS = sagemakerArn("endpoint-config/sm-clarify-*");
     private static final String CLARIFY_ENDPOINT_LOGS =
             "arn:{partition}:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/sm-clarify-*:*";
 
@@ -59,11 +58,7 @@ public final class ExecutionRolePermissions {
                     List.of("sagemaker:ListModelPackages"),
                     List.of(GROUP, PACKAGES),
                     "the ClarifyCheck steps fetch the group's latest approved baseline"),
-            new Statement(Duty.PIPELINE, "PassModelRole",
-                    List.of("iam:PassRole"),
-                    List.of("{modelRoleArn}"),
-                    "CreateModel runs the model as the model role; condition iam:PassedToService = "
-                            + "sagemaker.amazonaws.com"),
+            passRoles("PassModelRole", "CreateModel runs the model as the model role", "{modelRoleArn}"),
             new Statement(Duty.JOB, "ClarifyShadowEndpoints",
                     List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
                             "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint",
@@ -80,39 +75,23 @@ public final class ExecutionRolePermissions {
                     "the model's container logs to the Clarify shadow endpoint's log group, named by Clarify"));
 
     public static final List<Statement> STATEMENTS = List.of(
-            new Statement(Duty.PIPELINE, "ProcessingJobs",
-                    List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
-                            "sagemaker:StopProcessingJob"),
-                    List.of(PROCESSING_JOBS),
-                    "Preprocess, Evaluate and Explain"),
+            processingJobs("Preprocess, Evaluate and Explain"),
             new Statement(Duty.PIPELINE, "TuningJobs",
                     List.of("sagemaker:CreateHyperParameterTuningJob", "sagemaker:DescribeHyperParameterTuningJob",
                             "sagemaker:StopHyperParameterTuningJob",
                             "sagemaker:ListTrainingJobsForHyperParameterTuningJob"),
                     List.of(TUNING_JOBS),
                     "Tune"),
-            new Statement(Duty.PIPELINE, "TrainingJobsOfTuning",
-                    List.of("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"),
-                    List.of(TRAINING_JOBS),
+            followJobs("TrainingJobsOfTuning", "TrainingJob", TRAINING_JOBS,
                     "the training jobs Tune launches, whose best one the pipeline reads"),
             new Statement(Duty.PIPELINE, "ModelPackages",
                     List.of("sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
                             "sagemaker:DescribeModelPackageGroup"),
                     List.of(GROUP, PACKAGES),
                     "Register into this stage's group"),
-            new Statement(Duty.PIPELINE, "TagWhatThePipelineCreates",
-                    List.of("sagemaker:AddTags", "sagemaker:ListTags"),
-                    List.of(PROCESSING_JOBS, TUNING_JOBS, TRAINING_JOBS, PACKAGES),
-                    "Pipelines tag every resource they create with the pipeline execution"),
-            new Statement(Duty.PIPELINE, "InvokeDeployFunction",
-                    List.of("lambda:InvokeFunction"),
-                    List.of("{deployFunctionArn}"),
-                    "Deploy"),
-            new Statement(Duty.PIPELINE, "PassJobRole",
-                    List.of("iam:PassRole"),
-                    List.of("{jobRoleArn}"),
-                    "every processing and tuning job runs as the job role; condition iam:PassedToService = "
-                            + "sagemaker.amazonaws.com"));
+            tagging(PROCESSING_JOBS, TUNING_JOBS, TRAINING_JOBS, PACKAGES),
+            invokeDeployFunction("InvokeDeployFunction", "Deploy"),
+            passRoles("PassJobRole", "every processing and tuning job runs as the job role", "{jobRoleArn}"));
 
     /** Access the CDK app should give with L2 grants rather than hand-written statements. */
     public static final Map<String, String> GRANTS = Map.of(
@@ -124,6 +103,46 @@ public final class ExecutionRolePermissions {
             "image repository", "pull: processing, training and the model use our image");
 
     private ExecutionRolePermissions() {}
+
+    /** {@code arn:{partition}:sagemaker:{region}:{account}:<resource>}. */
+    static String sagemakerArn(String resource) {
+        return "arn:{partition}:sagemaker:{region}:{account}:" + resource;
+    }
+
+    /** The resources of one type that SageMaker Pipelines names for a step ({@link #GENERATED_NAME_PREFIX}). */
+    static String generatedArn(String resourceType) {
+        return sagemakerArn(resourceType + "/" + GENERATED_NAME_PREFIX + "*");
+    }
+
+    /** The pipeline starts, watches and stops the processing jobs of its steps. */
+    static Statement processingJobs(String steps) {
+        return new Statement(Duty.PIPELINE, "ProcessingJobs",
+                List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"),
+                List.of(PROCESSING_JOBS), steps);
+    }
+
+    /** The pipeline follows (Describe) and may stop the jobs of one kind, e.g. {@code TrainingJob}, that a step started. */
+    static Statement followJobs(String sid, String jobKind, String resource, String steps) {
+        return new Statement(Duty.PIPELINE, sid, List.of("sagemaker:Describe" + jobKind, "sagemaker:Stop" + jobKind),
+                List.of(resource), steps);
+    }
+
+    /** Pipelines tag every resource they create with the execution, so the pipeline role tags them. */
+    static Statement tagging(String... resources) {
+        return new Statement(Duty.PIPELINE, "TagWhatThePipelineCreates", List.of("sagemaker:AddTags", "sagemaker:ListTags"),
+                List.of(resources), "Pipelines tag every resource they create with the pipeline execution");
+    }
+
+    /** A Lambda step of the pipeline calls the deploy function. */
+    static Statement invokeDeployFunction(String sid, String steps) {
+        return new Statement(Duty.PIPELINE, sid, List.of("lambda:InvokeFunction"), List.of("{deployFunctionArn}"), steps);
+    }
+
+    /** The pipeline hands roles to what it starts; the app limits the pass to SageMaker. */
+    static Statement passRoles(String sid, String why, String... roleArns) {
+        return new Statement(Duty.PIPELINE, sid, List.of("iam:PassRole"), List.of(roleArns),
+                why + "; condition iam:PassedToService = sagemaker.amazonaws.com");
+    }
 
     /** Every action in {@link #STATEMENTS}, sorted. */
     public static List<String> actions() {
