@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -182,27 +183,19 @@ public record DatasetContract(String name, String description, Format format, Li
         }
 
         List<Column> columns(JsonNode node) {
-            if (!node.isArray()) {
-                throw fail("columns must be an array of columns, got " + describe(node));
-            }
-            if (node.size() < 2) {
+            if (node.isArray() && node.size() < 2) {
                 throw fail("columns must list at least 2 columns (a label and a feature), got " + node.size());
             }
-            List<Column> columns = new ArrayList<>();
-            Map<String, Integer> seen = new HashMap<>();
-            for (int i = 0; i < node.size(); i++) {
-                String at = "columns[" + i + "]";
-                JsonNode column = node.get(i);
-                requireObject(column, at);
-                onlyKeys(column, at + ".", "name", "type", "description");
+            Map<String, String> seen = new HashMap<>();
+            return objects(node, "columns", "columns", (at, column) -> {
                 String name = requiredString(column, at + ".", "name");
                 if (!COLUMN_NAME.matcher(name).matches()) {
                     throw fail(at + ".name " + quote(name) + " must start with a letter or underscore and hold only"
                             + " letters, digits, '_', '.' and '-' (at most 128 characters)");
                 }
-                Integer first = seen.putIfAbsent(name, i);
+                String first = seen.putIfAbsent(name, at);
                 if (first != null) {
-                    throw fail(at + ".name " + quote(name) + " duplicates columns[" + first + "].name");
+                    throw fail(at + ".name " + quote(name) + " duplicates " + first + ".name");
                 }
                 String type = requiredString(column, at + ".", "type");
                 ColumnType columnType = null;
@@ -214,17 +207,15 @@ public record DatasetContract(String name, String description, Format format, Li
                 if (columnType == null) {
                     throw fail(at + ".type " + quote(type) + " must be one of numeric, categorical, id, ignore");
                 }
-                columns.add(new Column(name, columnType, optionalString(column, at + ".", "description")));
-            }
-            return columns;
+                return new Column(name, columnType, optionalString(column, at + ".", "description"));
+            }, "name", "type", "description");
         }
 
         Label label(JsonNode node, List<Column> columns) {
             requireObject(node, "label");
             onlyKeys(node, "label.", "column", "positive", "classes");
             String column = requiredString(node, "label.", "column");
-            Column labelColumn = find(columns, column)
-                    .orElseThrow(() -> fail("label.column " + quote(column) + " is not a column"));
+            Column labelColumn = existing(columns, "label", column);
             if (!labelColumn.type().isFeature()) {
                 throw fail("label.column " + quote(column) + " has type " + labelColumn.type().jsonName()
                         + "; a label must be numeric or categorical");
@@ -245,18 +236,9 @@ public record DatasetContract(String name, String description, Format format, Li
             if (node == null) {
                 return List.of();
             }
-            if (!node.isArray()) {
-                throw fail("fairness must be an array of facets, got " + describe(node));
-            }
-            List<Facet> facets = new ArrayList<>();
-            for (int i = 0; i < node.size(); i++) {
-                String at = "fairness[" + i + "]";
-                JsonNode facet = node.get(i);
-                requireObject(facet, at);
-                onlyKeys(facet, at + ".", "column", "values", "threshold");
+            return objects(node, "fairness", "facets", (at, facet) -> {
                 String column = requiredString(facet, at + ".", "column");
-                Column facetColumn = find(columns, column)
-                        .orElseThrow(() -> fail(at + ".column " + quote(column) + " is not a column"));
+                Column facetColumn = existing(columns, at, column);
                 if (column.equals(label.column())) {
                     throw fail(at + ".column " + quote(column) + " is the label; a facet must be a feature");
                 }
@@ -289,17 +271,39 @@ public record DatasetContract(String name, String description, Format format, Li
                                 + " is " + facetColumn.type().jsonName() + "; use values");
                     }
                 }
-                facets.add(new Facet(column, values, threshold));
+                return new Facet(column, values, threshold);
+            }, "column", "values", "threshold");
+        }
+
+        /**
+         * The elements of the array {@code at} ({@code columns}, {@code fairness}), each an object
+         * with no key but {@code keys}, as {@code read} makes them from the element's place
+         * ({@code columns[2]}) and the element.
+         */
+        private <T> List<T> objects(JsonNode node, String at, String what, BiFunction<String, JsonNode, T> read,
+                String... keys) {
+            if (!node.isArray()) {
+                throw fail(at + " must be an array of " + what + ", got " + describe(node));
             }
-            return facets;
+            List<T> items = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String place = at + "[" + i + "]";
+                JsonNode element = node.get(i);
+                requireObject(element, place);
+                onlyKeys(element, place + ".", keys);
+                items.add(read.apply(place, element));
+            }
+            return items;
+        }
+
+        /** The column {@code name} that {@code at}{@code .column} names. */
+        private Column existing(List<Column> columns, String at, String name) {
+            return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> fail(at + ".column " + quote(name) + " is not a column"));
         }
 
         private static List<Column> features(List<Column> columns, String label) {
             return columns.stream().filter(c -> c.type().isFeature() && !c.name().equals(label)).toList();
-        }
-
-        private static Optional<Column> find(List<Column> columns, String name) {
-            return columns.stream().filter(c -> c.name().equals(name)).findFirst();
         }
 
         private List<String> uniqueStrings(JsonNode node, String at, int minItems) {
