@@ -1,5 +1,6 @@
 package io.lgbmops.pipeline;
 
+import io.lgbmops.pipeline.deploy.Checks;
 import io.lgbmops.pipeline.deploy.DeployFunction;
 
 import io.lgbmops.pipeline.CreateProcessingJob.AppSpecification;
@@ -97,7 +98,7 @@ public final class BatchPipeline {
         this.contract = contract;
         this.defaultInputDataUri = defaultInputDataUri;
         if (defaultInputDataUri == null || !(defaultInputDataUri.startsWith("s3://")
-                || PipelineSettings.isToken(defaultInputDataUri))) {
+                || Checks.isUnresolved(defaultInputDataUri))) {
             throw new IllegalArgumentException("defaultInputDataUri must be an s3:// URI, got " + defaultInputDataUri);
         }
     }

@@ -1,5 +1,6 @@
 package io.lgbmops.pipeline;
 
+import io.lgbmops.pipeline.deploy.Checks;
 import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.F1Gate;
 import java.util.ArrayList;
@@ -41,8 +42,8 @@ public record PipelineSettings(
         Explainability explainability,
         String clarifyImageUri) {
 
-    private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
-    private static final Pattern S3_URI = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$");
+    private static final Pattern S3_URI = Checks.s3Uri("(/.*)?");
+    private static final Pattern JSON_S3_URI = Checks.s3Uri("/.*\\.json");
     private static final Set<String> APPROVAL_STATUSES = Set.of("Approved", "Rejected", "PendingManualApproval");
     private static final Pattern INSTANCE_TYPE = DeploySettings.INSTANCE_TYPE;
     private static final Pattern SAGEMAKER_NAME = DeploySettings.RESOURCE_NAME;
@@ -70,11 +71,11 @@ public record PipelineSettings(
         requireMatch(problems, "imageUri", imageUri, Pattern.compile("^\\S+/\\S+$"), "an image URI");
         requireArn(problems, "jobRoleArn", jobRoleArn, ":role/");
         requireArn(problems, "modelRoleArn", modelRoleArn, ":role/");
-        requireMatch(problems, "writeBucketName", writeBucketName, BUCKET, "an S3 bucket name");
+        requireMatch(problems, "writeBucketName", writeBucketName, Checks.BUCKET, "an S3 bucket name");
         requireArn(problems, "kmsKeyId", kmsKeyId, ":key/");
         requireMatch(problems, "defaultInputDataUri", defaultInputDataUri, S3_URI, "an s3:// URI");
-        requireMatch(problems, "defaultDatasetContractUri", defaultDatasetContractUri,
-                Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*\\.json$"), "an s3:// URI of a .json file");
+        requireMatch(problems, "defaultDatasetContractUri", defaultDatasetContractUri, JSON_S3_URI,
+                "an s3:// URI of a .json file");
         requireArn(problems, "deployFunctionArn", deployFunctionArn, ":function:");
         requireMatch(problems, "modelPackageGroupName", modelPackageGroupName, SAGEMAKER_NAME,
                 "a SageMaker name");
@@ -99,10 +100,10 @@ public record PipelineSettings(
         if (!F1Gate.isThreshold(f1Threshold)) {
             problems.add("f1Threshold must be in (0, 1], got " + f1Threshold);
         }
-        if (!(minDisparateImpact >= 0 && minDisparateImpact <= 1)) {
+        if (!Checks.inRange(minDisparateImpact, 0, 1)) {
             problems.add("minDisparateImpact must be in [0, 1], got " + minDisparateImpact);
         }
-        if (!(maxAbsDppl >= 0 && maxAbsDppl <= 1)) {
+        if (!Checks.inRange(maxAbsDppl, 0, 1)) {
             problems.add("maxAbsDppl must be in [0, 1], got " + maxAbsDppl);
         }
         if (explainability == null) {
@@ -112,7 +113,7 @@ public record PipelineSettings(
             requireMatch(problems, "clarifyImageUri", clarifyImageUri, Pattern.compile("^\\S+/\\S+$"),
                     "an image URI (explainability is clarify)");
         }
-        if (modelApprovalStatus == null || !isToken(modelApprovalStatus)
+        if (modelApprovalStatus == null || !Checks.isUnresolved(modelApprovalStatus)
                 && !APPROVAL_STATUSES.contains(modelApprovalStatus)) {
             problems.add("modelApprovalStatus must be one of Approved, Rejected, PendingManualApproval, got "
                     + modelApprovalStatus);
@@ -120,11 +121,6 @@ public record PipelineSettings(
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-    }
-
-    /** CDK renders unresolved string values as {@code ${Token[...]}}; such a value is resolved by CloudFormation. */
-    public static boolean isToken(String value) {
-        return DeploySettings.isUnresolved(value);
     }
 
     public static Builder builder() {
@@ -156,7 +152,7 @@ public record PipelineSettings(
             String what) {
         if (value == null || value.isBlank()) {
             problems.add(setting + " must be set, got " + value);
-        } else if (!isToken(value) && !pattern.matcher(value).matches()) {
+        } else if (!Checks.matchesOrUnresolved(value, pattern)) {
             problems.add(setting + " must be " + what + ", got " + value);
         }
     }
@@ -164,7 +160,7 @@ public record PipelineSettings(
     private static void requireArn(List<String> problems, String setting, String value, String resourceMarker) {
         if (value == null || value.isBlank()) {
             problems.add(setting + " must be set, got " + value);
-        } else if (!isToken(value) && !(value.startsWith("arn:") && value.contains(resourceMarker))) {
+        } else if (!Checks.isUnresolved(value) && !(value.startsWith("arn:") && value.contains(resourceMarker))) {
             problems.add(setting + " must be an ARN containing " + resourceMarker + ", got " + value);
         }
     }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Java only, so the Lambda jar carries these few classes and nothing of the pipeline model.
  *
  * <p>{@code executionRoleArn} and {@code kmsKeyId} may be unresolved CDK tokens at synth time
- * ({@link #isUnresolved}); CloudFormation resolves them before the function ever reads them.
+ * ({@link Checks#isUnresolved}); CloudFormation resolves them before the function ever reads them.
  *
  * @param modelPackageGroupName       the only group whose packages are deployed
  * @param endpointName                the endpoint the function owns; also the prefix of its
@@ -177,14 +177,14 @@ public record DeploySettings(
     static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::\\d{12}:role/\\S+$");
     /** CloudWatch's rule for a namespace, without the reserved {@code AWS/} prefix. */
     static final Pattern METRICS_NAMESPACE = Pattern.compile("^(?!AWS/)[A-Za-z0-9.\\-_/#:]{1,255}$");
-    static final Pattern S3_PREFIX = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?$");
+    static final Pattern S3_PREFIX = Checks.s3Uri("(/[^\\s]*)?");
     /** Most instances one variant may start with or scale to, as the function accepts. */
     public static final int MAX_INSTANCES = 100;
 
     public DeploySettings {
         requireMatch(Setting.MODEL_PACKAGE_GROUP_NAME, modelPackageGroupName, RESOURCE_NAME);
         requireMatch(Setting.ENDPOINT_NAME, endpointName, RESOURCE_NAME);
-        if (executionRoleArn == null || !isUnresolved(executionRoleArn)) {
+        if (executionRoleArn == null || !Checks.isUnresolved(executionRoleArn)) {
             requireMatch(Setting.EXECUTION_ROLE_ARN, executionRoleArn, ROLE_ARN);
         }
         if (instanceType == null || !INSTANCE_TYPE.matcher(instanceType).matches()) {
@@ -225,7 +225,7 @@ public record DeploySettings(
         // One form, without the trailing slash, so the capture prefix and the config names do not depend on how it was written.
         dataCaptureS3Uri = dataCaptureS3Uri == null ? Optional.empty()
                 : dataCaptureS3Uri.filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", ""));
-        dataCaptureS3Uri.filter(u -> !isUnresolved(u)).ifPresent(u -> requireMatch(Setting.DATA_CAPTURE_S3_URI, u, S3_PREFIX));
+        dataCaptureS3Uri.filter(u -> !Checks.isUnresolved(u)).ifPresent(u -> requireMatch(Setting.DATA_CAPTURE_S3_URI, u, S3_PREFIX));
         if (dataCapturePercent > 0 && dataCaptureS3Uri.isEmpty()) {
             throw new IllegalArgumentException("environment variable " + Setting.DATA_CAPTURE_S3_URI + " is required when "
                     + Setting.DATA_CAPTURE_SAMPLING_PERCENT + " is above 0, got " + dataCapturePercent);
@@ -236,11 +236,6 @@ public record DeploySettings(
                 : trainingPipelineName.filter(n -> !n.isBlank());
         trainingPipelineName.ifPresent(n -> requireMatch(Setting.TRAINING_PIPELINE_NAME, n, RESOURCE_NAME));
         requireRange(Setting.RETRAIN_MIN_HOURS, retrainMinHours, 1, 24 * 30);
-    }
-
-    /** A CDK token string ({@code ${Token[...]}}), which CloudFormation resolves at deployment. */
-    public static boolean isUnresolved(String value) {
-        return value.contains("${Token[");
     }
 
     /** Settings with the three required values and every other one at its default. */
@@ -340,7 +335,7 @@ public record DeploySettings(
     }
 
     private static void requireRange(Setting setting, int value, int min, int max) {
-        if (value < min || value > max) {
+        if (!Checks.inRange(value, min, max)) {
             throw new InvalidSettingException(setting, value, "must be in [" + min + ", " + max + "]");
         }
     }
