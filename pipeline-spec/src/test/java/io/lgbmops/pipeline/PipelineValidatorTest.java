@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PipelineValidatorTest {
 
@@ -29,28 +32,58 @@ class PipelineValidatorTest {
         assertEquals(List.of(), PipelineValidator.problems(reference));
     }
 
-    @Test
-    void failsValidation_whenGetNamesMissingStep_namesTheStep() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Evaluate"),
-                "Steps.Tune.BestTrainingJob.TrainingJobName", "Steps.Tunee.BestTrainingJob.TrainingJobName");
+    /** One reference in {@code step} misspelt: the one problem names the step and what the reference misses. */
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            Evaluate | Steps.Tune.BestTrainingJob.TrainingJobName | Steps.Tunee.BestTrainingJob.TrainingJobName \
+                | step Evaluate: Get Steps.Tunee.BestTrainingJob.TrainingJobName names no step
+            Tune | Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri \
+                | Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output.S3Uri \
+                | step Tune: Get Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output.S3Uri names \
+            output 'training', which step Preprocess does not declare (declared: [train, validation, test, baseline])
+            Tune | Parameters.MaxTuningJobs | Parameters.MaxTuningJob \
+                | step Tune: Get Parameters.MaxTuningJob names no declared parameter
+            """)
+    void problems_whenOneReferenceIsMisspelt_nameItsStepAndWhatItMisses(String step, String reference,
+            String misspelt, String problem) {
+        assertOnlyProblem(misspelling(step, reference, misspelt), problem);
+    }
 
-        var failure = assertThrows(PipelineValidationException.class, () -> PipelineValidator.validate(definition));
+    /** As above, where the rest of the message lists what the validator knows (which may grow). */
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            Deploy | Steps.Register.ModelPackageArn | Steps.Explain.ModelPackageArn \
+                | step Deploy: Get Steps.Explain.ModelPackageArn names no property of a Processing step (known: 
+            Evaluate | Execution.PipelineExecutionId | Execution.ExecutionId \
+                | step Evaluate: Get Execution.ExecutionId names no execution variable
+            """)
+    void problems_whenOneReferenceNamesAnUnknownProperty_startWithItsStepAndTheReference(String step,
+            String reference, String misspelt, String problemStart) {
+        List<String> problems = PipelineValidator.problems(misspelling(step, reference, misspelt));
 
-        assertEquals(List.of("step Evaluate: Get Steps.Tunee.BestTrainingJob.TrainingJobName names no step"),
-                failure.problems());
+        assertEquals(1, problems.size(), problems::toString);
+        assertTrue(problems.get(0).startsWith(problemStart), problems.get(0));
     }
 
     @Test
     void failsValidation_whenJsonGetNamesUndeclaredPropertyFile_namesTheStep() {
         ObjectNode definition = Definitions.placeholderJson();
+        // Only the condition's own reference: the branch steps read the same report.
         Definitions.replaceText(Definitions.step(definition, "CheckF1").path("Arguments").path("Conditions"),
                 "Steps.Evaluate.PropertyFiles.EvaluationReport", "Steps.Evaluate.PropertyFiles.EvaluationReprot");
 
-        assertEquals(List.of("step CheckF1: Std:JsonGet Steps.Evaluate.PropertyFiles.EvaluationReprot names "
-                        + "property file EvaluationReprot, which step Evaluate does not declare "
-                        + "(declared: [EvaluationReport])"),
-                PipelineValidator.problems(definition));
+        assertOnlyProblem(definition, "step CheckF1: Std:JsonGet Steps.Evaluate.PropertyFiles.EvaluationReprot names "
+                + "property file EvaluationReprot, which step Evaluate does not declare "
+                + "(declared: [EvaluationReport])");
+    }
+
+    @Test
+    void validate_whenAReferenceIsMisspelt_throwsWithTheProblems() {
+        ObjectNode definition = misspelling("Tune", "Parameters.MaxTuningJobs", "Parameters.MaxTuningJob");
+
+        var failure = assertThrows(PipelineValidationException.class, () -> PipelineValidator.validate(definition));
+
+        assertEquals(List.of("step Tune: Get Parameters.MaxTuningJob names no declared parameter"), failure.problems());
     }
 
     @Test
@@ -58,33 +91,7 @@ class PipelineValidatorTest {
         ObjectNode definition = Definitions.placeholderJson();
         Definitions.step(definition, "F1BelowThreshold").put("Name", "Evaluate");
 
-        assertEquals(List.of("step Evaluate: name is used by 2 steps; step names must be unique"),
-                PipelineValidator.problems(definition));
-    }
-
-    @Test
-    void failsValidation_whenGetNamesPropertyTheStepTypeLacks_namesTheStepAndType() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Deploy"),
-                "Steps.Register.ModelPackageArn", "Steps.Explain.ModelPackageArn");
-
-        List<String> problems = PipelineValidator.problems(definition);
-        assertEquals(1, problems.size(), problems::toString);
-        assertTrue(problems.get(0).startsWith("step Deploy: Get Steps.Explain.ModelPackageArn names no property of a "
-                + "Processing step (known: "), problems.get(0));
-    }
-
-    @Test
-    void failsValidation_whenGetNamesUndeclaredProcessingOutput_namesTheOutput() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Tune"),
-                "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri",
-                "Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output.S3Uri");
-
-        assertEquals(List.of("step Tune: Get Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output"
-                        + ".S3Uri names output 'training', which step Preprocess does not declare "
-                        + "(declared: [train, validation, test, baseline])"),
-                PipelineValidator.problems(definition));
+        assertOnlyProblem(definition, "step Evaluate: name is used by 2 steps; step names must be unique");
     }
 
     @Test
@@ -92,19 +99,8 @@ class PipelineValidatorTest {
         ObjectNode definition = Definitions.placeholderJson();
         Definitions.step(definition, "Preprocess").putArray("DependsOn").add("Evaluate");
 
-        assertEquals(List.of("step Preprocess: steps Preprocess -> Tune -> Evaluate -> Preprocess form a cycle, "
-                        + "so none of them can start"),
-                PipelineValidator.problems(definition));
-    }
-
-    @Test
-    void failsValidation_whenGetNamesUndeclaredParameter_namesTheStep() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Tune"),
-                "Parameters.MaxTuningJobs", "Parameters.MaxTuningJob");
-
-        assertEquals(List.of("step Tune: Get Parameters.MaxTuningJob names no declared parameter"),
-                PipelineValidator.problems(definition));
+        assertOnlyProblem(definition, "step Preprocess: steps Preprocess -> Tune -> Evaluate -> Preprocess form a cycle, "
+                + "so none of them can start");
     }
 
     @Test
@@ -114,9 +110,8 @@ class PipelineValidatorTest {
                 .path("Arguments").path("ErrorMessage").path("Std:Join").path("Values");
         message.addObject().put("Get", "Steps.Register.ModelPackageArn");
 
-        assertEquals(List.of("step F1BelowThreshold: Get Steps.Register.ModelPackageArn names step Register, "
-                        + "which runs only in branch CheckBias (if) and so may not have run"),
-                PipelineValidator.problems(definition));
+        assertOnlyProblem(definition, "step F1BelowThreshold: Get Steps.Register.ModelPackageArn names step Register, "
+                + "which runs only in branch CheckBias (if) and so may not have run");
     }
 
     @Test
@@ -127,27 +122,14 @@ class PipelineValidatorTest {
         notify.putObject("Arguments").putObject("ErrorMessage").put("Get", "Steps.Deploy.OutputParameters['state']");
         ((ArrayNode) Definitions.step(definition, "CheckBias").path("Arguments").path("IfSteps")).add(notify);
 
-        assertEquals(List.of("step Notify: Get Steps.Deploy.OutputParameters['state'] names output parameter "
-                        + "'state', which step Deploy does not declare "
-                        + "(declared: [status, endpoint_name, endpoint_config_name])"),
-                PipelineValidator.problems(definition));
-    }
-
-    @Test
-    void failsValidation_whenExecutionVariableIsUnknown_namesTheStep() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Evaluate"),
-                "Execution.PipelineExecutionId", "Execution.ExecutionId");
-
-        assertTrue(PipelineValidator.problems(definition).get(0)
-                .startsWith("step Evaluate: Get Execution.ExecutionId names no execution variable"));
+        assertOnlyProblem(definition, "step Notify: Get Steps.Deploy.OutputParameters['state'] names output parameter "
+                + "'state', which step Deploy does not declare "
+                + "(declared: [status, endpoint_name, endpoint_config_name])");
     }
 
     @Test
     void problems_whenSeveralThingsAreWrong_listsEveryOne() {
-        ObjectNode definition = Definitions.placeholderJson();
-        Definitions.replaceText(Definitions.step(definition, "Tune"),
-                "Parameters.MaxTuningJobs", "Parameters.MaxTuningJob");
+        ObjectNode definition = misspelling("Tune", "Parameters.MaxTuningJobs", "Parameters.MaxTuningJob");
         Definitions.replaceText(Definitions.step(definition, "Deploy"),
                 "Steps.Register.ModelPackageArn", "Steps.Registr.ModelPackageArn");
 
@@ -163,9 +145,19 @@ class PipelineValidatorTest {
         jsonGet.put("Path", "classification_metrics.f1.value");
         jsonGet.putObject("S3Uri").put("Get", "Steps.Evaluat.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri");
 
-        assertEquals(List.of("step F1BelowThreshold: Get Steps.Evaluat.ProcessingOutputConfig.Outputs['evaluation']"
-                        + ".S3Output.S3Uri names no step"),
-                PipelineValidator.problems(definition));
+        assertOnlyProblem(definition, "step F1BelowThreshold: Get Steps.Evaluat.ProcessingOutputConfig.Outputs['evaluation']"
+                + ".S3Output.S3Uri names no step");
         assertEquals(List.of(), PipelineSchemaTest.errors(definition));
+    }
+
+    /** The placeholder definition with {@code reference} written as {@code misspelt} throughout step {@code step}. */
+    private static ObjectNode misspelling(String step, String reference, String misspelt) {
+        ObjectNode definition = Definitions.placeholderJson();
+        Definitions.replaceText(Definitions.step(definition, step), reference, misspelt);
+        return definition;
+    }
+
+    private static void assertOnlyProblem(JsonNode definition, String problem) {
+        assertEquals(List.of(problem), PipelineValidator.problems(definition));
     }
 }

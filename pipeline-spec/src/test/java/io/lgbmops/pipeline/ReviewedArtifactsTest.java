@@ -23,26 +23,12 @@ class ReviewedArtifactsTest {
 
     @Test
     void snapshot_whenGeneratedFromPlaceholders_equalsTheReviewedFile() throws IOException {
-        Path snapshot = Definitions.moduleDirectory().resolve("src/test/resources/snapshot/pipeline-definition.json");
-        String generated = Definitions.placeholder().toJson();
-
-        if (UPDATE) {
-            Files.createDirectories(snapshot.getParent());
-            Files.writeString(snapshot, generated, StandardCharsets.UTF_8);
-        }
-        compare(snapshot, Files.exists(snapshot) ? Files.readString(snapshot, StandardCharsets.UTF_8) : "", generated);
+        compareWithSnapshot("pipeline-definition.json", Definitions.placeholder().toJson());
     }
 
     @Test
     void batchSnapshot_whenGeneratedFromPlaceholders_equalsTheReviewedFile() throws IOException {
-        Path snapshot = Definitions.moduleDirectory().resolve("src/test/resources/snapshot/batch-pipeline-definition.json");
-        String generated = BatchDefinitions.placeholder().toJson();
-
-        if (UPDATE) {
-            Files.createDirectories(snapshot.getParent());
-            Files.writeString(snapshot, generated, StandardCharsets.UTF_8);
-        }
-        compare(snapshot, Files.exists(snapshot) ? Files.readString(snapshot, StandardCharsets.UTF_8) : "", generated);
+        compareWithSnapshot("batch-pipeline-definition.json", BatchDefinitions.placeholder().toJson());
     }
 
     @Test
@@ -62,6 +48,16 @@ class ReviewedArtifactsTest {
             block.find();
         }
         compare(readme, block.group(1), generated);
+    }
+
+    /** Compares {@code generated} with the committed {@code src/test/resources/snapshot/<fileName>} (rewrites it on update). */
+    private static void compareWithSnapshot(String fileName, String generated) throws IOException {
+        Path snapshot = Definitions.moduleDirectory().resolve("src/test/resources/snapshot").resolve(fileName);
+        if (UPDATE) {
+            Files.createDirectories(snapshot.getParent());
+            Files.writeString(snapshot, generated, StandardCharsets.UTF_8);
+        }
+        compare(snapshot, Files.exists(snapshot) ? Files.readString(snapshot, StandardCharsets.UTF_8) : "", generated);
     }
 
     private static void compare(Path file, String reviewed, String generated) {

@@ -24,6 +24,21 @@ class DeploySettingsTest {
             "ENDPOINT_NAME", "lgbm-census",
             "EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/exec");
 
+    /** The required variables and {@code nameValuePairs} on top. */
+    private static Map<String, String> env(String... nameValuePairs) {
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        for (int i = 0; i < nameValuePairs.length; i += 2) {
+            env.put(nameValuePairs[i], nameValuePairs[i + 1]);
+        }
+        return env;
+    }
+
+    /** What {@link DeploySettings#fromEnvironment} throws for the required variables and {@code nameValuePairs}. */
+    private static <E extends IllegalArgumentException> E refused(Class<E> type, String... nameValuePairs) {
+        Map<String, String> env = env(nameValuePairs);
+        return assertThrows(type, () -> DeploySettings.fromEnvironment(env));
+    }
+
     @Test
     void fromEnvironment_whenOnlyRequiredSet_appliesDocumentedDefaults() {
         DeploySettings settings = DeploySettings.fromEnvironment(REQUIRED);
@@ -93,11 +108,7 @@ class DeploySettingsTest {
 
     @Test
     void fromEnvironment_whenModeGivenInAnyCase_readsIt() {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put("DEPLOYMENT_MODE", "Shadow");
-        env.put("SHADOW_SAMPLING_PERCENT", "25");
-
-        DeploySettings settings = DeploySettings.fromEnvironment(env);
+        DeploySettings settings = DeploySettings.fromEnvironment(env("DEPLOYMENT_MODE", "Shadow", "SHADOW_SAMPLING_PERCENT", "25"));
 
         assertEquals(DeploymentMode.SHADOW, settings.mode());
         assertEquals(25, settings.shadowSamplingPercent());
@@ -143,11 +154,7 @@ class DeploySettingsTest {
             "METRICS_NAMESPACE|AWS/SageMaker|must match",
             "RETRAIN_MIN_HOURS|0|must be in [1, 720]"})
     void fromEnvironment_whenValueInvalid_namesVariableAndValue(String name, String value, String rule) {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put(name, value);
-
-        InvalidSettingException error = assertThrows(InvalidSettingException.class,
-                () -> DeploySettings.fromEnvironment(env));
+        InvalidSettingException error = refused(InvalidSettingException.class, name, value);
 
         assertEquals(Setting.valueOf(name), error.setting());
         assertTrue(error.getMessage().startsWith("environment variable " + name + " "), error.getMessage());
@@ -158,23 +165,15 @@ class DeploySettingsTest {
 
     @Test
     void fromEnvironment_whenLinearStepBelowTenPercent_failsAsSageMakerWould() {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put("DEPLOYMENT_STRATEGY", "LINEAR");
-        env.put("TRAFFIC_STEP_PERCENT", "5");
-
-        InvalidSettingException error = assertThrows(InvalidSettingException.class,
-                () -> DeploySettings.fromEnvironment(env));
+        InvalidSettingException error = refused(InvalidSettingException.class,
+                "DEPLOYMENT_STRATEGY", "LINEAR", "TRAFFIC_STEP_PERCENT", "5");
 
         assertEquals("must be in [10, 50]", error.rule());
     }
 
     @Test
     void fromEnvironment_whenRetiredF1ThresholdSet_failsNamingItsReplacement() {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put("F1_THRESHOLD", "0.7");
-
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> DeploySettings.fromEnvironment(env));
+        IllegalArgumentException error = refused(IllegalArgumentException.class, "F1_THRESHOLD", "0.7");
 
         assertTrue(error.getMessage().startsWith("environment variable F1_THRESHOLD is no longer read"),
                 error.getMessage());
@@ -183,19 +182,13 @@ class DeploySettingsTest {
 
     @Test
     void fromEnvironment_whenAlarmListHasBlanks_keepsNamesOnly() {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put("ROLLBACK_ALARM_NAMES", " e-5xx , ,e-latency ");
-
-        assertEquals(List.of("e-5xx", "e-latency"), DeploySettings.fromEnvironment(env).rollbackAlarmNames());
+        assertEquals(List.of("e-5xx", "e-latency"),
+                DeploySettings.fromEnvironment(env("ROLLBACK_ALARM_NAMES", " e-5xx , ,e-latency ")).rollbackAlarmNames());
     }
 
     @Test
     void fromEnvironment_whenCaptureOnWithoutDestination_namesTheMissingVariable() {
-        Map<String, String> env = new HashMap<>(REQUIRED);
-        env.put("DATA_CAPTURE_SAMPLING_PERCENT", "20");
-
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> DeploySettings.fromEnvironment(env));
+        IllegalArgumentException error = refused(IllegalArgumentException.class, "DATA_CAPTURE_SAMPLING_PERCENT", "20");
 
         assertTrue(error.getMessage().startsWith("environment variable DATA_CAPTURE_S3_URI is required"), error.getMessage());
     }
