@@ -53,14 +53,6 @@ public final class BatchPipeline {
     public static final String MAX_CONCURRENT_TRANSFORMS = "MaxConcurrentTransforms";
     public static final String PROCESSING_INSTANCE_TYPE = LightGbmPipeline.PROCESSING_INSTANCE_TYPE;
 
-    /** What {@code resolve-package} answers (the deploy function's ResolvedPackage keys). */
-    public static final String FOUND = "Found";
-    public static final String RESOLVED_ARN = "ModelPackageArn";
-    public static final String IMAGE_URI = "ImageUri";
-    public static final String MODEL_DATA_URL = "ModelDataUrl";
-    public static final List<String> RESOLVE_OUTPUTS = List.of(FOUND, RESOLVED_ARN, MODEL_DATA_URL, IMAGE_URI,
-            "BiasReportUri", "ExplainabilityReportUri", "EvaluationReportUri", "Reason");
-
     /**
      * The largest mini-batch the server accepts: what its {@code GET /execution-parameters}
      * answers as MaxPayloadInMB (the container's DEFAULT_MAX_PAYLOAD_BYTES, 6 MiB). The local
@@ -147,7 +139,8 @@ public final class BatchPipeline {
         ModelStep model = new ModelStep(SCORING_MODEL,
                 "A model of the resolved package's image and artefact, for the transform job.", List.of(),
                 new CreateModel.Arguments(text(settings.modelRoleArn()),
-                        new CreateModel.Container(resolve.output(IMAGE_URI), resolve.output(MODEL_DATA_URL)), true));
+                        new CreateModel.Container(resolve.output(DeployFunction.IMAGE_URI),
+                                resolve.output(DeployFunction.MODEL_DATA_URL)), true));
         TransformStep score = score(model);
         ProcessingStep select = select(score);
         return new PipelineDefinition(parameters(), List.of(resolve, model, score, select));
@@ -167,18 +160,10 @@ public final class BatchPipeline {
     }
 
     private LambdaStep resolve() {
-        Map<String, Value> arguments = new LinkedHashMap<>();
-        arguments.put("operation", text("resolve-package"));
-        arguments.put("model_package_group", text(settings.modelPackageGroupName()));
-        arguments.put(DeployFunction.MODEL_PACKAGE_ARN, Get.parameter(MODEL_PACKAGE_ARN));
-        arguments.put("required", text("true"));
-        arguments.put("missing_report_uri",
-                Join.s3Uri(text(settings.writeBucketName()), text(missingReportKey())));
-        return new LambdaStep(RESOLVE_PACKAGE,
+        return ResolvePackageStep.of(RESOLVE_PACKAGE,
                 "The package to score with: ModelPackageArn if set, else the group's latest Approved version;"
                         + " fails when there is none.",
-                List.of(), settings.deployFunctionArn(), arguments,
-                RESOLVE_OUTPUTS.stream().map(LambdaOutput::string).toList());
+                settings, Get.parameter(MODEL_PACKAGE_ARN), true, missingReportKey());
     }
 
     private TransformStep score(ModelStep model) {

@@ -131,20 +131,6 @@ public final class LightGbmPipeline {
     public static final String OBJECTIVE_REGEX = "validation_f1=([0-9\\.]+)";
 
     /**
-     * The deploy function's {@code resolve-package} operation, as {@link #RESOLVE_BASELINE} calls it
-     * (not required: a group with no Approved package answers Found=false and the marker's URI for
-     * every report), and the outputs the pipeline reads.
-     */
-    public static final String RESOLVE_PACKAGE_OPERATION = "resolve-package";
-    public static final String BASELINE_FOUND = "Found";
-    public static final String BASELINE_PACKAGE_ARN = "ModelPackageArn";
-    public static final String BASELINE_BIAS_REPORT = "BiasReportUri";
-    public static final String BASELINE_EXPLAINABILITY_REPORT = "ExplainabilityReportUri";
-    public static final String BASELINE_REASON = "Reason";
-    public static final List<String> RESOLVE_PACKAGE_OUTPUTS = List.of(BASELINE_FOUND, BASELINE_PACKAGE_ARN,
-            "ModelDataUrl", "ImageUri", BASELINE_BIAS_REPORT, BASELINE_EXPLAINABILITY_REPORT, "EvaluationReportUri",
-            BASELINE_REASON);
-    /**
      * The document that stands for a report the last approved package does not have (or for the
      * package itself when none is approved): the stack uploads it under {@link #SETTINGS_PREFIX};
      * the container's {@code lgbmops.explain.drift} recognises it by this name and skips the comparison.
@@ -499,16 +485,10 @@ public final class LightGbmPipeline {
 
     /** The last Approved package of the group, whose reports Explain compares this model's with. */
     private LambdaStep resolveBaseline() {
-        return new LambdaStep(RESOLVE_BASELINE,
+        // Not required: a group with no Approved package answers Found=false and the marker's URI for every report.
+        return ResolvePackageStep.of(RESOLVE_BASELINE,
                 "Finds the group's last Approved model package and its bias and explainability reports, for drift.",
-                List.of(), settings.deployFunctionArn(),
-                Map.of("operation", text(RESOLVE_PACKAGE_OPERATION),
-                        "model_package_group", text(settings.modelPackageGroupName()),
-                        DeployFunction.MODEL_PACKAGE_ARN, text(""),
-                        "required", text("false"),
-                        "missing_report_uri", Join.s3Uri(text(settings.writeBucketName()),
-                                Value.text(noApprovedPackageMarkerKey()))),
-                RESOLVE_PACKAGE_OUTPUTS.stream().map(LambdaOutput::string).toList());
+                settings, text(""), false, noApprovedPackageMarkerKey());
     }
 
     private ProcessingStep explain(ProcessingStep preprocess, Value topModel, LambdaStep baseline) {
@@ -516,17 +496,17 @@ public final class LightGbmPipeline {
         // ARN and reason go as --name=value: either may be empty, and one element stays non-empty.
         var policy = List.<Value>of(Value.text("--min-disparate-impact"), Join.of("", Get.parameter(MIN_DISPARATE_IMPACT)),
                 Value.text("--max-abs-dppl"), Join.of("", Get.parameter(MAX_ABS_DPPL)),
-                Join.of("", Value.text("--baseline-package="), baseline.output(BASELINE_PACKAGE_ARN)),
-                Join.of("", Value.text("--baseline-reason="), baseline.output(BASELINE_REASON)));
+                Join.of("", Value.text("--baseline-package="), baseline.output(DeployFunction.RESOLVED_PACKAGE_ARN)),
+                Join.of("", Value.text("--baseline-reason="), baseline.output(DeployFunction.REASON)));
         var arguments = processingArguments(
                 text(settings.imageUri()),
                 Value.texts("explain"),
                 policy,
                 List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
                         Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test"),
-                        Input.s3(BASELINE_BIAS_INPUT, baseline.output(BASELINE_BIAS_REPORT),
+                        Input.s3(BASELINE_BIAS_INPUT, baseline.output(DeployFunction.BIAS_REPORT_URI),
                                 OPT_ML_PROCESSING + "input/" + BASELINE_BIAS_INPUT),
-                        Input.s3(BASELINE_EXPLAINABILITY_INPUT, baseline.output(BASELINE_EXPLAINABILITY_REPORT),
+                        Input.s3(BASELINE_EXPLAINABILITY_INPUT, baseline.output(DeployFunction.EXPLAINABILITY_REPORT_URI),
                                 OPT_ML_PROCESSING + "input/" + BASELINE_EXPLAINABILITY_INPUT)),
                 List.of(Output.s3(EXPLAIN_OUTPUT, runUri(EXPLAIN, EXPLAIN_OUTPUT), OPT_ML_PROCESSING + EXPLAIN_OUTPUT)),
                 true, 3600);
@@ -550,8 +530,8 @@ public final class LightGbmPipeline {
                 new CreateModelPackage.Bias(MetricsSource.json(explainReport(explain, BIAS_FILE))),
                 new CreateModelPackage.Explainability(MetricsSource.json(explainReport(explain, EXPLAINABILITY_FILE))));
         var driftCheck = new DriftCheckBaselines(
-                new DriftCheckBias(null, MetricsSource.json(baseline.output(BASELINE_BIAS_REPORT))),
-                new DriftCheckExplainability(null, MetricsSource.json(baseline.output(BASELINE_EXPLAINABILITY_REPORT))));
+                new DriftCheckBias(null, MetricsSource.json(baseline.output(DeployFunction.BIAS_REPORT_URI))),
+                new DriftCheckExplainability(null, MetricsSource.json(baseline.output(DeployFunction.EXPLAINABILITY_REPORT_URI))));
         return new RegisterModelStep(name,
                 "Registers the model package with its evaluation, bias and explainability reports.",
                 List.of(), packageArguments(tune, topModel, f1, metrics, driftCheck));

@@ -60,13 +60,6 @@ public final class MonitorPipeline {
     public static final String ENDPOINT_DIMENSION = "EndpointName";
     public static final String FEATURE_DIMENSION = "Feature";
 
-    /** The deploy function's operations and the outputs the steps read. */
-    public static final String DESCRIBE_LIVE_OPERATION = "describe-live";
-    public static final String PUBLISH_METRICS_OPERATION = "publish-metrics";
-    public static final List<String> DESCRIBE_LIVE_OUTPUTS = List.of("endpoint_name", "variant_name", "model_name",
-            DeployFunction.MODEL_PACKAGE_ARN, "model_data_url", "capture_uri", "window_start", "window_end");
-    public static final List<String> PUBLISH_METRICS_OUTPUTS = List.of("status", "namespace", "published");
-
     private static final String INPUT = "/opt/ml/processing/input/";
     private static final String OUTPUT = "/opt/ml/processing/output/";
     private static final int VOLUME_SIZE_GB = 30;
@@ -87,18 +80,18 @@ public final class MonitorPipeline {
         LambdaStep describeLive = new LambdaStep(DESCRIBE_LIVE,
                 "Finds the endpoint's live model artifact, resolves the time window and lists the window's capture files in a manifest.",
                 List.of(), settings.deployFunctionArn(),
-                Map.of("operation", Value.text(DESCRIBE_LIVE_OPERATION),
+                Map.of(DeployFunction.OPERATION, Value.text(DeployFunction.DESCRIBE_LIVE),
                         "window_start", Get.parameter(WINDOW_START),
                         "window_end", Get.parameter(WINDOW_END),
                         "window_hours", Get.parameter(WINDOW_HOURS)),
-                DESCRIBE_LIVE_OUTPUTS.stream().map(LambdaOutput::string).toList());
+                DeployFunction.DESCRIBE_LIVE_OUTPUTS.stream().map(LambdaOutput::string).toList());
         ProcessingStep check = monitorStep(describeLive);
         LambdaStep publish = new LambdaStep(PUBLISH_METRICS,
                 "Publishes the check's metrics.json to CloudWatch (" + METRICS_NAMESPACE + ").",
                 List.of(), settings.deployFunctionArn(),
-                Map.of("operation", Value.text(PUBLISH_METRICS_OPERATION),
+                Map.of(DeployFunction.OPERATION, Value.text(DeployFunction.PUBLISH_METRICS),
                         "metrics_uri", Join.of("/", check.outputUri(MONITOR_OUTPUT), Value.text(METRICS_FILE))),
-                PUBLISH_METRICS_OUTPUTS.stream().map(LambdaOutput::string).toList());
+                DeployFunction.PUBLISH_METRICS_OUTPUTS.stream().map(LambdaOutput::string).toList());
         return new PipelineDefinition(List.of(
                 Parameter.string(WINDOW_START, ""),
                 Parameter.string(WINDOW_END, ""),

@@ -195,7 +195,7 @@ class LightGbmPipelineTest {
         assertEquals("false", event.path("required").asText());
         assertEquals(List.of("s3:/", "lgbmops-write-111122223333", "pipeline-settings/no-approved-package.json"),
                 texts(event.path("missing_report_uri").path("Std:Join").path("Values")));
-        assertEquals(LightGbmPipeline.RESOLVE_PACKAGE_OUTPUTS,
+        assertEquals(DeployFunction.RESOLVE_PACKAGE_OUTPUTS,
                 step.path("OutputParameters").findValuesAsText("OutputName"));
     }
 

@@ -36,6 +36,37 @@ public final class DeployFunction {
     public static final String OPERATION_REASON = "reason";
     public static final String ROLLBACK = "rollback";
     public static final String PROMOTE = "promote";
+    /** Starts the training pipeline, unless its latest execution is recent (an alarm's rule sends it). */
+    public static final String RETRAIN = "retrain";
+
+    /**
+     * The operation both pipelines find a package with: the one {@link #MODEL_PACKAGE_ARN} names, or
+     * else the group's latest Approved one, with its reports.
+     */
+    public static final String RESOLVE_PACKAGE = "resolve-package";
+    public static final String MODEL_PACKAGE_GROUP = "model_package_group";
+    /** {@code "true"}: fail when there is no package; {@code "false"}: answer {@link #FOUND} false. */
+    public static final String REQUIRED = "required";
+    /** The URI answered for each report the package lacks (a marker document the stack uploads). */
+    public static final String MISSING_REPORT_URI = "missing_report_uri";
+    /** What resolve-package answers. */
+    public static final String FOUND = "Found";
+    public static final String RESOLVED_PACKAGE_ARN = "ModelPackageArn";
+    public static final String MODEL_DATA_URL = "ModelDataUrl";
+    public static final String IMAGE_URI = "ImageUri";
+    public static final String BIAS_REPORT_URI = "BiasReportUri";
+    public static final String EXPLAINABILITY_REPORT_URI = "ExplainabilityReportUri";
+    public static final String EVALUATION_REPORT_URI = "EvaluationReportUri";
+    public static final String REASON = "Reason";
+    public static final List<String> RESOLVE_PACKAGE_OUTPUTS = List.of(FOUND, RESOLVED_PACKAGE_ARN, MODEL_DATA_URL,
+            IMAGE_URI, BIAS_REPORT_URI, EXPLAINABILITY_REPORT_URI, EVALUATION_REPORT_URI, REASON);
+
+    /** The monitoring pipeline's operations: the live model and a window's captures, then the figures to CloudWatch. */
+    public static final String DESCRIBE_LIVE = "describe-live";
+    public static final List<String> DESCRIBE_LIVE_OUTPUTS = List.of("endpoint_name", "variant_name", "model_name",
+            MODEL_PACKAGE_ARN, "model_data_url", "capture_uri", "window_start", "window_end");
+    public static final String PUBLISH_METRICS = "publish-metrics";
+    public static final List<String> PUBLISH_METRICS_OUTPUTS = List.of("status", "namespace", "published");
 
     private DeployFunction() {}
 }
