@@ -16,7 +16,6 @@ import io.lgbmops.pipeline.CreateTransformJob.TransformInput;
 import io.lgbmops.pipeline.CreateTransformJob.TransformOutput;
 import io.lgbmops.pipeline.CreateTransformJob.TransformResources;
 import io.lgbmops.pipeline.dataset.DatasetContract;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +71,6 @@ public final class BatchPipeline {
     public static final String SUMMARY_FILE = "summary.json";
     public static final String SELECTED_FILE = "selected.csv";
 
-    private static final String OPT_ML_PROCESSING = "/opt/ml/processing/";
-    private static final int VOLUME_SIZE_GB = 30;
 
     private final PipelineSettings settings;
     private final DatasetContract contract;
@@ -177,8 +174,8 @@ public final class BatchPipeline {
                 environment,
                 TransformInput.csvLines(Get.parameter(INPUT_DATA_URI)),
                 // A trailing slash: Select then finds <input file>.out at the top of its input directory.
-                new TransformOutput(Join.of("", runUri(SCORE, SCORES_OUTPUT), text("/")), "text/csv", "Line",
-                        text(settings.kmsKeyId())),
+                new TransformOutput(Join.of("", Jobs.runUri(settings, SCORE, SCORES_OUTPUT), text("/")), "text/csv",
+                        "Line", text(settings.kmsKeyId())),
                 new TransformResources(Get.parameter(TRANSFORM_INSTANCE_TYPE), Get.parameter(TRANSFORM_INSTANCE_COUNT),
                         text(settings.kmsKeyId())),
                 new DataProcessing(inputFilter(contract), "Input", outputFilter(contract)));
@@ -194,15 +191,15 @@ public final class BatchPipeline {
                 text("--max-bad-row-fraction"), Join.of("", Get.parameter(MAX_BAD_ROW_FRACTION)));
         var job = new CreateProcessingJob.Arguments(
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE), Value.integer(1),
-                        VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
+                        Jobs.VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
                 new AppSpecification(text(settings.imageUri()), Value.texts("select"), arguments),
                 text(settings.jobRoleArn()),
-                List.of(Input.s3(SCORES_INPUT, score.outputPath(), OPT_ML_PROCESSING + "input/" + SCORES_INPUT),
+                List.of(Input.s3(SCORES_INPUT, score.outputPath(), Jobs.PROCESSING_ROOT + "input/" + SCORES_INPUT),
                         // Not a parameter: the Transform step's filters were built from this contract.
                         Input.s3(LightGbmPipeline.CONTRACT_INPUT, text(settings.defaultDatasetContractUri()),
-                                OPT_ML_PROCESSING + "input/" + LightGbmPipeline.CONTRACT_INPUT)),
-                new OutputConfig(List.of(Output.s3(SELECTION_OUTPUT, runUri(SELECT, SELECTION_OUTPUT),
-                        OPT_ML_PROCESSING + SELECTION_OUTPUT)), text(settings.kmsKeyId())),
+                                Jobs.PROCESSING_ROOT + "input/" + LightGbmPipeline.CONTRACT_INPUT)),
+                new OutputConfig(List.of(Output.s3(SELECTION_OUTPUT, Jobs.runUri(settings, SELECT, SELECTION_OUTPUT),
+                        Jobs.PROCESSING_ROOT + SELECTION_OUTPUT)), text(settings.kmsKeyId())),
                 new NetworkConfig(true, true),
                 new StoppingCondition(3600),
                 null);
@@ -212,12 +209,6 @@ public final class BatchPipeline {
                 List.of(), job, List.of(new PropertyFile(SELECTION_SUMMARY, SELECTION_OUTPUT, SUMMARY_FILE)));
     }
 
-    /** {@code s3://<write bucket>/pipeline-runs/<execution id>/<step>/<name>}. */
-    private Join runUri(String stepName, String name) {
-        List<Value> parts = new ArrayList<>(List.of(text(LightGbmPipeline.RUNS_PREFIX), Get.PIPELINE_EXECUTION_ID,
-                text(stepName), text(name)));
-        return Join.s3Uri(text(settings.writeBucketName()), parts.toArray(Value[]::new));
-    }
 
     private static Value text(String value) {
         return Value.text(value);

@@ -151,8 +151,6 @@ public final class LightGbmPipeline {
     /** Preprocess's outputs; the clarify mode adds {@link ClarifyAnalysisConfigs#OUTPUT}. */
     public static final List<String> PREPROCESS_OUTPUTS = List.of("train", "validation", "test", "baseline");
 
-    private static final String OPT_ML_PROCESSING = "/opt/ml/processing/";
-    private static final int VOLUME_SIZE_GB = 30;
 
     private final PipelineSettings settings;
     private final TuningStrategy strategy;
@@ -294,9 +292,10 @@ public final class LightGbmPipeline {
                 text(settings.clarifyImageUri()),
                 null,
                 List.of(Input.s3("analysis_config", clarifyDocument(preprocess, configKey),
-                                OPT_ML_PROCESSING + "input/config"),
-                        Input.s3("dataset", preprocess.outputUri("baseline"), OPT_ML_PROCESSING + "input/data")),
-                List.of(Output.s3("analysis_result", runUri(name, "analysis_result"), OPT_ML_PROCESSING + "output")),
+                                Jobs.PROCESSING_ROOT + "input/config"),
+                        Input.s3("dataset", preprocess.outputUri("baseline"), Jobs.PROCESSING_ROOT + "input/data")),
+                List.of(Output.s3("analysis_result", Jobs.runUri(settings, name, "analysis_result"),
+                        Jobs.PROCESSING_ROOT + "output")),
                 // Clarify calls the SageMaker API to start a shadow endpoint: no network isolation.
                 false, 3600);
         return new ClarifyCheckStep(name, description, List.of(), arguments, type,
@@ -379,7 +378,7 @@ public final class LightGbmPipeline {
             outputNames.add(ClarifyAnalysisConfigs.OUTPUT);
         }
         for (String output : outputNames) {
-            outputs.add(Output.s3(output, runUri(PREPROCESS, output), OPT_ML_PROCESSING + output));
+            outputs.add(Output.s3(output, Jobs.runUri(settings, PREPROCESS, output), Jobs.PROCESSING_ROOT + output));
         }
         var entrypoint = new ArrayList<>(Value.texts("preprocess", "--train-ratio", "0.7", "--validation-ratio", "0.15",
                 "--test-ratio", "0.15", "--seed", "42"));
@@ -396,9 +395,9 @@ public final class LightGbmPipeline {
                 // Sharded whatever ProcessingInstanceCount is (a run-time parameter, and one
                 // instance gets every object anyway): each instance splits its own files.
                 List.of(Input.s3Sharded(DATA_INPUT, Get.parameter(INPUT_DATA_URI),
-                                OPT_ML_PROCESSING + "input/" + DATA_INPUT),
+                                Jobs.PROCESSING_ROOT + "input/" + DATA_INPUT),
                         Input.s3(CONTRACT_INPUT, Get.parameter(DATASET_CONTRACT_URI),
-                                OPT_ML_PROCESSING + "input/" + CONTRACT_INPUT)),
+                                Jobs.PROCESSING_ROOT + "input/" + CONTRACT_INPUT)),
                 outputs, true, 1800);
         return clarify()
                 ? new ProcessingStep(PREPROCESS,
@@ -441,11 +440,11 @@ public final class LightGbmPipeline {
                         Channel.csv("validation", preprocess.outputUri("validation"))),
                 new OutputDataConfig(tuningOutputPath(), text(settings.kmsKeyId())),
                 new ResourceConfig(Get.parameter(TRAINING_INSTANCE_TYPE), Get.parameter(TRAINING_INSTANCE_COUNT),
-                        VOLUME_SIZE_GB, text(settings.kmsKeyId())),
+                        Jobs.VOLUME_SIZE_GB, text(settings.kmsKeyId())),
                 // Spot capacity may take a while: wait up to an hour on top of the hour of training.
                 new CreateHyperParameterTuningJob.StoppingCondition(3600, 7200),
                 true, true, true,
-                new CheckpointConfig(runUri(TUNE, "checkpoints"), "/opt/ml/checkpoints"));
+                new CheckpointConfig(Jobs.runUri(settings, TUNE, "checkpoints"), "/opt/ml/checkpoints"));
         return new TuningStep(TUNE,
                 "Tunes LightGBM hyperparameters for validation F1 with managed spot training.",
                 List.of(), new CreateHyperParameterTuningJob.Arguments(config, definition));
@@ -453,7 +452,7 @@ public final class LightGbmPipeline {
 
     /** Where the tuning job's training jobs write: {@code <this>/<training job name>/output/model.tar.gz}. */
     private Join tuningOutputPath() {
-        return runUri(TUNE, "models");
+        return Jobs.runUri(settings, TUNE, "models");
     }
 
     /**
@@ -473,10 +472,10 @@ public final class LightGbmPipeline {
         var arguments = processingArguments(
                 text(settings.imageUri()),
                 Value.texts("evaluate"),
-                List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
-                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test")),
-                List.of(Output.s3(EVALUATION_OUTPUT, runUri(EVALUATE, EVALUATION_OUTPUT),
-                        OPT_ML_PROCESSING + EVALUATION_OUTPUT)),
+                List.of(Input.s3("model", topModel, Jobs.PROCESSING_ROOT + "model"),
+                        Input.s3("test", preprocess.outputUri("test"), Jobs.PROCESSING_ROOT + "test")),
+                List.of(Output.s3(EVALUATION_OUTPUT, Jobs.runUri(settings, EVALUATE, EVALUATION_OUTPUT),
+                        Jobs.PROCESSING_ROOT + EVALUATION_OUTPUT)),
                 true, 1800);
         return new ProcessingStep(EVALUATE, "Scores the best tuned model on the held-out test split.",
                 List.of(), arguments,
@@ -502,13 +501,14 @@ public final class LightGbmPipeline {
                 text(settings.imageUri()),
                 Value.texts("explain"),
                 policy,
-                List.of(Input.s3("model", topModel, OPT_ML_PROCESSING + "model"),
-                        Input.s3("test", preprocess.outputUri("test"), OPT_ML_PROCESSING + "test"),
+                List.of(Input.s3("model", topModel, Jobs.PROCESSING_ROOT + "model"),
+                        Input.s3("test", preprocess.outputUri("test"), Jobs.PROCESSING_ROOT + "test"),
                         Input.s3(BASELINE_BIAS_INPUT, baseline.output(DeployFunction.BIAS_REPORT_URI),
-                                OPT_ML_PROCESSING + "input/" + BASELINE_BIAS_INPUT),
+                                Jobs.PROCESSING_ROOT + "input/" + BASELINE_BIAS_INPUT),
                         Input.s3(BASELINE_EXPLAINABILITY_INPUT, baseline.output(DeployFunction.EXPLAINABILITY_REPORT_URI),
-                                OPT_ML_PROCESSING + "input/" + BASELINE_EXPLAINABILITY_INPUT)),
-                List.of(Output.s3(EXPLAIN_OUTPUT, runUri(EXPLAIN, EXPLAIN_OUTPUT), OPT_ML_PROCESSING + EXPLAIN_OUTPUT)),
+                                Jobs.PROCESSING_ROOT + "input/" + BASELINE_EXPLAINABILITY_INPUT)),
+                List.of(Output.s3(EXPLAIN_OUTPUT, Jobs.runUri(settings, EXPLAIN, EXPLAIN_OUTPUT),
+                        Jobs.PROCESSING_ROOT + EXPLAIN_OUTPUT)),
                 true, 3600);
         return new ProcessingStep(EXPLAIN,
                 "Exact SHAP values (TreeSHAP) and bias metrics across the contract's fairness facets on the test split,"
@@ -583,7 +583,7 @@ public final class LightGbmPipeline {
             List<Value> arguments, List<Input> inputs, List<Output> outputs, boolean networkIsolation, int maxRuntimeSeconds) {
         return new CreateProcessingJob.Arguments(
                 new Resources(new ClusterConfig(Get.parameter(PROCESSING_INSTANCE_TYPE),
-                        instanceCount, VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
+                        instanceCount, Jobs.VOLUME_SIZE_GB, text(settings.kmsKeyId()))),
                 new AppSpecification(image, entrypoint, arguments),
                 text(settings.jobRoleArn()),
                 inputs,
@@ -593,11 +593,6 @@ public final class LightGbmPipeline {
                 null);
     }
 
-    /** {@code s3://<write bucket>/pipeline-runs/<execution id>/<step>/<name>}. */
-    private Join runUri(String stepName, String name) {
-        return Join.s3Uri(text(settings.writeBucketName()), Value.text(RUNS_PREFIX), Get.PIPELINE_EXECUTION_ID,
-                Value.text(stepName), Value.text(name));
-    }
 
     /** One of the reports {@link #EXPLAIN} wrote for this execution: {@code <explain output>/<file>}. */
     private static Join explainReport(ProcessingStep explain, String file) {

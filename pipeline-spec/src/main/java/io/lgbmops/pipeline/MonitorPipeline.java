@@ -60,9 +60,8 @@ public final class MonitorPipeline {
     public static final String ENDPOINT_DIMENSION = "EndpointName";
     public static final String FEATURE_DIMENSION = "Feature";
 
-    private static final String INPUT = "/opt/ml/processing/input/";
-    private static final String OUTPUT = "/opt/ml/processing/output/";
-    private static final int VOLUME_SIZE_GB = 30;
+    private static final String INPUT = Jobs.PROCESSING_ROOT + "input/";
+    private static final String OUTPUT = Jobs.PROCESSING_ROOT + "output/";
 
     private final PipelineSettings settings;
     private final MonitorSettings monitor;
@@ -112,13 +111,14 @@ public final class MonitorPipeline {
                 Value.text("--psi-alarm"), Join.of("", Get.parameter(PSI_ALARM)));
         var job = new CreateProcessingJob.Arguments(
                 new Resources(new ClusterConfig(Get.parameter(LightGbmPipeline.PROCESSING_INSTANCE_TYPE),
-                        Get.parameter(LightGbmPipeline.PROCESSING_INSTANCE_COUNT), VOLUME_SIZE_GB,
+                        Get.parameter(LightGbmPipeline.PROCESSING_INSTANCE_COUNT), Jobs.VOLUME_SIZE_GB,
                         Value.text(settings.kmsKeyId()))),
                 new AppSpecification(Value.text(settings.imageUri()), Value.texts("monitor"), arguments),
                 Value.text(settings.jobRoleArn()),
                 List.of(Input.s3Manifest("capture", describeLive.output("capture_uri"), INPUT + "capture"),
                         Input.s3("model", describeLive.output("model_data_url"), INPUT + "model")),
-                new OutputConfig(List.of(Output.s3(MONITOR_OUTPUT, runUri(MONITOR, MONITOR_OUTPUT), OUTPUT + MONITOR_OUTPUT)),
+                new OutputConfig(List.of(Output.s3(MONITOR_OUTPUT, Jobs.runUri(settings, MONITOR, MONITOR_OUTPUT),
+                                OUTPUT + MONITOR_OUTPUT)),
                         Value.text(settings.kmsKeyId())),
                 // Like every job of ours: no network. Publishing is the next step's.
                 new NetworkConfig(true, true),
@@ -131,11 +131,6 @@ public final class MonitorPipeline {
                 List.of(), job, List.of());
     }
 
-    /** {@code s3://<write bucket>/pipeline-runs/<execution id>/<step>/<name>}: where the deploy function may read. */
-    private Join runUri(String stepName, String name) {
-        return Join.s3Uri(Value.text(settings.writeBucketName()), Value.text(LightGbmPipeline.RUNS_PREFIX),
-                Get.PIPELINE_EXECUTION_ID, Value.text(stepName), Value.text(name));
-    }
 
     /** Key prefix, in the write bucket, of one endpoint's captures: {@code datacapture/<endpoint>/}. */
     public static String capturePrefix(String endpointName) {
