@@ -71,7 +71,6 @@ public final class BatchPipeline {
     public static final String SUMMARY_FILE = "summary.json";
     public static final String SELECTED_FILE = "selected.csv";
 
-
     private final PipelineSettings settings;
     private final DatasetContract contract;
     private final String defaultInputDataUri;
@@ -208,7 +207,6 @@ public final class BatchPipeline {
                         + " TopK rows with a score of at least MinScore, and writes selected.csv and summary.json.",
                 List.of(), job, List.of(new PropertyFile(SELECTION_SUMMARY, SELECTION_OUTPUT, SUMMARY_FILE)));
     }
-
 
     private static Value text(String value) {
         return Value.text(value);

@@ -151,7 +151,6 @@ public final class LightGbmPipeline {
     /** Preprocess's outputs; the clarify mode adds {@link ClarifyAnalysisConfigs#OUTPUT}. */
     public static final List<String> PREPROCESS_OUTPUTS = List.of("train", "validation", "test", "baseline");
 
-
     private final PipelineSettings settings;
     private final TuningStrategy strategy;
 
@@ -592,7 +591,6 @@ public final class LightGbmPipeline {
                 new StoppingCondition(maxRuntimeSeconds),
                 null);
     }
-
 
     /** One of the reports {@link #EXPLAIN} wrote for this execution: {@code <explain output>/<file>}. */
     private static Join explainReport(ProcessingStep explain, String file) {

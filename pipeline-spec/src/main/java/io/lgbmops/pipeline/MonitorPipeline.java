@@ -131,7 +131,6 @@ public final class MonitorPipeline {
                 List.of(), job, List.of());
     }
 
-
     /** Key prefix, in the write bucket, of one endpoint's captures: {@code datacapture/<endpoint>/}. */
     public static String capturePrefix(String endpointName) {
         return CAPTURE_PREFIX + "/" + endpointName + "/";
