@@ -3,6 +3,7 @@ package io.lgbmops.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -239,7 +240,7 @@ final class DeployFixture implements AutoCloseable {
     List<ScalingPolicy> scalingPolicies() {
         return direct.autoscaling().describeScalingPolicies(r -> r
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceId(DeployTranslator.scalableResourceId(ENDPOINT))
+                .resourceId(DeployTranslator.scalableResourceId(ENDPOINT, Variants.CHAMPION))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT))
                 .scalingPolicies();
     }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -395,7 +396,7 @@ class DeployHandlerIntegrationTest {
         invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
         fixture.direct.autoscaling().deregisterScalableTarget(
                 new DeployTranslator(DeploySettings.fromEnvironment(DeployFixture.environment()))
-                        .deregisterScalableTarget(ENDPOINT));
+                        .deregisterScalableTarget(ENDPOINT, Variants.CHAMPION));
         assertEquals(0, fixture.scalableTargets().size());
 
         JsonNode result = invoke(handler, DeployFixture.endpointEvent(ENDPOINT, "IN_SERVICE"));
