@@ -233,3 +233,64 @@ def server(pipeline: PipelineRun, tmp_path_factory: pytest.TempPathFactory):
     live = start_server(serving_root(pipeline, tmp_path_factory.mktemp("serving")))
     yield live
     stop_server(live)
+
+
+def post(body: bytes, *extra: str, content_type: str = "text/csv", length: bool = True) -> bytes:
+    """A raw POST /invocations: `extra` header lines follow the usual ones."""
+    lines = ["POST /invocations HTTP/1.1", "Host: x", f"Content-Type: {content_type}"]
+    if length:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines + list(extra)) + "\r\n\r\n").encode() + body
+
+
+def assert_still_serving(server: LiveServer, row: str) -> None:
+    status, body, _ = server.invoke(row.encode())
+    assert status == 200 and 0 <= float(body) <= 1, body
+
+
+class RawConnection:
+    """One raw client connection: send bytes, read responses one at a time (pipelining-safe),
+    tell whether the server hung up. Every read has a timeout, so a hang fails the test."""
+
+    def __init__(self, port: int, timeout_seconds: float = 30.0):
+        self.timeout_seconds = timeout_seconds
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout_seconds)
+        self.pending = b""
+
+    def __enter__(self) -> "RawConnection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.sock.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def response(self) -> tuple[int, bytes, str]:
+        """Status, body and head of the next response (a response without Content-Length has no body)."""
+        data = self.pending
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            assert chunk, f"connection closed without a response (got {data[:200]!r})"
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next((int(v.split(":")[1]) for v in lines if v.lower().startswith("content-length")), 0)
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            assert chunk, "connection closed in the middle of a response"
+            rest += chunk
+        self.pending = rest[length:]
+        return int(lines[0].split()[1]), rest[:length], head.decode("latin-1")
+
+    def closed_by_server(self, wait_seconds: float = 0.5) -> bool:
+        """The server closes right after its answer, if at all; an open connection stays quiet."""
+        self.sock.settimeout(wait_seconds)
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self.sock.settimeout(self.timeout_seconds)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import lightgbm as lgb
 import numpy as np
@@ -11,7 +10,10 @@ import pytest
 
 from lgbmops.schema import NUMERIC, ModelSchema
 
-from conftest import MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, start_server, stop_server
+from conftest import (
+    MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, RawConnection, assert_still_serving, post, start_server,
+    stop_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +39,6 @@ def reference(pipeline: PipelineRun):
 
 def probabilities(body: bytes) -> np.ndarray:
     return np.array([float(line) for line in body.decode().split("\n")])
-
-
-def assert_still_serving(server: LiveServer, row: str) -> None:
-    status, body, _ = server.invoke(row.encode())
-    assert status == 200 and 0 <= float(body) <= 1
 
 
 def test_ping_answers200(server: LiveServer):
@@ -191,12 +188,12 @@ def test_oversizedBody_413_connectionStaysUsable(server: LiveServer, test_rows):
     row = test_rows[0]
     big = ("\n".join([row] * (MAX_PAYLOAD_BYTES // len(row) + 10))).encode()
     assert len(big) > MAX_PAYLOAD_BYTES
-    with Wire(server.port) as wire:
+    with RawConnection(server.port) as wire:
         wire.send(post(big))
-        status, body = wire.read()
+        status, body = wire.response()[:2]
         assert status == 413 and str(MAX_PAYLOAD_BYTES).encode() in body
         wire.send(post(row.encode()))  # same connection: the big body was read off
-        status, body = wire.read()
+        status, body = wire.response()[:2]
         assert status == 200 and 0 <= float(body) <= 1
 
 
@@ -206,9 +203,9 @@ def test_chunkedAndPipelinedRequests(server: LiveServer, test_rows, reference):
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (payload[:10], payload[10:]))
     chunked = (b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
-    with Wire(server.port) as wire:
+    with RawConnection(server.port) as wire:
         wire.send(chunked + post(rows[0].encode()) + b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
-        first, second, third = wire.read(), wire.read(), wire.read()
+        first, second, third = wire.response()[:2], wire.response()[:2], wire.response()[:2]
     assert first[0] == 200
     np.testing.assert_allclose(probabilities(first[1]), reference(rows), rtol=0, atol=1e-12)
     assert second[0] == 200 and float(second[1]) == pytest.approx(reference(rows[:1])[0])
@@ -219,11 +216,11 @@ def test_expectContinue_getsInterimResponse(server: LiveServer, test_rows):
     body = test_rows[0].encode()
     head = (b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
             b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
-    with Wire(server.port) as wire:
+    with RawConnection(server.port) as wire:
         wire.send(head)
-        assert wire.read() == (100, b"")
+        assert wire.response()[:2] == (100, b"")
         wire.send(body)
-        status, answer = wire.read()
+        status, answer = wire.response()[:2]
     assert status == 200 and 0 <= float(answer) <= 1
 
 
@@ -238,9 +235,9 @@ def test_unknownPathAndMethod(server: LiveServer):
 
 
 def test_malformedRequestLine_400_andOtherConnectionsUnaffected(server: LiveServer, test_rows):
-    with Wire(server.port) as wire:
+    with RawConnection(server.port) as wire:
         wire.send(b"NONSENSE\r\n\r\n")
-        status, _ = wire.read()
+        status, _ = wire.response()[:2]
     assert status == 400
     assert_still_serving(server, test_rows[0])
 
@@ -278,42 +275,3 @@ def test_serve_brokenModel_exitsNonZero(tmp_path):
 def _children(pid: int) -> list[int]:
     with open(f"/proc/{pid}/task/{pid}/children") as handle:
         return sorted(int(x) for x in handle.read().split())
-
-
-def post(body: bytes) -> bytes:
-    return (b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-            b"Content-Length: %d\r\n\r\n" % len(body)) + body
-
-
-class Wire:
-    """A raw client connection that reads responses one at a time (pipelining-safe)."""
-
-    def __init__(self, port: int):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.pending = b""
-
-    def __enter__(self) -> "Wire":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.sock.close()
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def read(self) -> tuple[int, bytes]:
-        data = self.pending
-        while b"\r\n\r\n" not in data:
-            chunk = self.sock.recv(65536)
-            assert chunk, "connection closed before a response"
-            data += chunk
-        head, _, rest = data.partition(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")
-        status = int(lines[0].split()[1])
-        length = next(
-            (int(v.split(":")[1]) for v in lines if v.lower().startswith("content-length")), 0
-        )
-        while len(rest) < length:
-            rest += self.sock.recv(65536)
-        self.pending = rest[length:]
-        return status, rest[:length]

@@ -3,12 +3,14 @@ clients. Every exchange runs over a socket with a timeout, so a hang fails inste
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
 
-from conftest import MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, start_server, stop_server
+from conftest import (
+    MAX_PAYLOAD_BYTES, LiveServer, PipelineRun, RawConnection, assert_still_serving, post, start_server,
+    stop_server,
+)
 
 READ_TIMEOUT_SECONDS = 1.0
 CLIENT_TIMEOUT_SECONDS = 10.0  # far above the server's read timeout: a hang fails the test
@@ -33,69 +35,12 @@ def row(pipeline: PipelineRun) -> str:
         return next(handle).rstrip("\n").split(",", 1)[1]
 
 
-class Exchange:
-    """One raw connection: send bytes, read one response, tell whether the server hung up."""
-
-    def __init__(self, port: int):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=CLIENT_TIMEOUT_SECONDS)
-        self.pending = b""
-
-    def __enter__(self) -> "Exchange":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.sock.close()
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def response(self) -> tuple[int, bytes, str]:
-        data = self.pending
-        while b"\r\n\r\n" not in data:
-            chunk = self.sock.recv(65536)
-            assert chunk, f"connection closed without a response (got {data[:200]!r})"
-            data += chunk
-        head, _, rest = data.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        length = next(int(v.split(":")[1]) for v in lines if v.lower().startswith("content-length"))
-        while len(rest) < length:
-            chunk = self.sock.recv(65536)
-            assert chunk, "connection closed in the middle of a response"
-            rest += chunk
-        self.pending = rest[length:]
-        return int(lines[0].split()[1]), rest[:length], head.decode("latin-1")
-
-    def closed_by_server(self) -> bool:
-        """The server closes right after its answer, if at all; an open connection stays quiet."""
-        self.sock.settimeout(CLOSE_WAIT_SECONDS)
-        try:
-            return self.sock.recv(1) == b""
-        except ConnectionResetError:
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            self.sock.settimeout(CLIENT_TIMEOUT_SECONDS)
-
-
-def post(body: bytes, *extra: str, content_type: str = "text/csv", length: bool = True) -> bytes:
-    lines = ["POST /invocations HTTP/1.1", "Host: x", f"Content-Type: {content_type}"]
-    if length:
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines + list(extra)) + "\r\n\r\n").encode() + body
-
-
 def send_one(server: LiveServer, data: bytes) -> tuple[int, str, bool]:
     """Status, text and whether the server then closed the connection."""
-    with Exchange(server.port) as wire:
+    with RawConnection(server.port, CLIENT_TIMEOUT_SECONDS) as wire:
         wire.send(data)
         status, body, _ = wire.response()
-        return status, body.decode("utf-8"), wire.closed_by_server()
-
-
-def assert_still_serving(server: LiveServer, row: str) -> None:
-    status, body, _ = server.invoke(row.encode())
-    assert status == 200 and 0 <= float(body) <= 1, body
+        return status, body.decode("utf-8"), wire.closed_by_server(CLOSE_WAIT_SECONDS)
 
 
 # --- JSON that used to answer 500 -------------------------------------------------------------
@@ -267,30 +212,30 @@ def test_emptyLinesBeforeRequestLine_ignored(hostile: LiveServer):
 # --- read timeout -----------------------------------------------------------------------------
 
 def test_partialHead_408AfterReadTimeout_thenClose(hostile: LiveServer, row: str):
-    with Exchange(hostile.port) as wire:
+    with RawConnection(hostile.port, CLIENT_TIMEOUT_SECONDS) as wire:
         began = time.monotonic()
         wire.send(b"POST /invocations HTTP/1.1\r\nHost: x\r\n")
         status, body, head = wire.response()
         waited = time.monotonic() - began
         assert status == 408 and b"request head not received within 1 s" in body
-        assert "Connection: close" in head and wire.closed_by_server()
+        assert "Connection: close" in head and wire.closed_by_server(CLOSE_WAIT_SECONDS)
     assert READ_TIMEOUT_SECONDS * 0.9 <= waited < CLIENT_TIMEOUT_SECONDS
     assert_still_serving(hostile, row)
 
 
 def test_partialBody_408AfterReadTimeout_thenClose(hostile: LiveServer, row: str):
     body = row.encode()
-    with Exchange(hostile.port) as wire:
+    with RawConnection(hostile.port, CLIENT_TIMEOUT_SECONDS) as wire:
         wire.send(post(body)[:-5])
         status, text, _ = wire.response()
         assert status == 408 and b"request body not received" in text
-        assert wire.closed_by_server()
+        assert wire.closed_by_server(CLOSE_WAIT_SECONDS)
 
 
 def test_trickledHead_deadlineNotIdleTime_408(hostile: LiveServer):
     """Bytes keep coming, but the head is not done by the deadline: 408 at the deadline (an
     idle timer would have waited until READ_TIMEOUT_SECONDS after the last byte instead)."""
-    with Exchange(hostile.port) as wire:
+    with RawConnection(hostile.port, CLIENT_TIMEOUT_SECONDS) as wire:
         began = time.monotonic()
         wire.send(b"GET /ping HTTP/1.1\r\n")
         while time.monotonic() - began < 0.8 * READ_TIMEOUT_SECONDS:
@@ -304,7 +249,7 @@ def test_trickledHead_deadlineNotIdleTime_408(hostile: LiveServer):
 
 
 def test_idleKeepAliveConnection_notTimedOut(hostile: LiveServer, row: str):
-    with Exchange(hostile.port) as wire:
+    with RawConnection(hostile.port, CLIENT_TIMEOUT_SECONDS) as wire:
         wire.send(post(row.encode()))
         assert wire.response()[0] == 200
         time.sleep(2 * READ_TIMEOUT_SECONDS)  # idle between requests: no deadline runs

@@ -38,105 +38,58 @@ def opt_ml() -> Path:
     return Path(os.environ.get(OPT_ML_ENV, DEFAULT_OPT_ML))
 
 
+def _below_root(*parts: str) -> property:
+    """A path of the job's directory tree, below its root (`/opt/ml`), computed when read."""
+    return property(lambda paths: paths.root.joinpath(*parts))
+
+
 @dataclass(frozen=True)
 class TrainingPaths:
     root: Path
 
-    @property
-    def hyperparameters(self) -> Path:
-        return self.root / "input" / "config" / "hyperparameters.json"
-
-    @property
-    def resource_config(self) -> Path:
-        # The hosts of the training job (distributed.read_cluster).
-        return self.root / "input" / "config" / "resourceconfig.json"
+    hyperparameters = _below_root("input", "config", "hyperparameters.json")
+    # The hosts of the training job (distributed.read_cluster).
+    resource_config = _below_root("input", "config", "resourceconfig.json")
+    model_dir = _below_root("model")
+    checkpoint_dir = _below_root("checkpoints")
+    # Training jobs report DescribeTrainingJob.FailureReason from this file.
+    failure_file = _below_root("output", "failure")
 
     def channel(self, name: str) -> Path:
         return self.root / "input" / "data" / name
-
-    @property
-    def model_dir(self) -> Path:
-        return self.root / "model"
-
-    @property
-    def checkpoint_dir(self) -> Path:
-        return self.root / "checkpoints"
-
-    @property
-    def failure_file(self) -> Path:
-        # Training jobs report DescribeTrainingJob.FailureReason from this file.
-        return self.root / "output" / "failure"
 
 
 @dataclass(frozen=True)
 class ProcessingPaths:
     root: Path
 
+    # Raw data files, any names, any depth (the S3 prefix as the job downloads it).
+    data_input_dir = _below_root("processing", "input", "data")
+    # Exactly one dataset contract (*.json).
+    contract_input_dir = _below_root("processing", "input", "contract")
+    model_tarball = _below_root("processing", "model", "model.tar.gz")
+    evaluation_file = _below_root("processing", "evaluation", "evaluation.json")
+    # `model.tar.gz` as training wrote it, or the model directory itself.
+    model_input_dir = _below_root("processing", "model")
+    # bias.json, explainability.json, report.html, drift.json
+    explain_dir = _below_root("processing", "explain")
+    # The instances of the processing job; same shape as a training job's.
+    resource_config = _below_root("config", "resourceconfig.json")
+    # The endpoint's data-capture files (*.jsonl at any depth) of the monitored window.
+    capture_input_dir = _below_root("processing", "input", "capture")
+    # The live model's model.tar.gz (or the unpacked directory), for the monitor step.
+    live_model_input_dir = _below_root("processing", "input", "model")
+    # drift.json, report.html, metrics.json
+    monitor_dir = _below_root("processing", "output", "monitor")
+    # The last approved package's bias.json, or the marker saying there is none.
+    baseline_bias_dir = _below_root("processing", "input", "baseline-bias")
+    # The last approved package's explainability.json, or the marker saying there is none.
+    baseline_explainability_dir = _below_root("processing", "input", "baseline-explainability")
+    # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
+    failure_file = _below_root("output", "message")
+
     def dir(self, name: str) -> Path:
         return self.root / "processing" / name
-
-    @property
-    def data_input_dir(self) -> Path:
-        # Raw data files, any names, any depth (the S3 prefix as the job downloads it).
-        return self.dir("input") / "data"
-
-    @property
-    def contract_input_dir(self) -> Path:
-        # Exactly one dataset contract (*.json).
-        return self.dir("input") / "contract"
-
-    @property
-    def model_tarball(self) -> Path:
-        return self.dir("model") / "model.tar.gz"
-
-    @property
-    def evaluation_file(self) -> Path:
-        return self.dir("evaluation") / "evaluation.json"
-
-    @property
-    def model_input_dir(self) -> Path:
-        # `model.tar.gz` as training wrote it, or the model directory itself.
-        return self.dir("model")
-
-    @property
-    def explain_dir(self) -> Path:
-        # bias.json, explainability.json, report.html, drift.json
-        return self.dir("explain")
-
-    @property
-    def resource_config(self) -> Path:
-        # The instances of the processing job; same shape as a training job's.
-        return self.root / "config" / "resourceconfig.json"
-
-    @property
-    def capture_input_dir(self) -> Path:
-        # The endpoint's data-capture files (*.jsonl at any depth) of the monitored window.
-        return self.dir("input") / "capture"
-
-    @property
-    def live_model_input_dir(self) -> Path:
-        # The live model's model.tar.gz (or the unpacked directory), for the monitor step.
-        return self.dir("input") / "model"
-
-    @property
-    def monitor_dir(self) -> Path:
-        # drift.json, report.html, metrics.json
-        return self.dir("output") / "monitor"
-
-    @property
-    def baseline_bias_dir(self) -> Path:
-        # The last approved package's bias.json, or the marker saying there is none.
-        return self.dir("input") / "baseline-bias"
-
-    @property
-    def baseline_explainability_dir(self) -> Path:
-        # The last approved package's explainability.json, or the marker saying there is none.
-        return self.dir("input") / "baseline-explainability"
-
-    @property
-    def failure_file(self) -> Path:
-        # Processing jobs report DescribeProcessingJob.ExitMessage from this file.
-        return self.root / "output" / "message"
 
 
 def training_paths() -> TrainingPaths:

@@ -4,10 +4,15 @@ package io.lgbmops.deploy;
 public abstract class DeployException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    DeployException(String message, Throwable cause) {
+    private final String kind;
+
+    DeployException(String kind, String message, Throwable cause) {
         super(message, cause);
+        this.kind = kind;
     }
 
     /** Short machine-readable kind, used in the log line. */
-    public abstract String kind();
+    public final String kind() {
+        return kind;
+    }
 }

@@ -8,11 +8,6 @@ public final class DeployFailedException extends DeployException {
     private static final long serialVersionUID = 1L;
 
     public DeployFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
-    @Override
-    public String kind() {
-        return "FAILED";
+        super("FAILED", message, cause);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,13 +57,14 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
 
     /** Tests and {@link LocalInvoke} pass their own clients (pointed at the emulator) and log stream. */
     DeployHandler(AwsClients clients, DeploySettings config, PrintStream logStream) {
+        DeployContext context = DeployContext.of(clients, config, MAPPER, logStream);
         this.config = config;
         this.parser = new EventParser(MAPPER, config);
-        this.translator = new DeployTranslator(config);
-        this.log = new DecisionLog(MAPPER.getFactory(), logStream);
-        this.service = new DeployService(clients, config, translator, MAPPER, log);
+        this.translator = context.translator();
+        this.log = context.log();
+        this.service = new DeployService(context);
         this.resolver = new PackageResolver(clients.sageMaker());
-        this.monitor = new MonitorOperations(clients, config, MAPPER, java.time.Clock.systemUTC());
+        this.monitor = new MonitorOperations(context, java.time.Clock.systemUTC());
     }
 
     @Override
@@ -154,10 +156,10 @@ public final class DeployHandler implements RequestStreamHandler, Resource {
                 translator.createEndpointConfig(plan);
                 translator.createEndpoint(plan);
                 translator.updateEndpoint(plan, false);
-                translator.registerScalableTarget(plan.endpointName());
-                translator.putScalingPolicy(plan.endpointName());
-                translator.describeScalableTarget(plan.endpointName());
-                translator.deregisterScalableTarget(plan.endpointName());
+                translator.registerScalableTarget(plan.endpointName(), Variants.CHAMPION);
+                translator.putScalingPolicy(plan.endpointName(), Variants.CHAMPION);
+                translator.describeScalableTarget(plan.endpointName(), Variants.CHAMPION);
+                translator.deregisterScalableTarget(plan.endpointName(), Variants.CHAMPION);
                 translator.createEndpointConfig(translator.variantPlan(plan,
                         translator.createEndpointConfig(plan).productionVariants().get(0)));
                 translator.updateEndpointVariants(plan.endpointName(), plan.endpointConfigName(), false);

@@ -3,7 +3,6 @@ package io.lgbmops.deploy;
 import static io.lgbmops.deploy.AwsCalls.call;
 import static io.lgbmops.deploy.AwsCalls.describe;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.Variants;
 import java.util.ArrayList;
@@ -40,16 +39,15 @@ final class DeployService {
     private final VariantAutoscaling autoscaling;
     private final VersionCleanup cleanup;
 
-    DeployService(AwsClients clients, DeploySettings config, DeployTranslator translator, ObjectMapper mapper,
-            DecisionLog log) {
-        this.sageMaker = clients.sageMaker();
-        this.config = config;
-        this.translator = translator;
-        this.log = log;
-        this.packageGate = new PackageGate(clients.s3(), config, translator, mapper);
-        this.resources = new EndpointResources(clients.sageMaker(), config, translator);
-        this.autoscaling = new VariantAutoscaling(clients.autoscaling(), translator, log);
-        this.cleanup = new VersionCleanup(clients.sageMaker(), config, translator, log);
+    DeployService(DeployContext context) {
+        this.sageMaker = context.sageMaker();
+        this.config = context.config();
+        this.translator = context.translator();
+        this.log = context.log();
+        this.packageGate = new PackageGate(context);
+        this.resources = new EndpointResources(context);
+        this.autoscaling = new VariantAutoscaling(context);
+        this.cleanup = new VersionCleanup(context);
     }
 
     DeployResult handle(EventParser.Invocation invocation, String requestId) {

@@ -262,11 +262,6 @@ public final class DeployTranslator {
         return deployment.build();
     }
 
-    /** Application Auto Scaling's id of our variant. */
-    public static String scalableResourceId(String endpointName) {
-        return scalableResourceId(endpointName, Variants.CHAMPION);
-    }
-
     /** Application Auto Scaling's id of one variant (production or shadow) of the endpoint. */
     public static String scalableResourceId(String endpointName, String variantName) {
         return "endpoint/" + endpointName + "/variant/" + variantName;
@@ -283,10 +278,6 @@ public final class DeployTranslator {
                 : endpointName + "-" + variantName.toLowerCase(java.util.Locale.ROOT) + "-invocations-per-instance";
     }
 
-    public RegisterScalableTargetRequest registerScalableTarget(String endpointName) {
-        return registerScalableTarget(endpointName, Variants.CHAMPION);
-    }
-
     public RegisterScalableTargetRequest registerScalableTarget(String endpointName, String variantName) {
         return RegisterScalableTargetRequest.builder()
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
@@ -295,10 +286,6 @@ public final class DeployTranslator {
                 .minCapacity(config.minCapacity())
                 .maxCapacity(config.maxCapacity())
                 .build();
-    }
-
-    public PutScalingPolicyRequest putScalingPolicy(String endpointName) {
-        return putScalingPolicy(endpointName, Variants.CHAMPION);
     }
 
     public PutScalingPolicyRequest putScalingPolicy(String endpointName, String variantName) {
@@ -319,20 +306,12 @@ public final class DeployTranslator {
                 .build();
     }
 
-    public DescribeScalableTargetsRequest describeScalableTarget(String endpointName) {
-        return describeScalableTarget(endpointName, Variants.CHAMPION);
-    }
-
     public DescribeScalableTargetsRequest describeScalableTarget(String endpointName, String variantName) {
         return DescribeScalableTargetsRequest.builder()
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
                 .resourceIds(scalableResourceId(endpointName, variantName))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .build();
-    }
-
-    public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName) {
-        return deregisterScalableTarget(endpointName, Variants.CHAMPION);
     }
 
     public DeregisterScalableTargetRequest deregisterScalableTarget(String endpointName, String variantName) {

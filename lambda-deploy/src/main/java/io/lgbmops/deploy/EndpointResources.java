@@ -3,12 +3,10 @@ package io.lgbmops.deploy;
 import static io.lgbmops.deploy.AwsCalls.call;
 import static io.lgbmops.deploy.AwsCalls.describe;
 
-import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.Variants;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ContainerDefinition;
 import software.amazon.awssdk.services.sagemaker.model.CreateEndpointConfigRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
@@ -24,19 +22,15 @@ import software.amazon.awssdk.services.sagemaker.model.ProductionVariant;
  */
 final class EndpointResources {
 
-    private final SageMakerClient sageMaker;
-    private final DeploySettings config;
-    private final DeployTranslator translator;
+    private final DeployContext context;
 
-    EndpointResources(SageMakerClient sageMaker, DeploySettings config, DeployTranslator translator) {
-        this.sageMaker = sageMaker;
-        this.config = config;
-        this.translator = translator;
+    EndpointResources(DeployContext context) {
+        this.context = context;
     }
 
     Optional<DescribeEndpointResponse> describeEndpoint(String name) {
         return describe("describe endpoint " + name,
-                () -> sageMaker.describeEndpoint(r -> r.endpointName(name)));
+                () -> context.sageMaker().describeEndpoint(r -> r.endpointName(name)));
     }
 
     /**
@@ -45,9 +39,10 @@ final class EndpointResources {
      */
     void ensureModel(DeployTranslator.Plan plan, DescribeModelPackageResponse pkg) {
         Optional<DescribeModelResponse> existing = describe("describe model " + plan.modelName(),
-                () -> sageMaker.describeModel(r -> r.modelName(plan.modelName())));
+                () -> context.sageMaker().describeModel(r -> r.modelName(plan.modelName())));
         if (existing.isEmpty()) {
-            call("create model " + plan.modelName(), () -> sageMaker.createModel(translator.createModel(plan)));
+            call("create model " + plan.modelName(),
+                    () -> context.sageMaker().createModel(context.translator().createModel(plan)));
             return;
         }
         modelMismatch(existing.get(), plan, pkg).ifPresent(problem -> {
@@ -57,9 +52,9 @@ final class EndpointResources {
 
     private Optional<String> modelMismatch(DescribeModelResponse model, DeployTranslator.Plan plan,
             DescribeModelPackageResponse pkg) {
-        if (!config.executionRoleArn().equals(model.executionRoleArn())) {
+        if (!context.config().executionRoleArn().equals(model.executionRoleArn())) {
             return Optional.of("runs with execution role " + model.executionRoleArn() + ", not "
-                    + config.executionRoleArn());
+                    + context.config().executionRoleArn());
         }
         List<ContainerDefinition> containers = model.hasContainers() && !model.containers().isEmpty()
                 ? model.containers()
@@ -91,7 +86,7 @@ final class EndpointResources {
 
     /** Creates the endpoint config, or reuses one of the expected name only if it is exactly the planned one. */
     void ensureEndpointConfig(DeployTranslator.Plan plan) {
-        existingOrCreated(translator.createEndpointConfig(plan))
+        existingOrCreated(context.translator().createEndpointConfig(plan))
                 .flatMap(existing -> endpointConfigMismatch(existing, plan))
                 .ifPresent(problem -> {
                     throw notReused("endpoint config " + plan.endpointConfigName(), problem);
@@ -102,9 +97,9 @@ final class EndpointResources {
     private Optional<DescribeEndpointConfigResponse> existingOrCreated(CreateEndpointConfigRequest planned) {
         String name = planned.endpointConfigName();
         Optional<DescribeEndpointConfigResponse> existing = describe("describe endpoint config " + name,
-                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(name)));
+                () -> context.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name)));
         if (existing.isEmpty()) {
-            call("create endpoint config " + name, () -> sageMaker.createEndpointConfig(planned));
+            call("create endpoint config " + name, () -> context.sageMaker().createEndpointConfig(planned));
         }
         return existing;
     }
@@ -129,7 +124,7 @@ final class EndpointResources {
             return Optional.of("starts " + variant.initialInstanceCount() + " instances, not "
                     + plan.initialInstanceCount());
         }
-        String kmsKey = translator.kmsKeyFor(plan.instanceType()).orElse(null);
+        String kmsKey = context.translator().kmsKeyFor(plan.instanceType()).orElse(null);
         String existingKey = existing.kmsKeyId() == null || existing.kmsKeyId().isBlank() ? null : existing.kmsKeyId();
         if (!java.util.Objects.equals(kmsKey, existingKey)) {
             return Optional.of("encrypts with KMS key " + existingKey + ", not " + kmsKey);
@@ -145,7 +140,7 @@ final class EndpointResources {
 
     Optional<String> liveInstanceType(String endpointConfigName) {
         return describe("describe endpoint config " + endpointConfigName,
-                () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(endpointConfigName)))
+                () -> context.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(endpointConfigName)))
                 .flatMap(c -> variant(c).map(ProductionVariant::instanceTypeAsString));
     }
 
@@ -158,7 +153,7 @@ final class EndpointResources {
 
     /** Creates the two-variant config, or reuses one of the expected name only if it is exactly the planned one. */
     void ensureVariantConfig(DeployTranslator.VariantPlan plan) {
-        CreateEndpointConfigRequest planned = translator.createEndpointConfig(plan);
+        CreateEndpointConfigRequest planned = context.translator().createEndpointConfig(plan);
         Optional<DescribeEndpointConfigResponse> existing = existingOrCreated(planned);
         if (existing.isEmpty()) {
             return;

@@ -209,6 +209,15 @@ public final class EventParser {
     }
 
     private static String text(JsonNode parent, String key, String field, boolean required) {
+        String value = string(parent, key, field, required);
+        if (value != null && value.isBlank()) {
+            throw new InvalidEventException(field, "must not be empty");
+        }
+        return value;
+    }
+
+    /** The string at {@code key}, empty or not; null when absent and not {@code required}. */
+    static String string(JsonNode parent, String key, String field, boolean required) {
         JsonNode node = parent.get(key);
         if (node == null || node.isNull()) {
             if (required) {
@@ -219,11 +228,7 @@ public final class EventParser {
         if (!node.isTextual()) {
             throw new InvalidEventException(field, "must be a string, got " + node.getNodeType());
         }
-        String value = node.textValue();
-        if (value.isBlank()) {
-            throw new InvalidEventException(field, "must not be empty");
-        }
-        return value;
+        return node.textValue();
     }
 
     /** A number or a string holding one (as {@link #count}); the range is checked by {@link DeployRequest}. */

@@ -10,16 +10,11 @@ public final class InvalidEventException extends DeployException {
     private final String field;
 
     public InvalidEventException(String field, String message) {
-        super(field + ": " + message, null);
+        super("INVALID_EVENT", field + ": " + message, null);
         this.field = field;
     }
 
     public String field() {
         return field;
-    }
-
-    @Override
-    public String kind() {
-        return "INVALID_EVENT";
     }
 }

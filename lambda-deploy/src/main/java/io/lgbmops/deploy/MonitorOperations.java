@@ -2,12 +2,9 @@ package io.lgbmops.deploy;
 
 import io.lgbmops.pipeline.deploy.CaptureManifest;
 import io.lgbmops.pipeline.deploy.DeployFunction;
-
-import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.Variants;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,17 +54,13 @@ final class MonitorOperations {
     private static final DateTimeFormatter MANIFEST_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private final AwsClients clients;
-    private final DeploySettings config;
+    private final DeployContext context;
     private final DataCapture capture;
-    private final ObjectMapper mapper;
     private final Clock clock;
 
-    MonitorOperations(AwsClients clients, DeploySettings config, ObjectMapper mapper, Clock clock) {
-        this.clients = clients;
-        this.config = config;
-        this.capture = new DataCapture(config);
-        this.mapper = mapper;
+    MonitorOperations(DeployContext context, Clock clock) {
+        this.context = context;
+        this.capture = new DataCapture(context.config());
         this.clock = clock;
     }
 
@@ -84,23 +77,23 @@ final class MonitorOperations {
     // ---------------------------------------------------------------- describe-live
 
     private Map<String, String> describeLive(MonitorRequest.DescribeLive request) {
-        String endpoint = config.endpointName();
+        String endpoint = context.config().endpointName();
         String capturePrefix = capture.endpointPrefix().orElseThrow(() -> new DeployFailedException(
                 "describe-live: endpoint " + endpoint + " captures nothing (DATA_CAPTURE_S3_URI is unset), "
                         + "so there is nothing to monitor", null));
         String configName = AwsCalls.describe("describe endpoint " + endpoint,
-                () -> clients.sageMaker().describeEndpoint(r -> r.endpointName(endpoint)))
+                () -> context.sageMaker().describeEndpoint(r -> r.endpointName(endpoint)))
                 .orElseThrow(() -> new DeployFailedException("describe-live: endpoint " + endpoint
                         + " does not exist, so no model is live to monitor", null))
                 .endpointConfigName();
         DescribeEndpointConfigResponse endpointConfig = AwsCalls.call("describe endpoint config " + configName,
-                () -> clients.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(configName)));
+                () -> context.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(configName)));
         ProductionVariant live = endpointConfig.productionVariants().stream()
                 .filter(v -> LIVE_VARIANT.equals(v.variantName())).findFirst()
                 .orElseThrow(() -> new DeployFailedException("describe-live: endpoint config " + configName
                         + " has no variant " + LIVE_VARIANT, null));
         DescribeModelResponse model = AwsCalls.call("describe model " + live.modelName(),
-                () -> clients.sageMaker().describeModel(r -> r.modelName(live.modelName())));
+                () -> context.sageMaker().describeModel(r -> r.modelName(live.modelName())));
         // The function creates models with Containers; a model created otherwise may have a PrimaryContainer.
         ContainerDefinition container = java.util.stream.Stream.concat(
                         java.util.stream.Stream.ofNullable(model.primaryContainer()), model.containers().stream())
@@ -109,7 +102,7 @@ final class MonitorOperations {
                         "describe-live: model " + live.modelName() + " has no container with a model", null));
         String packageArn = container.modelPackageName();
         String modelData = packageArn == null ? container.modelDataUrl()
-                : AwsCalls.call("describe model package " + packageArn, () -> clients.sageMaker()
+                : AwsCalls.call("describe model package " + packageArn, () -> context.sageMaker()
                         .describeModelPackage(r -> r.modelPackageName(packageArn)))
                         .inferenceSpecification().containers().get(0).modelDataUrl();
         if (modelData == null || modelData.isBlank()) {
@@ -147,7 +140,7 @@ final class MonitorOperations {
                 hour = hour.plus(Duration.ofHours(1))) {
             String prefix = variantPrefix.key() + HOUR_PATH.format(hour);
             AwsCalls.call("list captures under s3://" + variantPrefix.bucket() + "/" + prefix, () -> {
-                clients.s3().listObjectsV2Paginator(r -> r.bucket(variantPrefix.bucket()).prefix(prefix)).contents()
+                context.s3().listObjectsV2Paginator(r -> r.bucket(variantPrefix.bucket()).prefix(prefix)).contents()
                         .forEach(object -> keys.add(object.key()));
                 return keys;
             });
@@ -162,23 +155,24 @@ final class MonitorOperations {
             base = variantPrefixUri;
             keys.stream().sorted().forEach(key -> entries.add(key.substring(variantPrefix.key().length())));
         }
-        var manifest = mapper.createArrayNode();
+        var manifest = context.mapper().createArrayNode();
         manifest.addObject().put("prefix", base);
         entries.forEach(manifest::add);
-        String key = CaptureManifest.manifestPrefix(config.endpointName())
+        String key = CaptureManifest.manifestPrefix(context.config().endpointName())
                 + MANIFEST_TIME.format(start) + "-" + MANIFEST_TIME.format(end) + ".json";
         PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(variantPrefix.bucket()).key(key)
                 .contentType("application/json");
         // The write bucket's policy refuses uploads not encrypted with the stage's key.
-        config.kmsKeyId().ifPresent(k -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
+        context.config().kmsKeyId()
+                .ifPresent(k -> put.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(k));
         byte[] body;
         try {
-            body = mapper.writeValueAsBytes(manifest);
+            body = context.mapper().writeValueAsBytes(manifest);
         } catch (IOException e) {
             throw new DeployFailedException("describe-live: cannot write the capture manifest: " + e.getMessage(), e);
         }
         AwsCalls.call("write the capture manifest s3://" + variantPrefix.bucket() + "/" + key,
-                () -> clients.s3().putObject(put.build(), RequestBody.fromBytes(body)));
+                () -> context.s3().putObject(put.build(), RequestBody.fromBytes(body)));
         return "s3://" + variantPrefix.bucket() + "/" + key;
     }
 
@@ -196,19 +190,19 @@ final class MonitorOperations {
     // ---------------------------------------------------------------- publish-metrics
 
     private Map<String, String> publishMetrics(MonitorRequest.PublishMetrics request) {
-        String namespace = config.metricsNamespace().orElseThrow(() -> new DeployFailedException(
+        String namespace = context.config().metricsNamespace().orElseThrow(() -> new DeployFailedException(
                 "publish-metrics: METRICS_NAMESPACE is unset, so this function publishes no figures", null));
         String uri = request.metricsUri();
         String bucket = uri.substring("s3://".length(), uri.indexOf('/', "s3://".length()));
         String key = uri.substring(uri.indexOf('/', "s3://".length()) + 1);
         GetObjectRequest get = GetObjectRequest.builder().bucket(bucket).key(key).build();
-        byte[] body = AwsCalls.describe("read " + uri, () -> clients.s3().getObjectAsBytes(get).asByteArray())
+        byte[] body = AwsCalls.describe("read " + uri, () -> context.s3().getObjectAsBytes(get).asByteArray())
                 .orElseThrow(() -> new DeployFailedException("publish-metrics: " + uri + " does not exist", null));
         List<MetricDatum> data = metricData(uri, body);
         for (int from = 0; from < data.size(); from += METRICS_PER_CALL) {
             List<MetricDatum> chunk = data.subList(from, Math.min(data.size(), from + METRICS_PER_CALL));
             AwsCalls.call("put metric data to " + namespace,
-                    () -> clients.cloudWatch().putMetricData(r -> r.namespace(namespace).metricData(chunk)));
+                    () -> context.cloudWatch().putMetricData(r -> r.namespace(namespace).metricData(chunk)));
         }
         Map<String, String> result = new LinkedHashMap<>();
         result.put("status", "PUBLISHED");
@@ -225,7 +219,7 @@ final class MonitorOperations {
     private List<MetricDatum> metricData(String uri, byte[] body) {
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = context.mapper().readTree(body);
         } catch (IOException e) {
             throw new DeployFailedException("publish-metrics: " + uri + " is not valid JSON: " + e.getMessage(), e);
         }
@@ -251,9 +245,9 @@ final class MonitorOperations {
             }
             Optional<String> endpoint = dimensions.stream().filter(d -> ENDPOINT_DIMENSION.equals(d.name()))
                     .map(Dimension::value).findFirst();
-            if (!endpoint.equals(Optional.of(config.endpointName()))) {
+            if (!endpoint.equals(Optional.of(context.config().endpointName()))) {
                 throw new DeployFailedException("publish-metrics: " + at + ".Dimensions must name " + ENDPOINT_DIMENSION
-                        + " " + config.endpointName() + ", got " + endpoint.orElse("none"), null);
+                        + " " + context.config().endpointName() + ", got " + endpoint.orElse("none"), null);
             }
             MetricDatum.Builder datum = MetricDatum.builder().metricName(name).dimensions(dimensions)
                     .value(value.doubleValue());
@@ -288,12 +282,12 @@ final class MonitorOperations {
      * interval, so a redelivered event cannot start a second execution either.
      */
     private Map<String, String> retrain(MonitorRequest.Retrain request) {
-        String pipeline = config.trainingPipelineName().orElseThrow(() -> new DeployFailedException(
+        String pipeline = context.config().trainingPipelineName().orElseThrow(() -> new DeployFailedException(
                 "retrain: TRAINING_PIPELINE_NAME is unset, so this stage does not retrain on drift", null));
         Instant now = clock.instant();
-        Duration interval = Duration.ofHours(config.retrainMinHours());
+        Duration interval = Duration.ofHours(context.config().retrainMinHours());
         List<PipelineExecutionSummary> recent = AwsCalls.call("list executions of pipeline " + pipeline,
-                () -> clients.sageMaker().listPipelineExecutions(r -> r.pipelineName(pipeline)
+                () -> context.sageMaker().listPipelineExecutions(r -> r.pipelineName(pipeline)
                         .sortBy(SortPipelineExecutionsBy.CREATION_TIME).sortOrder(SortOrder.DESCENDING)
                         .maxResults(20))).pipelineExecutionSummaries();
         Optional<PipelineExecutionSummary> blocking = recent.stream()
@@ -309,11 +303,11 @@ final class MonitorOperations {
             result.put("pipeline_execution_arn", execution.pipelineExecutionArn());
             result.put("detail", "execution " + execution.pipelineExecutionArn() + " is "
                     + execution.pipelineExecutionStatusAsString() + ", started " + execution.startTime()
-                    + ", within RETRAIN_MIN_HOURS=" + config.retrainMinHours());
+                    + ", within RETRAIN_MIN_HOURS=" + context.config().retrainMinHours());
             return result;
         }
         String token = String.format("retrain-on-drift-%020d", now.getEpochSecond() / interval.toSeconds());
-        String arn = AwsCalls.call("start pipeline " + pipeline, () -> clients.sageMaker().startPipelineExecution(r -> r
+        String arn = AwsCalls.call("start pipeline " + pipeline, () -> context.sageMaker().startPipelineExecution(r -> r
                 .pipelineName(pipeline)
                 .pipelineExecutionDisplayName("retrain-on-drift")
                 .pipelineExecutionDescription(truncate("Started by the drift alarm " + request.reason(), 3000))

@@ -4,7 +4,6 @@ import static io.lgbmops.deploy.AwsCalls.describe;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.lgbmops.pipeline.deploy.DeployFunction;
 import io.lgbmops.pipeline.deploy.DeploySettings;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.sagemaker.model.DescribeModelPackageResponse;
@@ -28,17 +26,13 @@ final class PackageGate {
     /** evaluation.json is a few hundred bytes; anything this large is not one. */
     static final int MAX_REPORT_BYTES = 1 << 20;
 
-    private final S3Client s3;
-    private final DeploySettings config;
-    private final DeployTranslator translator;
+    private final DeployContext context;
     /** Python's json writes NaN and Infinity unquoted; read them so the gate can name them. */
     private final ObjectReader reportReader;
 
-    PackageGate(S3Client s3, DeploySettings config, DeployTranslator translator, ObjectMapper mapper) {
-        this.s3 = s3;
-        this.config = config;
-        this.translator = translator;
-        this.reportReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+    PackageGate(DeployContext context) {
+        this.context = context;
+        this.reportReader = context.mapper().reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
     }
 
     /** The outcome of the gate; {@code threshold} is the one applied (see {@link #threshold}). */
@@ -60,7 +54,7 @@ final class PackageGate {
         if (uri == null || uri.isBlank()) {
             return refused(threshold, "model package has no ModelMetrics.ModelQuality.Statistics.S3Uri");
         }
-        GetObjectRequest get = translator.getEvaluationReport(uri);
+        GetObjectRequest get = context.translator().getEvaluationReport(uri);
         Optional<byte[]> report = describe("read evaluation report " + uri, () -> read(get));
         if (report.isEmpty()) {
             return refused(threshold, "evaluation report " + uri + " does not exist");
@@ -106,7 +100,7 @@ final class PackageGate {
      * @throws IllegalArgumentException when the package records a threshold that is not one
      */
     private Threshold threshold(DescribeModelPackageResponse pkg, DeployRequest request) {
-        double value = config.minF1Threshold();
+        double value = context.config().minF1Threshold();
         List<String> candidates = new ArrayList<>();
         candidates.add(DeploySettings.Setting.MIN_F1_THRESHOLD + " " + value);
         if (request.f1Threshold() != null) {
@@ -134,7 +128,7 @@ final class PackageGate {
     }
 
     private byte[] read(GetObjectRequest get) {
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(get)) {
+        try (ResponseInputStream<GetObjectResponse> in = context.s3().getObject(get)) {
             byte[] bytes = in.readNBytes(MAX_REPORT_BYTES + 1);
             if (bytes.length > MAX_REPORT_BYTES) {
                 in.abort();

@@ -73,16 +73,7 @@ record ResolvePackageRequest(String modelPackageGroup, Optional<String> modelPac
 
     /** Like the other operations' strings, except that an empty string is a value (the ARN's "latest"). */
     private static String text(JsonNode root, String field, boolean required) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw new InvalidEventException(field, "is required");
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw new InvalidEventException(field, "must be a string, got " + node.getNodeType());
-        }
-        return node.textValue().trim();
+        String value = EventParser.string(root, field, field, required);
+        return value == null ? null : value.trim();
     }
 }

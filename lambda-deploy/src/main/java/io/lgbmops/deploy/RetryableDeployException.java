@@ -9,11 +9,6 @@ public final class RetryableDeployException extends DeployException {
     private static final long serialVersionUID = 1L;
 
     public RetryableDeployException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
-    @Override
-    public String kind() {
-        return "RETRYABLE";
+        super("RETRYABLE", message, cause);
     }
 }

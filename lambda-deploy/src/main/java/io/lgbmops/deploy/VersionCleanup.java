@@ -3,7 +3,6 @@ package io.lgbmops.deploy;
 import static io.lgbmops.deploy.AwsCalls.call;
 import static io.lgbmops.deploy.AwsCalls.describe;
 
-import io.lgbmops.pipeline.deploy.DeploySettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,21 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 
 /** Removes the function's old models and endpoint configs, keeping the newest and every one in use. */
 final class VersionCleanup {
 
-    private final SageMakerClient sageMaker;
-    private final DeploySettings config;
-    private final DeployTranslator translator;
-    private final DecisionLog log;
+    private final DeployContext context;
 
-    VersionCleanup(SageMakerClient sageMaker, DeploySettings config, DeployTranslator translator, DecisionLog log) {
-        this.sageMaker = sageMaker;
-        this.config = config;
-        this.translator = translator;
-        this.log = log;
+    VersionCleanup(DeployContext context) {
+        this.context = context;
     }
 
     private record Named(String name, int version, Instant created) { }
@@ -50,8 +42,8 @@ final class VersionCleanup {
     List<String> cleanUp(Set<String> configsInUse, String requestId) {
         List<String> deleted = new ArrayList<>();
         try {
-            ResourceNames names = translator.names();
-            List<Named> configs = call("list endpoint configs", () -> sageMaker
+            ResourceNames names = context.translator().names();
+            List<Named> configs = call("list endpoint configs", () -> context.sageMaker()
                     .listEndpointConfigsPaginator(r -> r.nameContains(names.prefix())).endpointConfigs().stream()
                     .flatMap(c -> ours(names, c.endpointConfigName(), c.creationTime()).stream())
                     .sorted(NEWEST_FIRST).toList());
@@ -59,30 +51,32 @@ final class VersionCleanup {
             List<Named> staleConfigs = new ArrayList<>();
             for (int i = 0; i < configs.size(); i++) {
                 Named c = configs.get(i);
-                (i < config.keepLastVersions() || configsInUse.contains(c.name()) ? keptConfigs : staleConfigs).add(c);
+                boolean kept = i < context.config().keepLastVersions() || configsInUse.contains(c.name());
+                (kept ? keptConfigs : staleConfigs).add(c);
             }
-            List<Named> models = call("list models", () -> sageMaker
+            List<Named> models = call("list models", () -> context.sageMaker()
                     .listModelsPaginator(r -> r.nameContains(names.prefix())).models().stream()
                     .flatMap(m -> ours(names, m.modelName(), m.creationTime()).stream())
                     .sorted(NEWEST_FIRST).toList());
-            if (staleConfigs.isEmpty() && models.size() <= config.keepLastVersions()) {
+            if (staleConfigs.isEmpty() && models.size() <= context.config().keepLastVersions()) {
                 return deleted;
             }
             Set<String> modelsInUse = new HashSet<>();
             for (Named kept : keptConfigs) {
                 describe("describe endpoint config " + kept.name(),
-                        () -> sageMaker.describeEndpointConfig(r -> r.endpointConfigName(kept.name())))
+                        () -> context.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(kept.name())))
                         .ifPresent(c -> EndpointResources.allVariants(c).forEach(v -> modelsInUse.add(v.modelName())));
             }
             for (Named stale : staleConfigs) {
                 call("delete endpoint config " + stale.name(),
-                        () -> sageMaker.deleteEndpointConfig(r -> r.endpointConfigName(stale.name())));
+                        () -> context.sageMaker().deleteEndpointConfig(r -> r.endpointConfigName(stale.name())));
                 deleted.add(stale.name());
             }
-            for (int i = config.keepLastVersions(); i < models.size(); i++) {
+            for (int i = context.config().keepLastVersions(); i < models.size(); i++) {
                 Named stale = models.get(i);
                 if (!modelsInUse.contains(stale.name())) {
-                    call("delete model " + stale.name(), () -> sageMaker.deleteModel(r -> r.modelName(stale.name())));
+                    call("delete model " + stale.name(),
+                            () -> context.sageMaker().deleteModel(r -> r.modelName(stale.name())));
                     deleted.add(stale.name());
                 }
             }
@@ -90,7 +84,7 @@ final class VersionCleanup {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("deleted", deleted);
             fields.put("reason", e.getMessage());
-            log.info(requestId, "cleanup_incomplete", fields);
+            context.log().info(requestId, "cleanup_incomplete", fields);
         }
         return deleted;
     }

@@ -3,6 +3,7 @@ package io.lgbmops.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -21,6 +23,7 @@ import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDime
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalingPolicy;
 import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
+import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
 import software.amazon.awssdk.services.sagemaker.model.EndpointConfigSummary;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 import software.amazon.awssdk.services.sagemaker.model.ModelSummary;
@@ -219,6 +222,28 @@ final class DeployFixture implements AutoCloseable {
                 + " \"detail\": {\"EndpointName\": \"" + endpointName + "\", \"EndpointStatus\": \"" + status + "\"}}";
     }
 
+    /**
+     * Version 1 deployed by {@code payload} (an approval event or pipeline arguments for its ARN),
+     * version 2 registered but not yet deployed, the calls so far forgotten: returns version 2's ARN.
+     */
+    String liveAndNext(DeployHandler handler, Function<String, String> payload) {
+        invoke(handler, payload.apply(registerPackage(0.70, ModelApprovalStatus.APPROVED)));
+        String next = registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        clearRecordedCalls();
+        return next;
+    }
+
+    /** The name of the endpoint config the endpoint runs, straight from moto. */
+    String liveEndpointConfigName() {
+        return direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+    }
+
+    /** The endpoint config the endpoint runs, straight from moto. */
+    DescribeEndpointConfigResponse liveEndpointConfig() {
+        String name = liveEndpointConfigName();
+        return direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name));
+    }
+
     List<EndpointConfigSummary> endpointConfigs() {
         return direct.sageMaker().listEndpointConfigs(r -> r.maxResults(100)).endpointConfigs();
     }
@@ -239,7 +264,7 @@ final class DeployFixture implements AutoCloseable {
     List<ScalingPolicy> scalingPolicies() {
         return direct.autoscaling().describeScalingPolicies(r -> r
                 .serviceNamespace(ServiceNamespace.SAGEMAKER)
-                .resourceId(DeployTranslator.scalableResourceId(ENDPOINT))
+                .resourceId(DeployTranslator.scalableResourceId(ENDPOINT, Variants.CHAMPION))
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT))
                 .scalingPolicies();
     }

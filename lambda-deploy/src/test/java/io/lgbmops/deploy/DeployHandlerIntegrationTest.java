@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.Variants;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,9 +145,7 @@ class DeployHandlerIntegrationTest {
 
         JsonNode result = invoke(handler, approvedEvent(arn));
 
-        assertEquals("UNCHANGED", result.path("status").asText(), result::toString);
-        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
-        assertEquals(1, fixture.endpointConfigs().size());
+        assertLiveConfigKept("UNCHANGED", result);
     }
 
     @Test
@@ -270,13 +269,7 @@ class DeployHandlerIntegrationTest {
 
     @Test
     void handleRequest_whenEndpointIsUpdating_throwsRetryableAndChangesNothing() {
-        DeployHandler handler = fixture.handler();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.clearRecordedCalls();
-        reportEndpointStatus("Updating");
-
-        assertThrows(RetryableDeployException.class, () -> invoke(handler, approvedEvent(second)));
+        deployingNextWhileEndpointIs(fixture.handler(), "Updating", RetryableDeployException.class);
 
         assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
         assertEquals(1, fixture.endpointConfigs().size());
@@ -284,13 +277,8 @@ class DeployHandlerIntegrationTest {
 
     @Test
     void handleRequest_whenEndpointFailed_throwsFailedAndDeletesNothing() {
-        DeployHandler handler = fixture.handler();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        reportEndpointStatus("Failed");
-
-        DeployFailedException error = assertThrows(DeployFailedException.class,
-                () -> invoke(handler, approvedEvent(second)));
+        DeployFailedException error = deployingNextWhileEndpointIs(fixture.handler(), "Failed",
+                DeployFailedException.class);
 
         assertTrue(error.getMessage().contains("is Failed"), error::getMessage);
         assertEquals(1, fixture.endpointCount());
@@ -300,9 +288,7 @@ class DeployHandlerIntegrationTest {
     @Test
     void handleRequest_whenInstanceTypeChanges_deregistersAutoscalingAroundUpdate() {
         DeployHandler handler = fixture.handler();
-        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.clearRecordedCalls();
+        String second = fixture.liveAndNext(handler, DeployFixture::pipelineArguments);
 
         JsonNode result = invoke(handler, pipelineArguments(second, "ml.m5.xlarge"));
 
@@ -318,7 +304,7 @@ class DeployHandlerIntegrationTest {
                 .path("RetainAllVariantProperties").asBoolean(true));
         assertEquals(1, fixture.scalableTargets().size());
         assertEquals(1, fixture.scalingPolicies().size());
-        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String live = fixture.liveEndpointConfigName();
         assertEquals("ml.m5.xlarge", fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(live))
                 .productionVariants().get(0).instanceTypeAsString());
     }
@@ -326,8 +312,7 @@ class DeployHandlerIntegrationTest {
     @Test
     void handleRequest_whenUpdateRejectedAfterDeregistering_restoresAutoscaling() {
         DeployHandler handler = fixture.handler();
-        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        String second = fixture.liveAndNext(handler, DeployFixture::pipelineArguments);
         fixture.proxy.reset();
         fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, FaultInjectingProxy.Reply.awsJsonError(400,
                 "ValidationException", "Instance type ml.m5.xlarge is not available"));
@@ -348,9 +333,7 @@ class DeployHandlerIntegrationTest {
 
         JsonNode result = invoke(handler, approvedEvent(older));
 
-        assertEquals("SUPERSEDED", result.path("status").asText(), result::toString);
-        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
-        assertEquals(1, fixture.endpointConfigs().size());
+        assertLiveConfigKept("SUPERSEDED", result);
     }
 
     @Test
@@ -363,7 +346,7 @@ class DeployHandlerIntegrationTest {
         assertEquals(Set.of(3, 4), versions(fixture.endpointConfigs().stream()
                 .map(EndpointConfigSummary::endpointConfigName).toList()));
         assertEquals(Set.of(3, 4), versions(fixture.models().stream().map(ModelSummary::modelName).toList()));
-        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String live = fixture.liveEndpointConfigName();
         assertEquals(4, new ResourceNames(ENDPOINT).versionOf(live).getAsInt());
     }
 
@@ -371,7 +354,7 @@ class DeployHandlerIntegrationTest {
     void handleRequest_whenUpdatesRollBack_neverDeletesLiveConfigOrItsModel() {
         DeployHandler handler = fixture.handler(Map.of("KEEP_LAST_VERSIONS", "1"));
         invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String live = fixture.liveEndpointConfigName();
         fixture.proxy.reset();
         // Accept updates without applying them: the endpoint stays on v1, as after an automatic rollback.
         fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, FaultInjectingProxy.Reply.json(200,
@@ -395,7 +378,7 @@ class DeployHandlerIntegrationTest {
         invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
         fixture.direct.autoscaling().deregisterScalableTarget(
                 new DeployTranslator(DeploySettings.fromEnvironment(DeployFixture.environment()))
-                        .deregisterScalableTarget(ENDPOINT));
+                        .deregisterScalableTarget(ENDPOINT, Variants.CHAMPION));
         assertEquals(0, fixture.scalableTargets().size());
 
         JsonNode result = invoke(handler, DeployFixture.endpointEvent(ENDPOINT, "IN_SERVICE"));
@@ -552,7 +535,7 @@ class DeployHandlerIntegrationTest {
     void handleRequest_whenEndpointConfigOfExpectedNamePointsElsewhere_failsAndKeepsTheLiveConfig() {
         DeployHandler handler = fixture.handler();
         invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
+        String live = fixture.liveEndpointConfigName();
         String liveModel = fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(live))
                 .productionVariants().get(0).modelName();
         String second = fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED);
@@ -569,8 +552,7 @@ class DeployHandlerIntegrationTest {
         assertTrue(error.getMessage().contains("points its variant at model " + liveModel + ", not "
                 + plan.modelName()), error::getMessage);
         assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
-        assertEquals(live, fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT))
-                .endpointConfigName());
+        assertEquals(live, fixture.liveEndpointConfigName());
     }
 
     // ---------------------------------------------------------------- a busy or odd endpoint
@@ -589,18 +571,15 @@ class DeployHandlerIntegrationTest {
     void handleRequest_whenUpdateFindsEndpointBusy_throwsRetryableAndRestoresAutoscaling(
             FaultInjectingProxy.Reply answer) {
         DeployHandler handler = fixture.handler();
-        invoke(handler, pipelineArguments(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String live = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.clearRecordedCalls();
+        String second = fixture.liveAndNext(handler, DeployFixture::pipelineArguments);
+        String live = fixture.liveEndpointConfigName();
         fixture.proxy.failAlways(UpdateEndpointEmulator.OPERATION, answer);
 
         RetryableDeployException error = assertThrows(RetryableDeployException.class,
                 () -> invoke(handler, pipelineArguments(second, "ml.m5.xlarge")));
 
         assertTrue(error.getMessage().contains("busy"), error::getMessage);
-        assertEquals(live, fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT))
-                .endpointConfigName());
+        assertEquals(live, fixture.liveEndpointConfigName());
         assertEquals(1, fixture.scalableTargets().size());
         assertEquals(1, fixture.scalingPolicies().size());
         assertTrue(fixture.logs().contains("\"error\":\"RETRYABLE\""), fixture::logs);
@@ -609,13 +588,7 @@ class DeployHandlerIntegrationTest {
     @Test
     void handleRequest_whenDescribeEndpointOmitsStatus_throwsRetryableOneLineAndChangesNothing() {
         DeployHandler handler = fixture.handler();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.clearRecordedCalls();
-        reportEndpointStatus(null);
-
-        RetryableDeployException error = assertThrows(RetryableDeployException.class,
-                () -> invoke(handler, approvedEvent(second)));
+        RetryableDeployException error = deployingNextWhileEndpointIs(handler, null, RetryableDeployException.class);
 
         assertTrue(error.getMessage().contains("without an EndpointStatus"), error::getMessage);
         assertFalse(error.getMessage().contains("\n"), "one line");
@@ -626,14 +599,8 @@ class DeployHandlerIntegrationTest {
 
     @Test
     void handleRequest_whenDescribeEndpointReportsUnknownStatus_throwsFailedNamingIt() {
-        DeployHandler handler = fixture.handler();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        String second = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.clearRecordedCalls();
-        reportEndpointStatus("Hibernating");
-
-        DeployFailedException error = assertThrows(DeployFailedException.class,
-                () -> invoke(handler, approvedEvent(second)));
+        DeployFailedException error = deployingNextWhileEndpointIs(fixture.handler(), "Hibernating",
+                DeployFailedException.class);
 
         assertTrue(error.getMessage().contains("\"Hibernating\""), error::getMessage);
         assertTrue(fixture.noMutatingCalls(), () -> fixture.proxy.operations().toString());
@@ -642,6 +609,17 @@ class DeployHandlerIntegrationTest {
     private static String withThreshold(String pipelineArguments, String threshold) {
         return pipelineArguments.substring(0, pipelineArguments.lastIndexOf('}'))
                 + ", \"f1_threshold\": " + threshold + "}";
+    }
+
+    /**
+     * Version 1 live and the endpoint described as {@code status} (null: without a status): the
+     * approval of version 2 fails with {@code expected}, which is returned.
+     */
+    private <E extends DeployException> E deployingNextWhileEndpointIs(DeployHandler handler, String status,
+            Class<E> expected) {
+        String next = fixture.liveAndNext(handler, DeployFixture::approvedEvent);
+        reportEndpointStatus(status);
+        return assertThrows(expected, () -> invoke(handler, approvedEvent(next)));
     }
 
     private void reportEndpointStatus(String status) {
@@ -658,6 +636,13 @@ class DeployHandlerIntegrationTest {
             }
             return new FaultInjectingProxy.Reply(reply.status(), reply.headers(), JSON.writeValueAsBytes(body));
         });
+    }
+
+    /** The invocation ended with {@code status}, rolled nothing out and created no endpoint config. */
+    private void assertLiveConfigKept(String status, JsonNode result) {
+        assertEquals(status, result.path("status").asText(), result::toString);
+        assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
+        assertEquals(1, fixture.endpointConfigs().size());
     }
 
     private void assertNothingCreated() {

@@ -219,8 +219,8 @@ class DeployTranslatorTest {
     void autoscalingRequests_always_targetVariantInvocationsPerInstance() {
         DeployTranslator translator = new DeployTranslator(config(Map.of()));
 
-        RegisterScalableTargetRequest target = translator.registerScalableTarget("lgbm-census");
-        PutScalingPolicyRequest policy = translator.putScalingPolicy("lgbm-census");
+        RegisterScalableTargetRequest target = translator.registerScalableTarget("lgbm-census", Variants.CHAMPION);
+        PutScalingPolicyRequest policy = translator.putScalingPolicy("lgbm-census", Variants.CHAMPION);
 
         assertEquals(ServiceNamespace.SAGEMAKER, target.serviceNamespace());
         assertEquals("endpoint/lgbm-census/variant/AllTraffic", target.resourceId());

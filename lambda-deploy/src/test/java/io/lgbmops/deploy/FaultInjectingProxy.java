@@ -62,6 +62,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
 
         /** An error as the AWS JSON protocol sends it (SageMaker, Application Auto Scaling). */
+        /** SageMaker's answer to a request it refuses: 400 ValidationException with {@code message}. */
+        public static Reply validationError(String message) {
+            return awsJsonError(400, "ValidationException", message);
+        }
+
         public static Reply awsJsonError(int status, String code, String message) {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/x-amz-json-1.1");

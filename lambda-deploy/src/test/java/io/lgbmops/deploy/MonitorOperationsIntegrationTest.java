@@ -189,7 +189,8 @@ class MonitorOperationsIntegrationTest {
         assertEquals(1, executions());
 
         // A day later the same alarm may retrain again.
-        MonitorOperations later = new MonitorOperations(fixture.viaProxy, config(MONITORING), DeployFixture.JSON,
+        MonitorOperations later = new MonitorOperations(
+                DeployContext.of(fixture.viaProxy, config(MONITORING), DeployFixture.JSON, System.out),
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(25)));
         Map<String, String> fourth = later.handle(new MonitorRequest.Retrain("again"));
         assertEquals("RETRAIN_STARTED", fourth.get("status"), fourth::toString);

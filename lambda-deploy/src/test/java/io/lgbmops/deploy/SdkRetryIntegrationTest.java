@@ -10,8 +10,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.sagemaker.model.ModelApprovalStatus;
 
 /**
@@ -32,41 +36,29 @@ class SdkRetryIntegrationTest {
 
     private final DeployFixture fixture = EMULATOR.fixture();
 
-    @Test
-    void handleRequest_whenDescribeThrottledTwice_retriesAndDeploys() {
-        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.proxy.failNext("SageMaker.DescribeModelPackage", 2, THROTTLED);
-
-        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
-
-        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
-        assertEquals(3, fixture.proxy.count("SageMaker.DescribeModelPackage"));
-    }
-
-    @Test
-    void handleRequest_whenCreateEndpointAnswers5xxTwice_retriesAndCreatesOneEndpoint() {
-        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
-        fixture.proxy.failNext("SageMaker.CreateEndpoint", 2, UNAVAILABLE);
-
-        JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
-
-        assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
-        assertEquals(3, fixture.proxy.count("SageMaker.CreateEndpoint"));
-        assertEquals(1, fixture.endpointCount());
-    }
-
-    @Test
-    void handleRequest_whenEvaluationReportReadSlowsDown_retriesAndDeploys() {
-        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+    static Stream<Arguments> failuresAnsweredTwice() {
         String report = "GET /" + DeployFixture.BUCKET + "/" + DeployFixture.reportKey(1);
-        fixture.proxy.failNext(report, 2, new FaultInjectingProxy.Reply(503, Map.of("Content-Type", "application/xml"),
-                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-                        .getBytes(StandardCharsets.UTF_8)));
+        return Stream.of(
+                Arguments.of("throttled describe", "SageMaker.DescribeModelPackage", THROTTLED),
+                Arguments.of("5xx on create", "SageMaker.CreateEndpoint", UNAVAILABLE),
+                Arguments.of("slow-down on the report read", report, new FaultInjectingProxy.Reply(503,
+                        Map.of("Content-Type", "application/xml"),
+                        "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                                .getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failuresAnsweredTwice")
+    void handleRequest_whenCallFailsTwice_retriesAndDeploysOnce(String label, String operation,
+            FaultInjectingProxy.Reply failure) {
+        String arn = fixture.registerPackage(0.71, ModelApprovalStatus.APPROVED);
+        fixture.proxy.failNext(operation, 2, failure);
 
         JsonNode result = invoke(fixture.handler(), approvedEvent(arn));
 
         assertEquals("DEPLOYED", result.path("status").asText(), result::toString);
-        assertEquals(3, fixture.proxy.count(report));
+        assertEquals(3, fixture.proxy.count(operation));
+        assertEquals(1, fixture.endpointCount());
     }
 
     @Test

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.deploy.LocalInvokeProcess.Run;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -137,8 +137,6 @@ class ShadedJarTest {
         assertEquals(latest, resolved.path("ModelPackageArn").asText(), resolved::toString);
     }
 
-    private record Run(int exitCode, String stdout, String stderr) { }
-
     private static String status(Run run) throws IOException {
         return result(run).path("status").asText();
     }
@@ -151,30 +149,9 @@ class ShadedJarTest {
     }
 
     private Run run(String event, Map<String, String> overrides) throws IOException, InterruptedException {
-        Path eventFile = Files.writeString(work.resolve("event.json"), event);
-        Path stdout = work.resolve("stdout.txt");
-        Path stderr = work.resolve("stderr.txt");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", JAR.toString(), LocalInvoke.class.getName(), eventFile.toString())
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        Map<String, String> config = new HashMap<>(DeployFixture.environment());
-        config.putAll(overrides);
-        env.putAll(config);
-        env.put("AWS_ENDPOINT_URL", fixture.proxy.endpoint().toString());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "testing");
-        env.put("AWS_SECRET_ACCESS_KEY", "testing");
-        Process process = builder.start();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("LocalInvoke did not finish within 90 s");
-        }
-        return new Run(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+        Map<String, String> settings = new HashMap<>(DeployFixture.environment());
+        settings.putAll(overrides);
+        return LocalInvokeProcess.run(work, JAR.toString(), List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xshare:auto"), settings, fixture.proxy.endpoint(), event);
     }
 }

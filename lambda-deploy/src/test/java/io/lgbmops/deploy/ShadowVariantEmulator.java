@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Adds {@code ShadowProductionVariants} to moto's endpoint configs, which moto 5.2.5 accepts and
@@ -63,12 +61,13 @@ public final class ShadowVariantEmulator implements FaultInjectingProxy.Responde
                 JsonNode shadow = body.path("ShadowProductionVariants");
                 if (shadow.isArray() && !shadow.isEmpty()) {
                     if (shadow.size() > 1 || body.path("ProductionVariants").size() > 1) {
-                        return validation("With ShadowProductionVariants, only one production variant and one "
-                                + "shadow variant can be specified.");
+                        return FaultInjectingProxy.Reply.validationError("With ShadowProductionVariants, only one "
+                                + "production variant and one shadow variant can be specified.");
                     }
                     String model = shadow.get(0).path("ModelName").asText();
-                    if (describeModel(model).isEmpty()) {
-                        return validation("Could not find model \"" + model + "\".");
+                    if (AwsCalls.describe("describe model " + model,
+                            () -> moto.sageMaker().describeModel(r -> r.modelName(model))).isEmpty()) {
+                        return FaultInjectingProxy.Reply.validationError("Could not find model \"" + model + "\".");
                     }
                 }
                 FaultInjectingProxy.Reply reply = forwarder.forward(call);
@@ -95,17 +94,5 @@ public final class ShadowVariantEmulator implements FaultInjectingProxy.Responde
                 return reply;
             }
         }
-    }
-
-    private Optional<Object> describeModel(String name) {
-        try {
-            return Optional.of(moto.sageMaker().describeModel(r -> r.modelName(name)));
-        } catch (AwsServiceException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static FaultInjectingProxy.Reply validation(String message) {
-        return FaultInjectingProxy.Reply.awsJsonError(400, "ValidationException", message);
     }
 }

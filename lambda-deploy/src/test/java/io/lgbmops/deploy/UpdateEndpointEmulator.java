@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Objects;
 import java.util.Optional;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
 import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
 import software.amazon.awssdk.services.sagemaker.model.DescribeEndpointConfigResponse;
@@ -59,16 +58,17 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
         JsonNode body = mapper.readTree(call.body());
         String endpointName = body.path("EndpointName").asText();
         String configName = body.path("EndpointConfigName").asText();
-        Optional<DescribeEndpointResponse> endpoint = describeEndpoint(endpointName);
+        Optional<DescribeEndpointResponse> endpoint = AwsCalls.describe("describe endpoint " + endpointName,
+                () -> moto.sageMaker().describeEndpoint(r -> r.endpointName(endpointName)));
         if (endpoint.isEmpty()) {
-            return validation("Could not find endpoint \"" + endpointName + "\".");
+            return FaultInjectingProxy.Reply.validationError("Could not find endpoint \"" + endpointName + "\".");
         }
         if (endpoint.get().endpointStatus() != EndpointStatus.IN_SERVICE) {
-            return validation("Cannot update in-progress endpoint \"" + endpointName + "\".");
+            return FaultInjectingProxy.Reply.validationError("Cannot update in-progress endpoint \"" + endpointName + "\".");
         }
         Optional<DescribeEndpointConfigResponse> next = describeConfig(configName);
         if (next.isEmpty()) {
-            return validation("Could not find endpoint configuration \"" + configName + "\".");
+            return FaultInjectingProxy.Reply.validationError("Could not find endpoint configuration \"" + configName + "\".");
         }
         Optional<DescribeEndpointConfigResponse> current = describeConfig(endpoint.get().endpointConfigName());
         for (ProductionVariant variant : next.get().productionVariants()) {
@@ -77,7 +77,7 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
                     .map(ProductionVariant::instanceTypeAsString).orElse(null);
             if (before != null && !Objects.equals(before, variant.instanceTypeAsString())
                     && isScalableTarget(endpointName, variant.variantName())) {
-                return validation("The variant " + variant.variantName() + " is registered with Application Auto "
+                return FaultInjectingProxy.Reply.validationError("The variant " + variant.variantName() + " is registered with Application Auto "
                         + "Scaling; deregister it before changing its instance type.");
             }
         }
@@ -85,7 +85,7 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
         java.util.Set<String> kept = variantNames(configName, next.get());
         for (String variant : variantNames(endpoint.get().endpointConfigName(), current.orElse(null))) {
             if (!kept.contains(variant) && isScalableTarget(endpointName, variant)) {
-                return validation("The variant " + variant + " is registered with Application Auto Scaling; "
+                return FaultInjectingProxy.Reply.validationError("The variant " + variant + " is registered with Application Auto Scaling; "
                         + "deregister it before removing it from the endpoint.");
             }
         }
@@ -93,6 +93,11 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
         String arn = moto.sageMaker().createEndpoint(r -> r.endpointName(endpointName).endpointConfigName(configName))
                 .endpointArn();
         return FaultInjectingProxy.Reply.json(200, "{\"EndpointArn\":\"" + arn + "\"}");
+    }
+
+    private Optional<DescribeEndpointConfigResponse> describeConfig(String name) {
+        return AwsCalls.describe("describe endpoint config " + name,
+                () -> moto.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name)));
     }
 
     private java.util.Set<String> variantNames(String configName, DescribeEndpointConfigResponse config) {
@@ -112,25 +117,5 @@ public final class UpdateEndpointEmulator implements FaultInjectingProxy.Respond
                 .scalableDimension(ScalableDimension.SAGEMAKER_VARIANT_DESIRED_INSTANCE_COUNT)
                 .resourceIds("endpoint/" + endpointName + "/variant/" + variantName))
                 .scalableTargets().isEmpty();
-    }
-
-    private Optional<DescribeEndpointResponse> describeEndpoint(String name) {
-        try {
-            return Optional.of(moto.sageMaker().describeEndpoint(r -> r.endpointName(name)));
-        } catch (AwsServiceException e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<DescribeEndpointConfigResponse> describeConfig(String name) {
-        try {
-            return Optional.of(moto.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name)));
-        } catch (AwsServiceException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static FaultInjectingProxy.Reply validation(String message) {
-        return FaultInjectingProxy.Reply.awsJsonError(400, "ValidationException", message);
     }
 }

@@ -53,13 +53,12 @@ class VariantDeploymentIntegrationTest {
     @Test
     void abMode_whenNewerVersionApproved_addsChallengerWithConfiguredWeightsAndAutoscalesBoth() {
         DeployHandler handler = ab();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        fixture.clearRecordedCalls();
+        String next = fixture.liveAndNext(handler, DeployFixture::approvedEvent);
 
-        JsonNode result = invoke(handler, approvedEvent(fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)));
+        JsonNode result = invoke(handler, approvedEvent(next));
 
         assertEquals("VARIANT_ADDED", result.path("status").asText(), result::toString);
-        DescribeEndpointConfigResponse live = liveConfig();
+        DescribeEndpointConfigResponse live = fixture.liveEndpointConfig();
         assertEquals(result.path("endpoint_config_name").asText(), live.endpointConfigName());
         Map<String, ProductionVariant> variants = live.productionVariants().stream()
                 .collect(Collectors.toMap(ProductionVariant::variantName, v -> v));
@@ -87,10 +86,9 @@ class VariantDeploymentIntegrationTest {
     @Test
     void shadowMode_whenNewerVersionApproved_addsShadowVariantThatAnswersNothing() {
         DeployHandler handler = shadow();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        fixture.clearRecordedCalls();
+        String next = fixture.liveAndNext(handler, DeployFixture::approvedEvent);
 
-        JsonNode result = invoke(handler, approvedEvent(fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)));
+        JsonNode result = invoke(handler, approvedEvent(next));
 
         assertEquals("VARIANT_ADDED", result.path("status").asText(), result::toString);
         JsonNode created = single(fixture.proxy.calls("SageMaker.CreateEndpointConfig")).json();
@@ -114,10 +112,9 @@ class VariantDeploymentIntegrationTest {
     @Test
     void replaceMode_endpointConfigAsCreated() {
         DeployHandler handler = fixture.handler();
-        invoke(handler, approvedEvent(fixture.registerPackage(0.70, ModelApprovalStatus.APPROVED)));
-        fixture.clearRecordedCalls();
+        String next = fixture.liveAndNext(handler, DeployFixture::approvedEvent);
 
-        JsonNode result = invoke(handler, approvedEvent(fixture.registerPackage(0.72, ModelApprovalStatus.APPROVED)));
+        JsonNode result = invoke(handler, approvedEvent(next));
 
         assertEquals("UPDATED", result.path("status").asText(), result::toString);
         assertTrue(result.path("traffic").isMissingNode(), result::toString);
@@ -137,7 +134,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("PROMOTED", result.path("status").asText(), result::toString);
         assertEquals(0.72, result.path("f1").asDouble(), 1e-9);
-        DescribeEndpointConfigResponse live = liveConfig();
+        DescribeEndpointConfigResponse live = fixture.liveEndpointConfig();
         ProductionVariant sole = single(live.productionVariants());
         assertEquals("AllTraffic", sole.variantName());
         assertTrue(sole.modelName().startsWith(ENDPOINT + "-v2-"), sole::toString);
@@ -161,8 +158,8 @@ class VariantDeploymentIntegrationTest {
         JsonNode result = invoke(handler, "{\"operation\": \"rollback\", \"model_package_version\": 2}");
 
         assertEquals("ROLLED_BACK", result.path("status").asText(), result::toString);
-        assertEquals(championConfig, liveConfig().endpointConfigName());
-        assertTrue(single(liveConfig().productionVariants()).modelName().startsWith(ENDPOINT + "-v1-"));
+        assertEquals(championConfig, fixture.liveEndpointConfig().endpointConfigName());
+        assertTrue(single(fixture.liveEndpointConfig().productionVariants()).modelName().startsWith(ENDPOINT + "-v1-"));
         assertEquals(Set.of("endpoint/" + ENDPOINT + "/variant/AllTraffic"), scalableResourceIds());
         assertEquals(0, fixture.proxy.count("SageMaker.CreateEndpointConfig"), "the champion's config is reused");
         assertEquals(0, fixture.proxy.count("SageMaker.DescribeModelPackage"), "a rollback needs no gate");
@@ -178,7 +175,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("PROMOTED", result.path("status").asText(), result::toString);
         DescribeEndpointConfigResponse live = fixture.viaProxy.sageMaker()
-                .describeEndpointConfig(r -> r.endpointConfigName(liveConfig().endpointConfigName()));
+                .describeEndpointConfig(r -> r.endpointConfigName(fixture.liveEndpointConfig().endpointConfigName()));
         assertFalse(live.hasShadowProductionVariants() && !live.shadowProductionVariants().isEmpty(), live::toString);
         assertTrue(single(live.productionVariants()).modelName().startsWith(ENDPOINT + "-v2-"));
         assertEquals(Set.of("endpoint/" + ENDPOINT + "/variant/AllTraffic"), scalableResourceIds());
@@ -193,13 +190,13 @@ class VariantDeploymentIntegrationTest {
                 .filter(p -> p.modelPackageVersion() == 2).findFirst().orElseThrow().modelPackageArn();
         fixture.direct.sageMaker().updateModelPackage(r -> r.modelPackageArn(challengerArn)
                 .modelApprovalStatus(ModelApprovalStatus.REJECTED));
-        String before = liveConfig().endpointConfigName();
+        String before = fixture.liveEndpointConfig().endpointConfigName();
         fixture.clearRecordedCalls();
 
         JsonNode result = invoke(handler, "{\"operation\": \"promote\", \"model_package_version\": 2}");
 
         assertEquals("NOT_APPROVED", result.path("status").asText(), result::toString);
-        assertEquals(before, liveConfig().endpointConfigName());
+        assertEquals(before, fixture.liveEndpointConfig().endpointConfigName());
         assertTrue(fixture.noMutatingCalls(), fixture.proxy.operations()::toString);
     }
 
@@ -208,7 +205,7 @@ class VariantDeploymentIntegrationTest {
         DeployHandler handler = ab();
         championAndNewcomer(handler);
         invoke(handler, "{\"operation\": \"promote\", \"model_package_version\": 2}");
-        String promoted = liveConfig().endpointConfigName();
+        String promoted = fixture.liveEndpointConfig().endpointConfigName();
         fixture.clearRecordedCalls();
 
         JsonNode again = invoke(handler, "{\"operation\": \"promote\", \"model_package_version\": 2}");
@@ -224,7 +221,7 @@ class VariantDeploymentIntegrationTest {
         assertEquals("NO_VARIANT", alarmRollback.path("status").asText(), alarmRollback::toString);
         assertEquals("UNCHANGED", lateApproval.path("status").asText(), lateApproval::toString);
         assertEquals("SUPERSEDED", olderApproval.path("status").asText(), olderApproval::toString);
-        assertEquals(promoted, liveConfig().endpointConfigName());
+        assertEquals(promoted, fixture.liveEndpointConfig().endpointConfigName());
         assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
         assertEquals(0, fixture.proxy.count("SageMaker.CreateEndpointConfig"));
         assertEquals(Set.of("endpoint/" + ENDPOINT + "/variant/AllTraffic"), scalableResourceIds());
@@ -242,7 +239,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("NO_VARIANT", again.path("status").asText(), again::toString);
         assertEquals("NO_VARIANT", latePromote.path("status").asText(), latePromote::toString);
-        assertEquals(championConfig, liveConfig().endpointConfigName());
+        assertEquals(championConfig, fixture.liveEndpointConfig().endpointConfigName());
         assertTrue(fixture.noMutatingCalls(), fixture.proxy.operations()::toString);
     }
 
@@ -250,7 +247,7 @@ class VariantDeploymentIntegrationTest {
     void duplicateApprovals_whileChallengerLive_changeNothing() {
         DeployHandler handler = ab();
         championAndNewcomer(handler);
-        String live = liveConfig().endpointConfigName();
+        String live = fixture.liveEndpointConfig().endpointConfigName();
         fixture.clearRecordedCalls();
 
         JsonNode challengerAgain = invoke(handler, approvedEvent(packageArn(2)));
@@ -260,7 +257,7 @@ class VariantDeploymentIntegrationTest {
         assertEquals("UNCHANGED", challengerAgain.path("status").asText(), challengerAgain::toString);
         assertEquals("UNCHANGED", championAgain.path("status").asText(), championAgain::toString);
         assertEquals("NO_VARIANT", wrongVersion.path("status").asText(), wrongVersion::toString);
-        assertEquals(live, liveConfig().endpointConfigName());
+        assertEquals(live, fixture.liveEndpointConfig().endpointConfigName());
         assertEquals(0, fixture.proxy.count(UpdateEndpointEmulator.OPERATION));
         assertEquals(0, fixture.proxy.count("SageMaker.CreateEndpointConfig"));
         assertEquals(2, scalableResourceIds().size());
@@ -276,7 +273,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("VARIANT_ADDED", third.path("status").asText(), third::toString);
         assertEquals("SUPERSEDED", lateSecond.path("status").asText(), lateSecond::toString);
-        Map<String, String> models = liveConfig().productionVariants().stream()
+        Map<String, String> models = fixture.liveEndpointConfig().productionVariants().stream()
                 .collect(Collectors.toMap(ProductionVariant::variantName, ProductionVariant::modelName));
         assertTrue(models.get("AllTraffic").startsWith(ENDPOINT + "-v1-"), models::toString);
         assertTrue(models.get("Challenger").startsWith(ENDPOINT + "-v3-"), models::toString);
@@ -305,7 +302,7 @@ class VariantDeploymentIntegrationTest {
 
         assertEquals("ROLLED_BACK", result.path("status").asText(), result::toString);
         assertTrue(result.path("reason").asText().endsWith("(requested: lgbm-census-challenger-5xx)"), result::toString);
-        assertTrue(single(liveConfig().productionVariants()).modelName().startsWith(ENDPOINT + "-v1-"));
+        assertTrue(single(fixture.liveEndpointConfig().productionVariants()).modelName().startsWith(ENDPOINT + "-v1-"));
     }
 
     @Test
@@ -324,11 +321,6 @@ class VariantDeploymentIntegrationTest {
         return fixture.direct.sageMaker().listModelPackages(r -> r.modelPackageGroupName(DeployFixture.GROUP))
                 .modelPackageSummaryList().stream().filter(p -> p.modelPackageVersion() == version)
                 .findFirst().orElseThrow().modelPackageArn();
-    }
-
-    private DescribeEndpointConfigResponse liveConfig() {
-        String name = fixture.direct.sageMaker().describeEndpoint(r -> r.endpointName(ENDPOINT)).endpointConfigName();
-        return fixture.direct.sageMaker().describeEndpointConfig(r -> r.endpointConfigName(name));
     }
 
     private Set<String> scalableResourceIds() {

@@ -30,15 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DESCRIPTIONS = {
-    "CI": "Class Imbalance (CI)",
-    "DPL": "Difference in Positive Proportions in Labels (DPL)",
-    "DPPL": "Difference in Positive Proportions in Predicted Labels (DPPL)",
-    "DI": "Disparate Impact (DI)",
-    "AD": "Accuracy Difference (AD)",
-    "RD": "Recall Difference (RD)",
-}
-PRE_TRAINING = ("CI", "DPL")
+# Clarify's metric names and descriptions have one home, the container's bias module; the runner
+# starts this script with the project virtualenv's python, where the container package is installed.
+from lgbmops.explain.bias import DESCRIPTIONS, PRE_TRAINING
+
+# The post-training metrics implemented here (see _metric): Clarify's, less DAR.
 POST_TRAINING = ("DPPL", "DI", "AD", "RD")
 BATCH_ROWS = 5000
 
