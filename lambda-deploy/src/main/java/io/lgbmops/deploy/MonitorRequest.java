@@ -1,6 +1,7 @@
 package io.lgbmops.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -22,9 +23,9 @@ import java.util.Set;
  */
 sealed interface MonitorRequest {
 
-    String DESCRIBE_LIVE = "describe-live";
-    String PUBLISH_METRICS = "publish-metrics";
-    String RETRAIN = "retrain";
+    String DESCRIBE_LIVE = DeployFunction.DESCRIBE_LIVE;
+    String PUBLISH_METRICS = DeployFunction.PUBLISH_METRICS;
+    String RETRAIN = DeployFunction.RETRAIN;
     Set<String> OPERATIONS = Set.of(DESCRIBE_LIVE, PUBLISH_METRICS, RETRAIN);
 
     /** Window bounds as given; empty when the execution left them to the default. */

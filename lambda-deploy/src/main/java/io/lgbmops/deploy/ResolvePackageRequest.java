@@ -20,11 +20,11 @@ import java.util.Set;
 record ResolvePackageRequest(String modelPackageGroup, Optional<String> modelPackageArn, boolean required,
         String missingReportUri) {
 
-    static final String OPERATION = "resolve-package";
-    static final String GROUP_FIELD = "model_package_group";
+    static final String OPERATION = DeployFunction.RESOLVE_PACKAGE;
+    static final String GROUP_FIELD = DeployFunction.MODEL_PACKAGE_GROUP;
     static final String ARN_FIELD = DeployFunction.MODEL_PACKAGE_ARN;
-    static final String REQUIRED_FIELD = "required";
-    static final String MISSING_REPORT_FIELD = "missing_report_uri";
+    static final String REQUIRED_FIELD = DeployFunction.REQUIRED;
+    static final String MISSING_REPORT_FIELD = DeployFunction.MISSING_REPORT_URI;
     private static final Set<String> FIELDS =
             Set.of(EventParser.OPERATION_FIELD, GROUP_FIELD, ARN_FIELD, REQUIRED_FIELD, MISSING_REPORT_FIELD);
 
