@@ -1,12 +1,14 @@
 package io.lgbmops.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.pipeline.deploy.Checks;
 import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The operations the monitoring pipeline and its alarm rule invoke the function with, parsed and
@@ -27,6 +29,7 @@ sealed interface MonitorRequest {
     String PUBLISH_METRICS = DeployFunction.PUBLISH_METRICS;
     String RETRAIN = DeployFunction.RETRAIN;
     Set<String> OPERATIONS = Set.of(DESCRIBE_LIVE, PUBLISH_METRICS, RETRAIN);
+    Pattern METRICS_URI = Checks.s3Uri("/\\S+\\.json");
 
     /** Window bounds as given; empty when the execution left them to the default. */
     record DescribeLive(Optional<Instant> windowStart, Optional<Instant> windowEnd, int windowHours)
@@ -57,7 +60,7 @@ sealed interface MonitorRequest {
             case PUBLISH_METRICS -> {
                 onlyFields(root, Set.of("operation", "metrics_uri"));
                 String uri = root.path("metrics_uri").asText("");
-                if (!uri.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+\\.json$")) {
+                if (!METRICS_URI.matcher(uri).matches()) {
                     throw new InvalidEventException("metrics_uri", "must be s3://<bucket>/<key>.json, got \""
                             + root.path("metrics_uri").asText(root.path("metrics_uri").toString()) + "\"");
                 }
