@@ -1,7 +1,6 @@
 package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.MonitoringConfig;
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
 import io.lgbmops.pipeline.MonitorPipeline;
@@ -10,6 +9,8 @@ import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.PipelineValidator;
 import io.lgbmops.pipeline.deploy.CaptureManifest;
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ import software.constructs.Construct;
  * with its own role, and alarms on the drift figures it publishes (where the stage retrains on
  * drift, DeployStack's rule sends them to the deploy function's rate-limited {@code retrain}).
  * The endpoint's capture itself is configured by the deploy function (see
- * {@link StageConfig#deploySettings}).
+ * {@link DeploySettings}).
  */
 public final class MonitorStack extends Stack {
 
@@ -48,29 +49,29 @@ public final class MonitorStack extends Stack {
     private final CfnSchedule schedule;
     private final List<Alarm> driftAlarms;
 
-    /** What the monitor stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image,
-            DeployStack deploy) {
+    /**
+     * What the monitoring pipeline checks, when, and what it runs with.
+     *
+     * @param monitoring             the schedule, window and drift limits
+     * @param processingInstanceType instance type of the Monitor step's job
+     * @param captureUri             where the endpoint's data capture goes (the deploy function's setting)
+     * @param resources              the stage's pipeline resources
+     */
+    public record Props(MonitoringConfig monitoring, String processingInstanceType, String captureUri,
+            PipelineResources resources) {
     }
 
     public MonitorStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
-        StageConfig stage = props.stage();
-        MonitoringConfig monitoring = stage.monitoring();
-        String functionArn = props.deploy().liveFunction().getFunctionArn();
+        PipelineResources resources = props.resources();
+        StageNames stage = resources.names();
+        MonitoringConfig monitoring = props.monitoring();
+        String functionArn = resources.deployFunction().getFunctionArn();
 
-        PipelineSettings settings = PipelineSettings.builder()
-                .imageUri(props.image().imageUri())
-                .jobRoleArn(props.platform().jobRole().getRoleArn())
-                .modelRoleArn(props.platform().modelRole().getRoleArn())
-                .writeBucketName(StorageStack.writeBucketName(stage))
-                .kmsKeyId(props.storage().key().getKeyArn())
-                .defaultInputDataUri(PipelineStack.defaultInputDataUri(stage))
-                .defaultDatasetContractUri(PipelineStack.defaultDatasetContractUri(stage))
-                .deployFunctionArn(functionArn)
+        PipelineSettings settings = resources.wire(PipelineSettings.builder())
                 .modelPackageGroupName(stage.modelPackageGroupName())
                 .endpointName(stage.endpointName())
-                .processingInstanceType(stage.processingInstanceType())
+                .processingInstanceType(props.processingInstanceType())
                 .build();
         definition = MonitorPipeline.build(settings,
                 new MonitorSettings(monitoring.windowHours(), monitoring.minCapturedRows(), monitoring.maxFeaturePsi()));
@@ -92,12 +93,13 @@ public final class MonitorStack extends Stack {
                                 .actions(List.of("lambda:InvokeFunction")).resources(List.of(functionArn)).build(),
                         PolicyStatement.Builder.create().sid("PassJobRole")
                                 .actions(List.of("iam:PassRole"))
-                                .resources(List.of(props.platform().jobRole().getRoleArn()))
+                                .resources(List.of(resources.jobRole().getRoleArn()))
                                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
                                 .build()))
                 .build();
-        NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:"
-                        + "<AWS::AccountId>:processing-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*]",
+        NagAcknowledgements.acknowledgeResource(permissions, "arn:" + NagAcknowledgements.PARTITION + ":sagemaker:"
+                        + NagAcknowledgements.REGION + ":" + NagAcknowledgements.ACCOUNT + ":processing-job/"
+                        + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*",
                 "SageMaker Pipelines name the Monitor step's job pipelines-<execution>-Monitor-<suffix> per execution; "
                         + "processing jobs only, in this account and region.");
 
@@ -105,7 +107,7 @@ public final class MonitorStack extends Stack {
                 .pipelineName(stage.monitorPipelineName())
                 .pipelineDisplayName(stage.monitorPipelineName())
                 .pipelineDescription("Drift of " + stage.endpointName() + "'s captured requests against its live model ("
-                        + stage.name() + ")")
+                        + stage.stage() + ")")
                 .roleArn(pipelineRole.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", definition.toCompactJson()))
                 .build();
@@ -143,15 +145,15 @@ public final class MonitorStack extends Stack {
         schedule.getNode().addDependency(pipeline);
 
         driftAlarms = List.of(
-                driftAlarm("MaxFeaturePsiAlarm", maxFeaturePsiAlarmName(stage), MonitorPipeline.MAX_FEATURE_PSI,
+                driftAlarm("MaxFeaturePsiAlarm", stage.maxFeaturePsiAlarmName(), MonitorPipeline.MAX_FEATURE_PSI,
                         monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName()),
-                driftAlarm("PredictionPsiAlarm", predictionPsiAlarmName(stage), MonitorPipeline.PREDICTION_PSI,
+                driftAlarm("PredictionPsiAlarm", stage.predictionPsiAlarmName(), MonitorPipeline.PREDICTION_PSI,
                         monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName()));
         // The rule that retrains on these alarms lives beside the deploy function it invokes (DeployStack).
 
         CfnOutput.Builder.create(this, "MonitorPipelineName").value(pipeline.getPipelineName())
                 .description("run a check now with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
-        CfnOutput.Builder.create(this, "CaptureUri").value(captureUri(stage))
+        CfnOutput.Builder.create(this, "CaptureUri").value(props.captureUri())
                 .description("where the endpoint's data capture goes (<endpoint>/<variant>/yyyy/mm/dd/hh/)").build();
     }
 
@@ -178,29 +180,17 @@ public final class MonitorStack extends Stack {
                 .build();
     }
 
-    public static String maxFeaturePsiAlarmName(StageConfig stage) {
-        return stage.endpointName() + "-drift-max-feature-psi";
-    }
-
-    public static String predictionPsiAlarmName(StageConfig stage) {
-        return stage.endpointName() + "-drift-prediction-psi";
-    }
-
-    /** {@code s3://<write bucket>/datacapture}: the deploy function's DATA_CAPTURE_S3_URI. */
-    public static String captureUri(StageConfig stage) {
-        return "s3://" + StorageStack.writeBucketName(stage) + "/" + MonitorPipeline.CAPTURE_PREFIX;
-    }
-
     /**
      * The deploy function's monitoring calls: listing the endpoint's capture prefix and writing its
      * capture manifests (describe-live), PutMetricData in our namespace only and, where the stage
      * retrains on drift, listing and starting executions of the training pipeline only.
      */
-    static void grantDeployFunction(Stack scope, Role role, StageConfig stage, String keyArn) {
-        if (!stage.monitoring().enabled()) {
+    static void grantDeployFunction(Stack scope, Role role, DeploySettings settings, StageNames stage, String writeBucketName,
+            String keyArn) {
+        if (settings.dataCapturePercent() == 0) {
             return;
         }
-        String bucket = "arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage);
+        String bucket = "arn:" + scope.getPartition() + ":s3:::" + writeBucketName;
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:ListBucket"))
                 .resources(List.of(bucket))
@@ -217,8 +207,8 @@ public final class MonitorStack extends Stack {
                 .actions(List.of("kms:GenerateDataKey"))
                 .resources(List.of(keyArn))
                 .build());
-        NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + manifests + "]",
+        NagAcknowledgements.acknowledgeObjects(role, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
+                        NagAcknowledgements.REGION), manifests,
                 "describe-live names each capture manifest after its window; write-only, under our endpoint's "
                         + "manifest prefix of our write bucket only.");
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -226,32 +216,28 @@ public final class MonitorStack extends Stack {
                 .resources(List.of("*"))
                 .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", MonitorPipeline.METRICS_NAMESPACE)))
                 .build());
-        if (stage.monitoring().retrainOnDrift()) {
+        if (settings.trainingPipelineName().isPresent()) {
             role.addToPolicy(PolicyStatement.Builder.create()
                     .actions(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"))
                     .resources(List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
-                            .resourceName(stage.pipelineName()).build())))
+                            .resourceName(settings.trainingPipelineName().get()).build())))
                     .build());
         }
     }
 
     /** The model role writes the endpoint's captures (SageMaker captures as the endpoint's execution role). */
-    static void grantCapture(Stack scope, IRole modelRole, StageConfig stage, String keyArn) {
-        if (!stage.monitoring().enabled()) {
-            return;
-        }
+    static void grantCapture(Stack scope, IRole modelRole, StageNames stage, String writeBucketName, String keyArn) {
+        String captures = MonitorPipeline.capturePrefix(stage.endpointName()) + "*";
         modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:PutObject"))
-                .resources(List.of("arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage) + "/"
-                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*"))
+                .resources(List.of("arn:" + scope.getPartition() + ":s3:::" + writeBucketName + "/" + captures))
                 .build());
         modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:GenerateDataKey", "kms:Encrypt"))
                 .resources(List.of(keyArn))
                 .build());
-        NagAcknowledgements.acknowledge(modelRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/"
-                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*]",
+        NagAcknowledgements.acknowledgeObjects(modelRole, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
+                        NagAcknowledgements.REGION), captures,
                 "SageMaker names the capture files itself (<variant>/yyyy/mm/dd/hh/<file>.jsonl); write-only, "
                         + "under our endpoint's capture prefix of our write bucket only.");
     }
