@@ -206,7 +206,7 @@ public final class DeployStack extends Stack {
                                 "state", Map.of("value", List.of("ALARM"))))
                         .build())
                 .build();
-        pull.addTarget(target(RuleTargetInput.fromObject(Map.of(
+        pull.addTarget(target(RuleTargetInput.fromObject(InOrder.<Object>map(
                 DeployFunction.OPERATION, DeployFunction.ROLLBACK,
                 DeployFunction.OPERATION_REASON, EventField.fromPath("$.detail.alarmName")))));
     }
@@ -227,7 +227,7 @@ public final class DeployStack extends Stack {
                                 "state", Map.of("value", List.of("ALARM"))))
                         .build())
                 .build();
-        retrain.addTarget(target(RuleTargetInput.fromObject(Map.of(
+        retrain.addTarget(target(RuleTargetInput.fromObject(InOrder.<Object>map(
                 "operation", "retrain",
                 "reason", EventField.fromPath("$.detail.alarmName")))));
     }
@@ -255,7 +255,7 @@ public final class DeployStack extends Stack {
         return Metric.Builder.create()
                 .namespace("AWS/SageMaker")
                 .metricName(name)
-                .dimensionsMap(Map.of("EndpointName", endpoint, "VariantName", variant))
+                .dimensionsMap(InOrder.map("EndpointName", endpoint, "VariantName", variant))
                 .statistic(statistic)
                 .period(Duration.minutes(1))
                 .build();

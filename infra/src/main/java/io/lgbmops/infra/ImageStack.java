@@ -110,7 +110,7 @@ public final class ImageStack extends Stack {
                         .computeType(ComputeType.MEDIUM)
                         .privileged(true)
                         .build())
-                .environmentVariables(Map.of(
+                .environmentVariables(InOrder.map(
                         "REPOSITORY_URI", variable(repository.getRepositoryUri()),
                         "REPOSITORY_NAME", variable(repository.getRepositoryName()),
                         "IMAGE_TAG", variable(imageTag)))
@@ -162,9 +162,9 @@ public final class ImageStack extends Stack {
 
     /** Idempotent: a tag that already exists (immutable tags) is not built again. */
     private static Map<String, Object> buildSpec() {
-        return Map.of(
+        return InOrder.map(
                 "version", "0.2",
-                "phases", Map.of(
+                "phases", InOrder.map(
                         "pre_build", Map.of("commands", List.of(
                                 "aws ecr get-login-password | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}",
                                 "if aws ecr describe-images --repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$IMAGE_TAG\" >/dev/null 2>&1;"
