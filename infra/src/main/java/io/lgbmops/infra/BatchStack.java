@@ -38,7 +38,6 @@ public final class BatchStack extends Stack {
 
     private final Role pipelineRole;
     private final Policy modelRoleTransformAccess;
-    private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
     /**
@@ -70,8 +69,8 @@ public final class BatchStack extends Stack {
                 .build();
         // Pipelines read the Select step's property file (the selection summary) of the execution.
         String summaries = writeBucket.arnForObjects(selectionSummaryKeys());
-        pipelineRole.addToPolicy(PlatformStack.statement(List.of("s3:GetObject"), List.of(summaries)));
-        pipelineRole.addToPolicy(PlatformStack.statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(keyArn)));
+        pipelineRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(summaries)));
+        pipelineRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(keyArn)));
         Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
                 .roles(List.of(pipelineRole))
                 .statements(stepStatements(resources))
@@ -82,7 +81,7 @@ public final class BatchStack extends Stack {
                 .statements(transformStatements(readBucket, writeBucket, keyArn))
                 .build();
 
-        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+        CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(names.batchPipelineName())
                 .pipelineDisplayName(names.batchPipelineName())
                 .pipelineDescription("LightGBM batch scoring: resolve the approved package, model, transform, select ("
@@ -194,15 +193,6 @@ public final class BatchStack extends Stack {
                         + "SageMaker generates; write-only, that step's output of our write bucket only.");
         NagAcknowledgements.acknowledgeResource(modelRoleTransformAccess, PlatformStack.sageMakerLogGroups("TransformJobs"),
                 "SageMaker names each transform job's log streams itself in its fixed /aws/sagemaker/TransformJobs log group.");
-    }
-
-    /** The role SageMaker Pipelines acts as for this pipeline only. */
-    public Role pipelineRole() {
-        return pipelineRole;
-    }
-
-    public CfnPipeline pipeline() {
-        return pipeline;
     }
 
     public PipelineDefinition definition() {

@@ -282,19 +282,19 @@ public final class DeployStack extends Stack {
     private void grant(Role role, Props props, String endpoint) {
         String group = props.names().modelPackageGroupName();
         String versions = StageNames.versionedNames(endpoint);
-        role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
-        role.addToPolicy(statement(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
+        role.addToPolicy(Statements.allow(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
                 List.of(arn("sagemaker", "model", versions))));
-        role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
                 "sagemaker:DeleteEndpointConfig", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint-config", versions))));
         // UpdateEndpointWeightsAndCapacities: Application Auto Scaling checks that the caller may scale the variant.
-        role.addToPolicy(statement(List.of("sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
                 "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
         // CreateEndpoint and UpdateEndpoint act on the endpoint and on the endpoint config they are given.
-        role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
                 List.of(arn("sagemaker", "endpoint", endpoint), arn("sagemaker", "endpoint-config", versions))));
         // ListModelPackages (resolve-package: the group's latest Approved version) names no resource.
-        role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackages",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackages",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
         // Scalable-target ARNs carry an id Application Auto Scaling assigns, so no ARN names our variant:
         // the conditions keep these calls to SageMaker variant instance counts, and registering one
@@ -308,7 +308,7 @@ public final class DeployStack extends Stack {
                         "application-autoscaling:service-namespace", "sagemaker",
                         "application-autoscaling:scalable-dimension", "sagemaker:variant:DesiredInstanceCount")))
                 .build());
-        role.addToPolicy(statement(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
+        role.addToPolicy(Statements.allow(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
                 List.of(formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("TargetTracking-endpoint/" + endpoint + "/*").build()))));
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -323,10 +323,10 @@ public final class DeployStack extends Stack {
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
                 .build());
         String runs = io.lgbmops.pipeline.LightGbmPipeline.RUNS_PREFIX + "/*";
-        role.addToPolicy(statement(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
+        role.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
                 .fromBucketName(this, "WriteBucket", props.writeBucketName()).arnForObjects(runs))));
         acknowledgeFindings(role, props.names(), endpoint, runs);
-        role.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(props.key().getKeyArn())));
+        role.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(props.key().getKeyArn())));
         // The endpoint's storage volume is encrypted with the key: SageMaker creates the grant for it.
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:CreateGrant"))
@@ -361,16 +361,9 @@ public final class DeployStack extends Stack {
         reasons.forEach((resource, reason) -> NagAcknowledgements.acknowledgeResource(role, resource, reason));
     }
 
-    private static PolicyStatement statement(List<String> actions, List<String> resources) {
-        return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
-    }
 
     /** The live alias: what the pipeline's Lambda step and the EventBridge rule invoke. */
     public IFunction liveFunction() {
         return liveFunction;
-    }
-
-    public Queue deadLetters() {
-        return deadLetters;
     }
 }

@@ -11,7 +11,6 @@ import io.lgbmops.pipeline.PipelineValidator;
 import io.lgbmops.pipeline.deploy.CaptureManifest;
 import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.StageNames;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
@@ -42,12 +41,7 @@ import software.constructs.Construct;
  */
 public final class MonitorStack extends Stack {
 
-    private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
-    private final Role pipelineRole;
-    private final Role schedulerRole;
-    private final CfnSchedule schedule;
-    private final List<Alarm> driftAlarms;
 
     /**
      * What the monitoring pipeline checks, when, and what it runs with.
@@ -77,7 +71,7 @@ public final class MonitorStack extends Stack {
                 new MonitorSettings(monitoring.windowHours(), monitoring.minCapturedRows(), monitoring.maxFeaturePsi()));
         PipelineValidator.validate(definition);
 
-        pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
+        Role pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
                 .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
                 .description("Role SageMaker Pipelines acts as to run the steps of " + stage.monitorPipelineName())
                 .build();
@@ -103,7 +97,7 @@ public final class MonitorStack extends Stack {
                 "SageMaker Pipelines name the Monitor step's job pipelines-<execution>-Monitor-<suffix> per execution; "
                         + "processing jobs only, in this account and region.");
 
-        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+        CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(stage.monitorPipelineName())
                 .pipelineDisplayName(stage.monitorPipelineName())
                 .pipelineDescription("Drift of " + stage.endpointName() + "'s captured requests against its live model ("
@@ -113,17 +107,15 @@ public final class MonitorStack extends Stack {
                 .build();
         pipeline.getNode().addDependency(permissions);
 
-        schedulerRole = Role.Builder.create(this, "ScheduleRole")
+        Role schedulerRole = Role.Builder.create(this, "ScheduleRole")
                 .assumedBy(ServicePrincipal.Builder.create("scheduler.amazonaws.com")
                         .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", getAccount())))
                         .build())
                 .description("EventBridge Scheduler starts " + stage.monitorPipelineName() + ", and nothing else")
                 .build();
-        schedulerRole.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("sagemaker:StartPipelineExecution"))
-                .resources(List.of(pipelineArn(stage.monitorPipelineName())))
-                .build());
-        schedule = CfnSchedule.Builder.create(this, "Schedule")
+        schedulerRole.addToPolicy(Statements.allow(List.of("sagemaker:StartPipelineExecution"),
+                List.of(pipelineArn(stage.monitorPipelineName()))));
+        CfnSchedule schedule = CfnSchedule.Builder.create(this, "Schedule")
                 .name(stage.monitorPipelineName())
                 .description("Starts " + stage.monitorPipelineName() + " over the last " + monitoring.windowHours() + " hours")
                 .scheduleExpression(monitoring.schedule())
@@ -144,11 +136,10 @@ public final class MonitorStack extends Stack {
                 .build();
         schedule.getNode().addDependency(pipeline);
 
-        driftAlarms = List.of(
-                driftAlarm("MaxFeaturePsiAlarm", stage.maxFeaturePsiAlarmName(), MonitorPipeline.MAX_FEATURE_PSI,
-                        monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName()),
-                driftAlarm("PredictionPsiAlarm", stage.predictionPsiAlarmName(), MonitorPipeline.PREDICTION_PSI,
-                        monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName()));
+        driftAlarm("MaxFeaturePsiAlarm", stage.maxFeaturePsiAlarmName(), MonitorPipeline.MAX_FEATURE_PSI,
+                monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName());
+        driftAlarm("PredictionPsiAlarm", stage.predictionPsiAlarmName(), MonitorPipeline.PREDICTION_PSI,
+                monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName());
         // The rule that retrains on these alarms lives beside the deploy function it invokes (DeployStack).
 
         CfnOutput.Builder.create(this, "MonitorPipelineName").value(pipeline.getPipelineName())
@@ -198,15 +189,9 @@ public final class MonitorStack extends Stack {
                         MonitorPipeline.capturePrefix(stage.endpointName()) + "*")))
                 .build());
         String manifests = CaptureManifest.manifestPrefix(stage.endpointName()) + "*";
-        role.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject"))
-                .resources(List.of(bucket + "/" + manifests))
-                .build());
+        role.addToPolicy(Statements.allow(List.of("s3:PutObject"), List.of(bucket + "/" + manifests)));
         // The write bucket takes only objects encrypted with the stage's key.
-        role.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("kms:GenerateDataKey"))
-                .resources(List.of(keyArn))
-                .build());
+        role.addToPolicy(Statements.allow(List.of("kms:GenerateDataKey"), List.of(keyArn)));
         NagAcknowledgements.acknowledgeObjects(role, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
                         NagAcknowledgements.REGION), manifests,
                 "describe-live names each capture manifest after its window; write-only, under our endpoint's "
@@ -217,25 +202,18 @@ public final class MonitorStack extends Stack {
                 .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", MonitorPipeline.METRICS_NAMESPACE)))
                 .build());
         if (settings.trainingPipelineName().isPresent()) {
-            role.addToPolicy(PolicyStatement.Builder.create()
-                    .actions(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"))
-                    .resources(List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
-                            .resourceName(settings.trainingPipelineName().get()).build())))
-                    .build());
+            role.addToPolicy(Statements.allow(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"),
+                    List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
+                            .resourceName(settings.trainingPipelineName().get()).build()))));
         }
     }
 
     /** The model role writes the endpoint's captures (SageMaker captures as the endpoint's execution role). */
     static void grantCapture(Stack scope, IRole modelRole, StageNames stage, String writeBucketName, String keyArn) {
         String captures = MonitorPipeline.capturePrefix(stage.endpointName()) + "*";
-        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject"))
-                .resources(List.of("arn:" + scope.getPartition() + ":s3:::" + writeBucketName + "/" + captures))
-                .build());
-        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("kms:GenerateDataKey", "kms:Encrypt"))
-                .resources(List.of(keyArn))
-                .build());
+        modelRole.addToPrincipalPolicy(Statements.allow(List.of("s3:PutObject"),
+                List.of("arn:" + scope.getPartition() + ":s3:::" + writeBucketName + "/" + captures)));
+        modelRole.addToPrincipalPolicy(Statements.allow(List.of("kms:GenerateDataKey", "kms:Encrypt"), List.of(keyArn)));
         NagAcknowledgements.acknowledgeObjects(modelRole, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
                         NagAcknowledgements.REGION), captures,
                 "SageMaker names the capture files itself (<variant>/yyyy/mm/dd/hh/<file>.jsonl); write-only, "
@@ -250,23 +228,7 @@ public final class MonitorStack extends Stack {
         return arn("sagemaker", "pipeline", name);
     }
 
-    public CfnPipeline pipeline() {
-        return pipeline;
-    }
-
     public PipelineDefinition definition() {
         return definition;
-    }
-
-    public Role pipelineRole() {
-        return pipelineRole;
-    }
-
-    public Role schedulerRole() {
-        return schedulerRole;
-    }
-
-    public List<Alarm> driftAlarms() {
-        return driftAlarms;
     }
 }

@@ -16,7 +16,6 @@ import java.util.Map;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnMapping;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.iam.Policy;
@@ -36,7 +35,6 @@ import software.constructs.Construct;
  * pipeline's steps need ({@link ExecutionRolePermissions}), nothing broader.
  */
 public final class PipelineStack extends Stack {
-    private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
     /**
@@ -95,12 +93,9 @@ public final class PipelineStack extends Stack {
                 .resources(List.of(resources.key().getKeyArn()))
                 .build());
 
-        Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
-                .roles(List.of(role))
-                .statements(statements(Duty.PIPELINE, props))
-                .build();
+        Policy permissions = permissions("PipelinePermissions", role, Duty.PIPELINE, props);
 
-        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+        CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
                 .pipelineName(names.pipelineName())
                 .pipelineDisplayName(names.pipelineName())
                 .pipelineDescription(clarify
@@ -113,22 +108,11 @@ public final class PipelineStack extends Stack {
         pipeline.getNode().addDependency(permissions);
         pipeline.getNode().addDependency(settingsUpload);
 
-        acknowledgeFindings(props, permissions, Duty.PIPELINE);
         if (clarify) {
             // The Clarify jobs run as the job role and start the model's shadow endpoint themselves.
-            Policy clarifyJobPermissions = Policy.Builder.create(this, "ClarifyJobPermissions")
-                    .roles(List.of(resources.jobRole()))
-                    .statements(statements(Duty.JOB, props))
-                    .build();
-            pipeline.getNode().addDependency(clarifyJobPermissions);
-            acknowledgeFindings(props, clarifyJobPermissions, Duty.JOB);
+            pipeline.getNode().addDependency(permissions("ClarifyJobPermissions", resources.jobRole(), Duty.JOB, props));
             // The shadow endpoint runs the model as the model role, logging to a group Clarify names.
-            Policy clarifyModelPermissions = Policy.Builder.create(this, "ClarifyModelPermissions")
-                    .roles(List.of(resources.modelRole()))
-                    .statements(statements(Duty.MODEL, props))
-                    .build();
-            pipeline.getNode().addDependency(clarifyModelPermissions);
-            acknowledgeFindings(props, clarifyModelPermissions, Duty.MODEL);
+            pipeline.getNode().addDependency(permissions("ClarifyModelPermissions", resources.modelRole(), Duty.MODEL, props));
         }
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
@@ -155,10 +139,16 @@ public final class PipelineStack extends Stack {
         return images.findInMap(Aws.REGION, "uri");
     }
 
-    private static List<PolicyStatement> statements(Duty duty, Props props) {
-        return ExecutionRolePermissions.of(duty, props.explainability()).stream()
-                .map(statement -> props.resources().statement(statement).build())
-                .toList();
+    /** What {@code role} may do for the pipeline's steps of {@code duty}, its wildcards acknowledged. */
+    private Policy permissions(String id, IRole role, Duty duty, Props props) {
+        Policy permissions = Policy.Builder.create(this, id)
+                .roles(List.of(role))
+                .statements(ExecutionRolePermissions.of(duty, props.explainability()).stream()
+                        .map(statement -> props.resources().statement(statement).build())
+                        .toList())
+                .build();
+        acknowledgeFindings(props, permissions, duty);
+        return permissions;
     }
 
     /** Each wildcard resource of one role's pipeline permissions, acknowledged with the statements' own reasons. */
@@ -205,10 +195,6 @@ public final class PipelineStack extends Stack {
                         "The CDK bucket-deployment grant to copy the dataset contract: assets bucket read, our write bucket read/write.");
             }
         }
-    }
-
-    public CfnPipeline pipeline() {
-        return pipeline;
     }
 
     public PipelineDefinition definition() {

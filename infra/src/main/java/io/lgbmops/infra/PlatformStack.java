@@ -38,7 +38,6 @@ public final class PlatformStack extends Stack {
     private final Role pipelineRole;
     private final Role jobRole;
     private final Role modelRole;
-    private final ModelPackageGroup modelPackageGroup;
 
     /**
      * What the roles may use, and how the model package group is named and kept.
@@ -64,16 +63,16 @@ public final class PlatformStack extends Stack {
         String runs = writeBucket.arnForObjects(LightGbmPipeline.RUNS_PREFIX + "/*");
 
         pipelineRole = sageMakerRole("PipelineRole", "Role SageMaker Pipelines acts as to run the steps of " + names.pipelineName());
-        pipelineRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
-        pipelineRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+        pipelineRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(runs)));
+        pipelineRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
 
         jobRole = sageMakerRole("JobRole", "Runs the processing, tuning and training jobs of " + names.resourcePrefix());
-        jobRole.addToPolicy(statement(List.of("s3:ListBucket", "s3:GetBucketLocation"),
+        jobRole.addToPolicy(Statements.allow(List.of("s3:ListBucket", "s3:GetBucketLocation"),
                 List.of(readBucket.getBucketArn(), writeBucket.getBucketArn())));
-        jobRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
-        jobRole.addToPolicy(statement(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+        jobRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
+        jobRole.addToPolicy(Statements.allow(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
                 List.of(writeBucket.arnForObjects("*"))));
-        jobRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(key)));
+        jobRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(key)));
         // Job volumes are encrypted with the key: SageMaker creates the grant, for its own resources only.
         jobRole.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:CreateGrant"))
@@ -83,11 +82,11 @@ public final class PlatformStack extends Stack {
         grantUse(jobRole, props.repository(), List.of("ProcessingJobs:*", "TrainingJobs:*"));
 
         modelRole = sageMakerRole("ModelRole", "Runs the LightGBM model containers and endpoints of " + names.resourcePrefix());
-        modelRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
-        modelRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+        modelRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(runs)));
+        modelRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
         grantUse(modelRole, props.repository(), List.of("Endpoints/" + names.endpointName() + ":*"));
         // Deployment guardrails: SageMaker reads the rollback alarms as the endpoint's execution role.
-        modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), names.rollbackAlarmNames().stream()
+        modelRole.addToPolicy(Statements.allow(List.of("cloudwatch:DescribeAlarms"), names.rollbackAlarmNames().stream()
                 .map(alarm -> formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName(alarm).build()))
                 .toList()));
@@ -97,7 +96,7 @@ public final class PlatformStack extends Stack {
         }
         acknowledgeFindings(names);
 
-        modelPackageGroup = new ModelPackageGroup(this, "ModelPackageGroup", names.modelPackageGroupName(),
+        ModelPackageGroup modelPackageGroup = new ModelPackageGroup(this, "ModelPackageGroup", names.modelPackageGroupName(),
                 "LightGBM models of " + names.resourcePrefix() + ", registered by the pipeline after the F1 gate",
                 props.removalPolicy());
         StorageStack.pin(modelPackageGroup.resource(), "ModelPackageGroup");
@@ -121,10 +120,10 @@ public final class PlatformStack extends Stack {
 
     /** What a container SageMaker runs needs: our image, its logs and metrics. */
     private void grantUse(Role role, IRepository repository, List<String> logGroups) {
-        role.addToPolicy(statement(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
+        role.addToPolicy(Statements.allow(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
                 List.of(repository.getRepositoryArn())));
-        role.addToPolicy(statement(List.of("ecr:GetAuthorizationToken"), List.of("*")));
-        role.addToPolicy(statement(List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+        role.addToPolicy(Statements.allow(List.of("ecr:GetAuthorizationToken"), List.of("*")));
+        role.addToPolicy(Statements.allow(List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
                 logGroups.stream().map(group -> formatArn(ArnComponents.builder().service("logs").resource("log-group")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("/aws/sagemaker/" + group).build())).toList()));
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -165,9 +164,6 @@ public final class PlatformStack extends Stack {
                 + ":log-group:/aws/sagemaker/" + group + ":*";
     }
 
-    static PolicyStatement statement(List<String> actions, List<String> resources) {
-        return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
-    }
 
     /** The role SageMaker Pipelines acts as (the pipeline's RoleArn). */
     public Role pipelineRole() {
@@ -182,9 +178,5 @@ public final class PlatformStack extends Stack {
     /** The role of the model containers and endpoints (CreateModel's ExecutionRoleArn). */
     public Role modelRole() {
         return modelRole;
-    }
-
-    public ModelPackageGroup modelPackageGroup() {
-        return modelPackageGroup;
     }
 }

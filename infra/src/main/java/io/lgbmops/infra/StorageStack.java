@@ -37,8 +37,6 @@ public final class StorageStack extends Stack {
     public static final String CHECKPOINT_PREFIX = "checkpoints/";
 
     private final Key key;
-    private final Bucket readBucket;
-    private final Bucket writeBucket;
     private final Repository repository;
 
     /**
@@ -102,8 +100,8 @@ public final class StorageStack extends Stack {
         pin(accessLogs.getNode().getDefaultChild(), "AccessLogBucket");
 
         LifecycleRule noncurrentVersions = noncurrentVersions(props.noncurrentVersionRetentionDays());
-        readBucket = dataBucket("ReadBucket", props.readBucketName(), "read/", accessLogs, removal, List.of(noncurrentVersions));
-        writeBucket = dataBucket("WriteBucket", props.writeBucketName(), "write/", accessLogs, removal, List.of(
+        Bucket readBucket = dataBucket("ReadBucket", props.readBucketName(), "read/", accessLogs, removal, List.of(noncurrentVersions));
+        Bucket writeBucket = dataBucket("WriteBucket", props.writeBucketName(), "write/", accessLogs, removal, List.of(
                 noncurrentVersions,
                 LifecycleRule.builder()
                         .id("expire-checkpoints")
@@ -194,14 +192,6 @@ public final class StorageStack extends Stack {
 
     public Key key() {
         return key;
-    }
-
-    public Bucket readBucket() {
-        return readBucket;
-    }
-
-    public Bucket writeBucket() {
-        return writeBucket;
     }
 
     public Repository repository() {
