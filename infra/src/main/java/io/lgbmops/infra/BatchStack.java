@@ -44,11 +44,13 @@ public final class BatchStack extends Stack {
      * What the batch pipeline is built from and wired to. The transform job runs as the resources'
      * model role, Select as their job role; the deploy function's resolve-package picks the package.
      *
-     * @param settings  the stage's pipeline settings (instance types, names); the stack adds the resources
-     * @param dataset   the stage's dataset contract (what Select keeps)
-     * @param resources the stage's pipeline resources
+     * @param pipelineName the batch pipeline's name
+     * @param settings     the stage's pipeline settings (instance types, names); the stack adds the resources
+     * @param dataset      the stage's dataset contract (what Select keeps)
+     * @param resources    the stage's pipeline resources
      */
-    public record Props(PipelineSettings.Builder settings, DatasetContract dataset, PipelineResources resources) {
+    public record Props(String pipelineName, PipelineSettings.Builder settings, DatasetContract dataset,
+            PipelineResources resources) {
     }
 
     public BatchStack(Construct scope, String id, StackProps stackProps, Props props) {
@@ -65,7 +67,7 @@ public final class BatchStack extends Stack {
 
         pipelineRole = Role.Builder.create(this, "PipelineRole")
                 .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
-                .description("Role SageMaker Pipelines acts as to run the steps of " + names.batchPipelineName())
+                .description("Role SageMaker Pipelines acts as to run the steps of " + props.pipelineName())
                 .build();
         // Pipelines read the Select step's property file (the selection summary) of the execution.
         String summaries = writeBucket.arnForObjects(selectionSummaryKeys());
@@ -82,8 +84,8 @@ public final class BatchStack extends Stack {
                 .build();
 
         CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
-                .pipelineName(names.batchPipelineName())
-                .pipelineDisplayName(names.batchPipelineName())
+                .pipelineName(props.pipelineName())
+                .pipelineDisplayName(props.pipelineName())
                 .pipelineDescription("LightGBM batch scoring: resolve the approved package, model, transform, select ("
                         + names.stage() + ")")
                 .roleArn(pipelineRole.getRoleArn())

@@ -70,22 +70,23 @@ public final class LgbmOpsApp {
             storage = new StorageStack(app, stage.stackName("Storage"), props, storageProps(stage));
             platform = new PlatformStack(app, stage.stackName("Platform"), props, platformProps(stage, storage));
             image = new ImageStack(app, stage.stackName("Image"), props, imageProps(stage, storage, sources));
+            PlatformStack.Roles roles = platform.roles();
             deploy = new DeployStack(app, stage.stackName("Deploy"), props, new DeployStack.Props(stage.names(),
-                    stage.deploySettings(platform.modelRole().getRoleArn(), storage.key().getKeyArn()),
-                    stage.writeBucketName(), storage.key(), platform.modelRole(), sources.deployLambdaJar()));
-            PipelineResources resources = new PipelineResources(stage.names(), image.imageUri(), platform.jobRole(),
-                    platform.modelRole(), storage.key(), deploy.liveFunction(), stage.readBucketName(), stage.writeBucketName(),
+                    stage.deploySettings(roles.model().getRoleArn(), storage.key().getKeyArn()),
+                    stage.writeBucketName(), storage.key(), roles.model(), sources.deployLambdaJar()));
+            PipelineResources resources = new PipelineResources(stage.names(), image.imageUri(), roles.job(),
+                    roles.model(), storage.key(), deploy.liveFunction(), stage.readBucketName(), stage.writeBucketName(),
                     stage.dataset().name());
             pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props, new PipelineStack.Props(
                     stage.pipelineSettings(), stage.explainability(), stage.region(), stage.datasetFile(),
-                    sources.datasetContract(stage.datasetFile()), stage.monitoring().enabled(), platform.pipelineRole(),
+                    sources.datasetContract(stage.datasetFile()), stage.monitoring().enabled(), roles.pipeline(),
                     resources));
             monitor = stage.monitoring().enabled()
-                    ? new MonitorStack(app, stage.stackName("Monitor"), props, new MonitorStack.Props(stage.monitoring(),
-                            stage.processingInstanceType(), stage.captureUri(), resources))
+                    ? new MonitorStack(app, stage.stackName("Monitor"), props, new MonitorStack.Props(stage.monitorPipelineName(),
+                            stage.monitoring(), stage.processingInstanceType(), stage.captureUri(), resources))
                     : null;
             // The batch pipeline explains nothing: its settings keep the default explainability.
-            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(
+            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(stage.batchPipelineName(),
                     stage.pipelineSettings().explainability(Explainability.DEFAULT), stage.dataset(), resources));
             // Select reads the dataset contract the pipeline stack uploads.
             batch.addStackDependency(pipeline);

@@ -46,12 +46,13 @@ public final class MonitorStack extends Stack {
     /**
      * What the monitoring pipeline checks, when, and what it runs with.
      *
+     * @param pipelineName           the monitoring pipeline's name
      * @param monitoring             the schedule, window and drift limits
      * @param processingInstanceType instance type of the Monitor step's job
      * @param captureUri             where the endpoint's data capture goes (the deploy function's setting)
      * @param resources              the stage's pipeline resources
      */
-    public record Props(MonitoringConfig monitoring, String processingInstanceType, String captureUri,
+    public record Props(String pipelineName, MonitoringConfig monitoring, String processingInstanceType, String captureUri,
             PipelineResources resources) {
     }
 
@@ -73,7 +74,7 @@ public final class MonitorStack extends Stack {
 
         Role pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
                 .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
-                .description("Role SageMaker Pipelines acts as to run the steps of " + stage.monitorPipelineName())
+                .description("Role SageMaker Pipelines acts as to run the steps of " + props.pipelineName())
                 .build();
         String processingJobs = arn("sagemaker", "processing-job", ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*");
         Policy permissions = Policy.Builder.create(this, "MonitorPipelinePermissions")
@@ -98,8 +99,8 @@ public final class MonitorStack extends Stack {
                         + "processing jobs only, in this account and region.");
 
         CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
-                .pipelineName(stage.monitorPipelineName())
-                .pipelineDisplayName(stage.monitorPipelineName())
+                .pipelineName(props.pipelineName())
+                .pipelineDisplayName(props.pipelineName())
                 .pipelineDescription("Drift of " + stage.endpointName() + "'s captured requests against its live model ("
                         + stage.stage() + ")")
                 .roleArn(pipelineRole.getRoleArn())
@@ -111,18 +112,18 @@ public final class MonitorStack extends Stack {
                 .assumedBy(ServicePrincipal.Builder.create("scheduler.amazonaws.com")
                         .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", getAccount())))
                         .build())
-                .description("EventBridge Scheduler starts " + stage.monitorPipelineName() + ", and nothing else")
+                .description("EventBridge Scheduler starts " + props.pipelineName() + ", and nothing else")
                 .build();
         schedulerRole.addToPolicy(Statements.allow(List.of("sagemaker:StartPipelineExecution"),
-                List.of(pipelineArn(stage.monitorPipelineName()))));
+                List.of(pipelineArn(props.pipelineName()))));
         CfnSchedule schedule = CfnSchedule.Builder.create(this, "Schedule")
-                .name(stage.monitorPipelineName())
-                .description("Starts " + stage.monitorPipelineName() + " over the last " + monitoring.windowHours() + " hours")
+                .name(props.pipelineName())
+                .description("Starts " + props.pipelineName() + " over the last " + monitoring.windowHours() + " hours")
                 .scheduleExpression(monitoring.schedule())
                 .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
                 .state("ENABLED")
                 .target(CfnSchedule.TargetProperty.builder()
-                        .arn(pipelineArn(stage.monitorPipelineName()))
+                        .arn(pipelineArn(props.pipelineName()))
                         .roleArn(schedulerRole.getRoleArn())
                         .sageMakerPipelineParameters(CfnSchedule.SageMakerPipelineParametersProperty.builder()
                                 .pipelineParameterList(List.of(CfnSchedule.SageMakerPipelineParameterProperty.builder()

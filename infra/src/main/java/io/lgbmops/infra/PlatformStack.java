@@ -13,6 +13,7 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ecr.IRepository;
+import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -165,18 +166,17 @@ public final class PlatformStack extends Stack {
     }
 
 
-    /** The role SageMaker Pipelines acts as (the pipeline's RoleArn). */
-    public Role pipelineRole() {
-        return pipelineRole;
+    /**
+     * The stage's SageMaker roles, by duty.
+     *
+     * @param pipeline the role SageMaker Pipelines acts as (the pipeline's RoleArn)
+     * @param job      the role processing, tuning and training jobs run as
+     * @param model    the role of the model containers and endpoints (CreateModel's ExecutionRoleArn)
+     */
+    public record Roles(IRole pipeline, IRole job, IRole model) {
     }
 
-    /** The role processing, tuning and training jobs run as. */
-    public Role jobRole() {
-        return jobRole;
-    }
-
-    /** The role of the model containers and endpoints (CreateModel's ExecutionRoleArn). */
-    public Role modelRole() {
-        return modelRole;
+    public Roles roles() {
+        return new Roles(pipelineRole, jobRole, modelRole);
     }
 }

@@ -15,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -39,15 +37,10 @@ class ClarifyPipelineStackTest {
     private static Template template;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
-    static void synthesizeClarifyStage() throws Exception {
-        Map<String, Object> context = TestApps.cdkJsonContext();
-        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
-        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
-        dev.put("explainability", "clarify");
-        context.put("stages", Map.of("dev", dev));
-        app = new App(AppProps.builder().context(context)
-                .outdir(Files.createTempDirectory("cdk-clarify-").toString()).build());
+    static void synthesizeClarifyStage() {
+        Map<String, Object> context = TestApps.contextWithDev(Map.of("explainability", "clarify"));
+        context.put("stage", "dev");
+        app = TestApps.newApp(context);
         AppConfig config = TestApps.config(app);
         assertEquals(Explainability.CLARIFY, config.stages().get(0).explainability());
         List<Stack> stacks = LgbmOpsApp.build(app, config, new SourcePaths(TestApps.REPO_ROOT));

@@ -2,14 +2,9 @@ package io.lgbmops.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.lgbmops.infra.config.AppConfig;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -17,23 +12,7 @@ import software.amazon.awscdk.assertions.Template;
 class DeployStackVariantsTest {
 
     private static Template deployStack(Map<String, Object> devSettings) {
-        Map<String, Object> context = TestApps.cdkJsonContext();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
-        dev.putAll(devSettings);
-        stages.put("dev", dev);
-        context.put("stages", stages);
-        try {
-            App app = new App(AppProps.builder().context(context)
-                    .outdir(Files.createTempDirectory("cdk-test-").toString()).build());
-            AppConfig config = TestApps.config(app);
-            return Template.fromStack(new LgbmOpsApp.StageStacks(app, config.stages().get(0),
-                    new SourcePaths(TestApps.REPO_ROOT)).deploy);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Template.fromStack(TestApps.stageStacks(TestApps.newApp(TestApps.contextWithDev(devSettings))).deploy);
     }
 
     @Test

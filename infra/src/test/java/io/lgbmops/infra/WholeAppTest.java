@@ -40,19 +40,10 @@ class WholeAppTest {
     static void synthesizeInCleanEnvironment() throws Exception {
         assembly = Files.createTempDirectory("cdk-out-");
         Path home = Files.createTempDirectory("empty-home-");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                LgbmOpsApp.class.getName())
-                .directory(TestApps.REPO_ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectErrorStream(true);
+        ProcessBuilder builder = TestApps.mainProcess(TestApps.cdkJsonContext(), assembly).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("CDK_"));
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("HOME", home.toString());
-        env.put("CDK_OUTDIR", assembly.toString());
-        env.put("CDK_CONTEXT_JSON", JSON.writeValueAsString(TestApps.cdkJsonContext()));
         env.put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
         Process process = builder.start();
         output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

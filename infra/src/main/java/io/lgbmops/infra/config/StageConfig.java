@@ -310,11 +310,12 @@ public record StageConfig(
     }
 
     public String monitorPipelineName() {
-        return names().monitorPipelineName();
+        return resourcePrefix() + "-monitor";
     }
 
+    /** The batch scoring pipeline ({@code lgbmops-<stage>-batch}). */
     public String batchPipelineName() {
-        return names().batchPipelineName();
+        return resourcePrefix() + "-batch";
     }
 
     /** The read bucket's name in the deploying account and region. */

@@ -38,16 +38,6 @@ public record StageNames(String stage) {
         return resourcePrefix() + "/lightgbm";
     }
 
-    /** The drift-check pipeline ({@code lgbmops-<stage>-monitor}). */
-    public String monitorPipelineName() {
-        return resourcePrefix() + "-monitor";
-    }
-
-    /** The batch scoring pipeline ({@code lgbmops-<stage>-batch}). */
-    public String batchPipelineName() {
-        return resourcePrefix() + "-batch";
-    }
-
     /**
      * The bucket the pipeline reads raw data from. Account and region (at synth, the deployment's
      * tokens) make the fixed name globally unique, so every stack can scope IAM to it by name.
