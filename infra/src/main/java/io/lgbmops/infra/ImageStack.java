@@ -192,20 +192,20 @@ public final class ImageStack extends Stack {
                 "Building a container image needs Docker, which CodeBuild runs only in privileged mode; the project builds only "
                         + "this stack's source asset with a fixed buildspec and has no inbound access.");
         String project = logicalId(build);
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<"
-                + project + ">:*]", "CodeBuild's default grant to write the build's own log streams, whose names it creates per build.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<"
-                + project + ">-*]", "CodeBuild's default grant for the project's own test report groups, named after the project.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        NagAcknowledgements.acknowledgeResource(build, "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<"
+                + project + ">:*", "CodeBuild's default grant to write the build's own log streams, whose names it creates per build.");
+        NagAcknowledgements.acknowledgeResource(build, "arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<"
+                + project + ">-*", "CodeBuild's default grant for the project's own test report groups, named after the project.");
+        NagAcknowledgements.acknowledgeAction(build, "kms:GenerateDataKey*",
                 "Encrypting build artifacts and image layers with the stage's data key; the statement is limited to that one key.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+        NagAcknowledgements.acknowledgeAction(build, "kms:ReEncrypt*",
                 "Re-encryption under the same data key, granted by CodeBuild's encryption-key integration; limited to that one key.");
         for (Function handler : List.of(startBuild, awaitBuild)) {
             NagAcknowledgements.acknowledgeBasicExecutionRole(handler,
                     "The AWS managed basic execution role grants only writing this function's own CloudWatch logs.");
         }
         for (String action : List.of("s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
-            NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::" + action + "]",
+            NagAcknowledgements.acknowledgeAction(build, action,
                     "CodeBuild's S3 source grants read access to the one source object of this build, in the CDK assets bucket.");
         }
         List<String> invoked = new java.util.ArrayList<>(List.of(logicalId(startBuild), logicalId(awaitBuild)));
@@ -213,7 +213,7 @@ public final class ImageStack extends Stack {
             invoked.add(logicalId((Construct) provider.getNode().findChild(framework)));
         }
         for (String function : invoked) {
-            NagAcknowledgements.acknowledge(provider, "AwsSolutions-IAM5[Resource::<" + function + ".Arn>:*]",
+            NagAcknowledgements.acknowledgeResource(provider, "<" + function + ".Arn>:*",
                     "The custom resource framework invokes versions and aliases (ARN suffix :*) of this one function only.");
         }
         NagAcknowledgements.acknowledge(provider, "AwsSolutions-SF2",

@@ -15,20 +15,27 @@ class DeployStackVariantsTest {
         return Template.fromStack(TestApps.stageStacks(TestApps.newApp(TestApps.contextWithDev(devSettings))).deploy);
     }
 
+    private static void assertFunctionVariables(Template template, Map<String, Object> variables) {
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(variables)))));
+    }
+
+    /** An alarm with {@code properties} on the metrics of {@code variant}. */
+    private static void assertVariantAlarm(Template template, String variant, Map<String, Object> properties) {
+        Map<String, Object> expected = new java.util.HashMap<>(properties);
+        expected.put("Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", variant))));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(expected));
+    }
+
     @Test
     void abStage_configuresTheFunctionAndAlarmsOnTheChallengerVariant() {
         Template template = deployStack(Map.of("deploymentMode", "ab", "challengerWeightPercent", 25));
 
-        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "DEPLOYMENT_MODE", "AB",
-                        "CHALLENGER_WEIGHT_PERCENT", "25"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-challenger-5xx", "MetricName", "Invocation5XXErrors",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Challenger"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-challenger-latency", "ExtendedStatistic", "p99",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Challenger"))))));
+        assertFunctionVariables(template, Map.of("DEPLOYMENT_MODE", "AB", "CHALLENGER_WEIGHT_PERCENT", "25"));
+        assertVariantAlarm(template, "Challenger", Map.of(
+                "AlarmName", "lgbmops-dev-endpoint-challenger-5xx", "MetricName", "Invocation5XXErrors"));
+        assertVariantAlarm(template, "Challenger", Map.of(
+                "AlarmName", "lgbmops-dev-endpoint-challenger-latency", "ExtendedStatistic", "p99"));
         template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
         template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventPattern", Map.of(
@@ -48,13 +55,8 @@ class DeployStackVariantsTest {
     void shadowStage_alarmsOnTheShadowVariant() {
         Template template = deployStack(Map.of("deploymentMode", "shadow", "shadowSamplingPercent", 30));
 
-        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "DEPLOYMENT_MODE", "SHADOW",
-                        "SHADOW_SAMPLING_PERCENT", "30"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-shadow-5xx",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Shadow"))))));
+        assertFunctionVariables(template, Map.of("DEPLOYMENT_MODE", "SHADOW", "SHADOW_SAMPLING_PERCENT", "30"));
+        assertVariantAlarm(template, "Shadow", Map.of("AlarmName", "lgbmops-dev-endpoint-shadow-5xx"));
         template.resourceCountIs("AWS::Events::Rule", 3);
     }
 
