@@ -1,11 +1,12 @@
 package io.lgbmops.infra;
 
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.deploy.DeployFunction;
+import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.DeploySettings.DeploymentMode;
 import io.lgbmops.pipeline.deploy.StageNames;
 import io.lgbmops.pipeline.deploy.Variants;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,11 @@ import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
@@ -51,17 +54,28 @@ public final class DeployStack extends Stack {
     private final Alias liveFunction;
     private final Queue deadLetters;
 
-    /** What the deploy stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, SourcePaths sources) {
+    /**
+     * What the deploy function is configured with and may act on.
+     *
+     * @param names           the stage's naming scheme (endpoint, model package group, alarms)
+     * @param settings        the function's settings (its environment), naming {@code modelRole} and {@code key}
+     * @param writeBucketName the write bucket, whose evaluation reports (and capture manifests) the function reads
+     * @param key             the data key of the endpoint's volume and the write bucket
+     * @param modelRole       the role the function passes to the models it creates
+     * @param functionJar     the built deploy Lambda jar
+     */
+    public record Props(StageNames names, DeploySettings settings, String writeBucketName, IKey key, IRole modelRole,
+            Path functionJar) {
     }
 
     public DeployStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
-        StageConfig stage = props.stage();
+        StageNames stage = props.names();
+        DeploySettings settings = props.settings();
         String endpoint = stage.endpointName();
 
-        String serverErrors = stage.names().rollbackAlarmNames().get(0);
-        String latency = stage.names().rollbackAlarmNames().get(1);
+        String serverErrors = stage.rollbackAlarmNames().get(0);
+        String latency = stage.rollbackAlarmNames().get(1);
         endpointAlarm("EndpointServerErrors", serverErrors,
                 metric(endpoint, "Invocation5XXErrors", "Sum"), 1, "5xx responses of the endpoint; rolls an update back");
         endpointAlarm("EndpointLatency", latency,
@@ -76,10 +90,9 @@ public final class DeployStack extends Stack {
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         grant(role, props, endpoint);
-        MonitorStack.grantDeployFunction(this, role, stage, props.storage().key().getKeyArn());
+        MonitorStack.grantDeployFunction(this, role, settings, stage, props.writeBucketName(), props.key().getKeyArn());
         logs.grantWrite(role);
-        Map<String, String> environment = stage.deploySettings(props.platform().modelRole().getRoleArn(),
-                props.storage().key().getKeyArn()).toEnvironment();
+        Map<String, String> environment = settings.toEnvironment();
 
         deadLetters = Queue.Builder.create(this, "DeployDeadLetters")
                 .encryption(QueueEncryption.SQS_MANAGED)
@@ -91,7 +104,7 @@ public final class DeployStack extends Stack {
                 .description("Turns an approved model package that passes the F1 gate into the autoscaled endpoint " + endpoint)
                 .runtime(Runtime.JAVA_25)
                 .handler("io.lgbmops.deploy.DeployHandler::handleRequest")
-                .code(Code.fromAsset(props.sources().deployLambdaJar().toString()))
+                .code(Code.fromAsset(props.functionJar().toString()))
                 .memorySize(1024)
                 .timeout(Duration.minutes(2))
                 .role(role)
@@ -122,11 +135,7 @@ public final class DeployStack extends Stack {
                                 "ModelApprovalStatus", List.of("Approved")))
                         .build())
                 .build();
-        approvals.addTarget(LambdaFunction.Builder.create(liveFunction)
-                .deadLetterQueue(deadLetters)
-                .retryAttempts(10)
-                .maxEventAge(Duration.hours(6))
-                .build());
+        approvals.addTarget(target(null));
 
         // After an update, the endpoint's return to InService re-applies autoscaling to the new variant.
         Rule endpointChanges = Rule.Builder.create(this, "EndpointStateChanges")
@@ -137,17 +146,13 @@ public final class DeployStack extends Stack {
                         .detail(Map.of("EndpointName", List.of(endpoint)))
                         .build())
                 .build();
-        endpointChanges.addTarget(LambdaFunction.Builder.create(liveFunction)
-                .deadLetterQueue(deadLetters)
-                .retryAttempts(10)
-                .maxEventAge(Duration.hours(6))
-                .build());
+        endpointChanges.addTarget(target(null));
 
-        if (stage.deploymentMode() != DeploymentMode.REPLACE) {
-            pullBadNewcomer(stage, endpoint);
+        if (settings.mode() != DeploymentMode.REPLACE) {
+            pullBadNewcomer(settings.mode(), endpoint);
         }
-        if (stage.monitoring().retrainOnDrift()) {
-            retrainOnDrift(stage);
+        if (settings.trainingPipelineName().isPresent()) {
+            retrainOnDrift(stage, settings.retrainMinHours());
         }
 
         Alarm.Builder.create(this, "DeployFunctionErrors")
@@ -182,8 +187,8 @@ public final class DeployStack extends Stack {
      * function a rollback when one goes into ALARM: a bad newcomer is pulled without a person.
      * The rollback names no version, so it removes whichever challenger or shadow is live then.
      */
-    private void pullBadNewcomer(StageConfig stage, String endpoint) {
-        String variant = Variants.newcomer(stage.deploymentMode());
+    private void pullBadNewcomer(DeploymentMode mode, String endpoint) {
+        String variant = Variants.newcomer(mode);
         String role = variant.toLowerCase(java.util.Locale.ROOT);
         String serverErrors = endpoint + "-" + role + "-5xx";
         String latency = endpoint + "-" + role + "-latency";
@@ -201,41 +206,45 @@ public final class DeployStack extends Stack {
                                 "state", Map.of("value", List.of("ALARM"))))
                         .build())
                 .build();
-        pull.addTarget(LambdaFunction.Builder.create(liveFunction)
-                .event(RuleTargetInput.fromObject(Map.of(
-                        DeployFunction.OPERATION, DeployFunction.ROLLBACK,
-                        DeployFunction.OPERATION_REASON, EventField.fromPath("$.detail.alarmName"))))
-                .deadLetterQueue(deadLetters)
-                .retryAttempts(10)
-                .maxEventAge(Duration.hours(6))
-                .build());
+        pull.addTarget(target(RuleTargetInput.fromObject(InOrder.<Object>map(
+                DeployFunction.OPERATION, DeployFunction.ROLLBACK,
+                DeployFunction.OPERATION_REASON, EventField.fromPath("$.detail.alarmName")))));
     }
 
     /**
      * The monitoring stack's drift alarms, on going into ALARM, ask the function to retrain; the
      * function starts the training pipeline at most once per retrainMinHours, however often they flap.
      */
-    private void retrainOnDrift(StageConfig stage) {
+    private void retrainOnDrift(StageNames stage, int retrainMinHours) {
         Rule retrain = Rule.Builder.create(this, "RetrainOnDrift")
                 .description("A drift alarm of " + stage.endpointName() + " retrains, at most once per "
-                        + stage.monitoring().retrainMinHours() + " hours")
+                        + retrainMinHours + " hours")
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.cloudwatch"))
                         .detailType(List.of("CloudWatch Alarm State Change"))
                         .detail(Map.of(
-                                "alarmName", List.of(MonitorStack.maxFeaturePsiAlarmName(stage),
-                                        MonitorStack.predictionPsiAlarmName(stage)),
+                                "alarmName", List.of(stage.maxFeaturePsiAlarmName(), stage.predictionPsiAlarmName()),
                                 "state", Map.of("value", List.of("ALARM"))))
                         .build())
                 .build();
-        retrain.addTarget(LambdaFunction.Builder.create(liveFunction)
-                .event(RuleTargetInput.fromObject(Map.of(
-                        "operation", "retrain",
-                        "reason", EventField.fromPath("$.detail.alarmName"))))
+        retrain.addTarget(target(RuleTargetInput.fromObject(InOrder.<Object>map(
+                "operation", "retrain",
+                "reason", EventField.fromPath("$.detail.alarmName")))));
+    }
+
+    /**
+     * The live alias as a rule's target: EventBridge retries for six hours, then keeps the event in
+     * the dead-letter queue.
+     *
+     * @param event what the function receives, or null for the matched event itself
+     */
+    private LambdaFunction target(RuleTargetInput event) {
+        return LambdaFunction.Builder.create(liveFunction)
+                .event(event)
                 .deadLetterQueue(deadLetters)
                 .retryAttempts(10)
                 .maxEventAge(Duration.hours(6))
-                .build());
+                .build();
     }
 
     private Metric metric(String endpoint, String name, String statistic) {
@@ -246,7 +255,7 @@ public final class DeployStack extends Stack {
         return Metric.Builder.create()
                 .namespace("AWS/SageMaker")
                 .metricName(name)
-                .dimensionsMap(Map.of("EndpointName", endpoint, "VariantName", variant))
+                .dimensionsMap(InOrder.map("EndpointName", endpoint, "VariantName", variant))
                 .statistic(statistic)
                 .period(Duration.minutes(1))
                 .build();
@@ -271,21 +280,21 @@ public final class DeployStack extends Stack {
 
     /** Exactly the calls the deploy Lambda makes, on our group's packages and our endpoint's names only. */
     private void grant(Role role, Props props, String endpoint) {
-        String group = props.stage().modelPackageGroupName();
+        String group = props.names().modelPackageGroupName();
         String versions = StageNames.versionedNames(endpoint);
-        role.addToPolicy(statement(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
-        role.addToPolicy(statement(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
+        role.addToPolicy(Statements.allow(List.of("sagemaker:DescribeModelPackage"), List.of(arn("sagemaker", "model-package", group + "/*"))));
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel", "sagemaker:AddTags"),
                 List.of(arn("sagemaker", "model", versions))));
-        role.addToPolicy(statement(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig",
                 "sagemaker:DeleteEndpointConfig", "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint-config", versions))));
         // UpdateEndpointWeightsAndCapacities: Application Auto Scaling checks that the caller may scale the variant.
-        role.addToPolicy(statement(List.of("sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:DescribeEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities",
                 "sagemaker:AddTags"), List.of(arn("sagemaker", "endpoint", endpoint))));
         // CreateEndpoint and UpdateEndpoint act on the endpoint and on the endpoint config they are given.
-        role.addToPolicy(statement(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
+        role.addToPolicy(Statements.allow(List.of("sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint"),
                 List.of(arn("sagemaker", "endpoint", endpoint), arn("sagemaker", "endpoint-config", versions))));
         // ListModelPackages (resolve-package: the group's latest Approved version) names no resource.
-        role.addToPolicy(statement(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackages",
+        role.addToPolicy(Statements.allow(List.of("sagemaker:ListModels", "sagemaker:ListEndpointConfigs", "sagemaker:ListModelPackages",
                 "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies"), List.of("*")));
         // Scalable-target ARNs carry an id Application Auto Scaling assigns, so no ARN names our variant:
         // the conditions keep these calls to SageMaker variant instance counts, and registering one
@@ -299,7 +308,7 @@ public final class DeployStack extends Stack {
                         "application-autoscaling:service-namespace", "sagemaker",
                         "application-autoscaling:scalable-dimension", "sagemaker:variant:DesiredInstanceCount")))
                 .build());
-        role.addToPolicy(statement(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
+        role.addToPolicy(Statements.allow(List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"),
                 List.of(formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("TargetTracking-endpoint/" + endpoint + "/*").build()))));
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -310,23 +319,23 @@ public final class DeployStack extends Stack {
                 .build());
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("iam:PassRole"))
-                .resources(List.of(props.platform().modelRole().getRoleArn()))
+                .resources(List.of(props.modelRole().getRoleArn()))
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
                 .build());
         String runs = io.lgbmops.pipeline.LightGbmPipeline.RUNS_PREFIX + "/*";
-        role.addToPolicy(statement(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
-                .fromBucketName(this, "WriteBucket", StorageStack.writeBucketName(props.stage())).arnForObjects(runs))));
-        acknowledgeFindings(role, props.stage(), endpoint, runs);
-        role.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(props.storage().key().getKeyArn())));
+        role.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(software.amazon.awscdk.services.s3.Bucket
+                .fromBucketName(this, "WriteBucket", props.writeBucketName()).arnForObjects(runs))));
+        acknowledgeFindings(role, props.names(), endpoint, runs);
+        role.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(props.key().getKeyArn())));
         // The endpoint's storage volume is encrypted with the key: SageMaker creates the grant for it.
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:CreateGrant"))
-                .resources(List.of(props.storage().key().getKeyArn()))
+                .resources(List.of(props.key().getKeyArn()))
                 .conditions(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))
                 .build());
     }
 
-    private static void acknowledgeFindings(Role role, StageConfig stage, String endpoint, String runs) {
+    private static void acknowledgeFindings(Role role, StageNames stage, String endpoint, String runs) {
         String sagemaker = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:";
         Map<String, String> reasons = new LinkedHashMap<>();
         reasons.put(sagemaker + "model-package/" + stage.modelPackageGroupName() + "/*",
@@ -343,24 +352,18 @@ public final class DeployStack extends Stack {
                 "Target tracking creates and removes its own alarms, named after our endpoint's scalable target.");
         reasons.put("arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/*",
                 "Only the service-linked role of SageMaker autoscaling, created once per account, with an AWSServiceName condition.");
-        reasons.put("arn:<AWS::Partition>:s3:::" + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + runs,
+        reasons.put("arn:<AWS::Partition>:s3:::" + stage.writeBucketName(NagAcknowledgements.ACCOUNT, NagAcknowledgements.REGION)
+                + "/" + runs,
                 "Reads the evaluation report of a registered package; read-only, pipeline run outputs of our write bucket only.");
         reasons.put("*", "sagemaker:ListModels, sagemaker:ListEndpointConfigs and Application Auto Scaling's Describe calls support "
                 + "no resource-level permissions; they are read-only and used to find and clean up our own versions. "
                 + "cloudwatch:PutMetricData (monitoring stages) has no resources either; a condition keeps it to our namespace.");
-        reasons.forEach((resource, reason) -> NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::" + resource + "]", reason));
+        reasons.forEach((resource, reason) -> NagAcknowledgements.acknowledgeResource(role, resource, reason));
     }
 
-    private static PolicyStatement statement(List<String> actions, List<String> resources) {
-        return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
-    }
 
     /** The live alias: what the pipeline's Lambda step and the EventBridge rule invoke. */
     public IFunction liveFunction() {
         return liveFunction;
-    }
-
-    public Queue deadLetters() {
-        return deadLetters;
     }
 }

@@ -1,7 +1,8 @@
 package io.lgbmops.infra;
 
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
+import io.lgbmops.pipeline.deploy.StageNames;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.CfnOutput;
@@ -19,7 +20,9 @@ import software.amazon.awscdk.services.codebuild.LoggingOptions;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
 import software.amazon.awscdk.services.codebuild.Project;
 import software.amazon.awscdk.services.codebuild.Source;
+import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
@@ -68,25 +71,38 @@ public final class ImageStack extends Stack {
     private final String imageUri;
     private final String imageTag;
 
-    public ImageStack(Construct scope, String id, StackProps props, StageConfig stage, StorageStack storage, SourcePaths sources) {
-        super(scope, id, props);
+    /**
+     * What the image is built from and where it goes.
+     *
+     * @param names        the stage's naming scheme (descriptions, the build's log group)
+     * @param key          the data key: build logs and artifacts
+     * @param repository   where the image is pushed
+     * @param containerDir the `container/` source the image is built from
+     */
+    public record Props(StageNames names, IKey key, IRepository repository, Path containerDir) {
+    }
+
+    public ImageStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageNames names = props.names();
+        IRepository repository = props.repository();
 
         Asset source = Asset.Builder.create(this, "ContainerSource")
-                .path(sources.containerDir().toString())
+                .path(props.containerDir().toString())
                 .exclude(List.of("tests", "bench", ".venv*", ".bench-venv", "**/__pycache__", "**/*.egg-info", ".pytest_cache", "pom.xml", "target"))
                 .build();
         imageTag = source.getAssetHash().substring(0, 32);
-        String taggedUri = storage.repository().getRepositoryUri() + ":" + imageTag;
+        String taggedUri = repository.getRepositoryUri() + ":" + imageTag;
 
         LogGroup buildLogs = LogGroup.Builder.create(this, "BuildLogs")
                 // Under the stage's prefix: the data key's policy lets CloudWatch Logs encrypt only those.
-                .logGroupName(StorageStack.logGroupPrefix(stage) + "image-build")
+                .logGroupName(names.logGroupPrefix() + "image-build")
                 .retention(RetentionDays.ONE_YEAR)
-                .encryptionKey(storage.key())
+                .encryptionKey(props.key())
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
         Project build = Project.Builder.create(this, "ImageBuild")
-                .description("Builds the LightGBM image of " + stage.resourcePrefix() + " from the container/ source")
+                .description("Builds the LightGBM image of " + names.resourcePrefix() + " from the container/ source")
                 .source(Source.s3(software.amazon.awscdk.services.codebuild.S3SourceProps.builder()
                         .bucket(source.getBucket()).path(source.getS3ObjectKey()).build()))
                 .environment(BuildEnvironment.builder()
@@ -94,23 +110,23 @@ public final class ImageStack extends Stack {
                         .computeType(ComputeType.MEDIUM)
                         .privileged(true)
                         .build())
-                .environmentVariables(Map.of(
-                        "REPOSITORY_URI", variable(storage.repository().getRepositoryUri()),
-                        "REPOSITORY_NAME", variable(storage.repository().getRepositoryName()),
+                .environmentVariables(InOrder.map(
+                        "REPOSITORY_URI", variable(repository.getRepositoryUri()),
+                        "REPOSITORY_NAME", variable(repository.getRepositoryName()),
                         "IMAGE_TAG", variable(imageTag)))
                 .buildSpec(BuildSpec.fromObject(buildSpec()))
-                .encryptionKey(storage.key())
+                .encryptionKey(props.key())
                 .logging(LoggingOptions.builder().cloudWatch(CloudWatchLoggingOptions.builder().logGroup(buildLogs).build()).build())
                 .timeout(Duration.minutes(45))
                 .build();
-        storage.repository().grantPullPush(build);
+        repository.grantPullPush(build);
         build.addToRolePolicy(PolicyStatement.Builder.create()
-                .actions(List.of("ecr:DescribeImages")).resources(List.of(storage.repository().getRepositoryArn())).build());
+                .actions(List.of("ecr:DescribeImages")).resources(List.of(repository.getRepositoryArn())).build());
 
-        Function startBuild = handler("StartBuild", START_BUILD, stage);
+        Function startBuild = handler("StartBuild", START_BUILD, names);
         startBuild.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("codebuild:StartBuild")).resources(List.of(build.getProjectArn())).build());
-        Function awaitBuild = handler("AwaitBuild", AWAIT_BUILD, stage);
+        Function awaitBuild = handler("AwaitBuild", AWAIT_BUILD, names);
         awaitBuild.addToRolePolicy(PolicyStatement.Builder.create()
                 .actions(List.of("codebuild:BatchGetBuilds")).resources(List.of(build.getProjectArn())).build());
 
@@ -146,9 +162,9 @@ public final class ImageStack extends Stack {
 
     /** Idempotent: a tag that already exists (immutable tags) is not built again. */
     private static Map<String, Object> buildSpec() {
-        return Map.of(
+        return InOrder.map(
                 "version", "0.2",
-                "phases", Map.of(
+                "phases", InOrder.map(
                         "pre_build", Map.of("commands", List.of(
                                 "aws ecr get-login-password | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}",
                                 "if aws ecr describe-images --repository-name \"$REPOSITORY_NAME\" --image-ids imageTag=\"$IMAGE_TAG\" >/dev/null 2>&1;"
@@ -159,13 +175,13 @@ public final class ImageStack extends Stack {
                                 "[ -f /tmp/image-exists ] || [ \"$CODEBUILD_BUILD_SUCCEEDING\" != 1 ] || docker push \"$REPOSITORY_URI:$IMAGE_TAG\""))));
     }
 
-    private Function handler(String id, String code, StageConfig stage) {
+    private Function handler(String id, String code, StageNames names) {
         return Function.Builder.create(this, id)
                 .runtime(Runtime.PYTHON_3_14)
                 .handler("index.handler")
                 .code(Code.fromInline(code))
                 .timeout(Duration.minutes(1))
-                .description(id + " of the " + stage.resourcePrefix() + " image build")
+                .description(id + " of the " + names.resourcePrefix() + " image build")
                 .logGroup(LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.ONE_YEAR)
                         .removalPolicy(RemovalPolicy.DESTROY).build())
                 .build();
@@ -176,20 +192,20 @@ public final class ImageStack extends Stack {
                 "Building a container image needs Docker, which CodeBuild runs only in privileged mode; the project builds only "
                         + "this stack's source asset with a fixed buildspec and has no inbound access.");
         String project = logicalId(build);
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<"
-                + project + ">:*]", "CodeBuild's default grant to write the build's own log streams, whose names it creates per build.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<"
-                + project + ">-*]", "CodeBuild's default grant for the project's own test report groups, named after the project.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        NagAcknowledgements.acknowledgeResource(build, "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<"
+                + project + ">:*", "CodeBuild's default grant to write the build's own log streams, whose names it creates per build.");
+        NagAcknowledgements.acknowledgeResource(build, "arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<"
+                + project + ">-*", "CodeBuild's default grant for the project's own test report groups, named after the project.");
+        NagAcknowledgements.acknowledgeAction(build, "kms:GenerateDataKey*",
                 "Encrypting build artifacts and image layers with the stage's data key; the statement is limited to that one key.");
-        NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+        NagAcknowledgements.acknowledgeAction(build, "kms:ReEncrypt*",
                 "Re-encryption under the same data key, granted by CodeBuild's encryption-key integration; limited to that one key.");
         for (Function handler : List.of(startBuild, awaitBuild)) {
-            NagAcknowledgements.acknowledge(handler, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            NagAcknowledgements.acknowledgeBasicExecutionRole(handler,
                     "The AWS managed basic execution role grants only writing this function's own CloudWatch logs.");
         }
         for (String action : List.of("s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
-            NagAcknowledgements.acknowledge(build, "AwsSolutions-IAM5[Action::" + action + "]",
+            NagAcknowledgements.acknowledgeAction(build, action,
                     "CodeBuild's S3 source grants read access to the one source object of this build, in the CDK assets bucket.");
         }
         List<String> invoked = new java.util.ArrayList<>(List.of(logicalId(startBuild), logicalId(awaitBuild)));
@@ -197,13 +213,13 @@ public final class ImageStack extends Stack {
             invoked.add(logicalId((Construct) provider.getNode().findChild(framework)));
         }
         for (String function : invoked) {
-            NagAcknowledgements.acknowledge(provider, "AwsSolutions-IAM5[Resource::<" + function + ".Arn>:*]",
+            NagAcknowledgements.acknowledgeResource(provider, "<" + function + ".Arn>:*",
                     "The custom resource framework invokes versions and aliases (ARN suffix :*) of this one function only.");
         }
         NagAcknowledgements.acknowledge(provider, "AwsSolutions-SF2",
                 "The waiter state machine only polls one CodeBuild build during deployments; its steps are logged in full, "
                         + "tracing would add no information.");
-        NagAcknowledgements.acknowledge(provider, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        NagAcknowledgements.acknowledgeBasicExecutionRole(provider,
                 "The custom resource framework's functions use the AWS managed basic execution role only to write their own logs.");
     }
 

@@ -4,10 +4,12 @@ import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.lgbmops.infra.config.AppConfig;
 import io.lgbmops.infra.config.ConfigException;
 import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.pipeline.Explainability;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
@@ -65,19 +67,27 @@ public final class LgbmOpsApp {
                     .env(environment(stage))
                     .description("LightGBM MLOps (" + stage.name() + ")")
                     .build();
-            storage = new StorageStack(app, stage.stackName("Storage"), props, stage);
-            platform = new PlatformStack(app, stage.stackName("Platform"), props, stage, storage);
-            image = new ImageStack(app, stage.stackName("Image"), props, stage, storage, sources);
-            deploy = new DeployStack(app, stage.stackName("Deploy"), props,
-                    new DeployStack.Props(stage, storage, platform, sources));
-            pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props,
-                    new PipelineStack.Props(stage, storage, platform, image, deploy.liveFunction(), sources));
+            storage = new StorageStack(app, stage.stackName("Storage"), props, storageProps(stage));
+            platform = new PlatformStack(app, stage.stackName("Platform"), props, platformProps(stage, storage));
+            image = new ImageStack(app, stage.stackName("Image"), props, imageProps(stage, storage, sources));
+            PlatformStack.Roles roles = platform.roles();
+            deploy = new DeployStack(app, stage.stackName("Deploy"), props, new DeployStack.Props(stage.names(),
+                    stage.deploySettings(roles.model().getRoleArn(), storage.key().getKeyArn()),
+                    stage.writeBucketName(), storage.key(), roles.model(), sources.deployLambdaJar()));
+            PipelineResources resources = new PipelineResources(stage.names(), image.imageUri(), roles.job(),
+                    roles.model(), storage.key(), deploy.liveFunction(), stage.readBucketName(), stage.writeBucketName(),
+                    stage.dataset().name());
+            pipeline = new PipelineStack(app, stage.stackName("Pipeline"), props, new PipelineStack.Props(
+                    stage.pipelineSettings(), stage.explainability(), stage.region(), stage.datasetFile(),
+                    sources.datasetContract(stage.datasetFile()), stage.monitoring().enabled(), roles.pipeline(),
+                    resources));
             monitor = stage.monitoring().enabled()
-                    ? new MonitorStack(app, stage.stackName("Monitor"), props,
-                            new MonitorStack.Props(stage, storage, platform, image, deploy))
+                    ? new MonitorStack(app, stage.stackName("Monitor"), props, new MonitorStack.Props(stage.monitorPipelineName(),
+                            stage.monitoring(), stage.processingInstanceType(), stage.captureUri(), resources))
                     : null;
-            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(stage, storage.key(),
-                    image.imageUri(), platform.jobRole(), platform.modelRole(), deploy.liveFunction()));
+            // The batch pipeline explains nothing: its settings keep the default explainability.
+            batch = new BatchStack(app, stage.stackName("Batch"), props, new BatchStack.Props(stage.batchPipelineName(),
+                    stage.pipelineSettings().explainability(Explainability.DEFAULT), stage.dataset(), resources));
             // Select reads the dataset contract the pipeline stack uploads.
             batch.addStackDependency(pipeline);
             for (Stack stack : all()) {
@@ -93,6 +103,26 @@ public final class LgbmOpsApp {
             }
             return List.copyOf(stacks);
         }
+    }
+
+    static StorageStack.Props storageProps(StageConfig stage) {
+        return new StorageStack.Props(stage.names(), stage.readBucketName(), stage.writeBucketName(), removalPolicy(stage),
+                stage.imagesToKeep(), stage.artifactArchiveDays(), stage.checkpointRetentionDays(),
+                stage.noncurrentVersionRetentionDays(), stage.accessLogRetentionDays());
+    }
+
+    static PlatformStack.Props platformProps(StageConfig stage, StorageStack storage) {
+        return new PlatformStack.Props(stage.names(), stage.readBucketName(), stage.writeBucketName(), storage.key(),
+                storage.repository(), removalPolicy(stage), stage.monitoring().enabled());
+    }
+
+    static ImageStack.Props imageProps(StageConfig stage, StorageStack storage, SourcePaths sources) {
+        return new ImageStack.Props(stage.names(), storage.key(), storage.repository(), sources.containerDir());
+    }
+
+    /** What stack deletion does to the stage's stateful resources. */
+    static RemovalPolicy removalPolicy(StageConfig stage) {
+        return stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     }
 
     /** Environment-agnostic unless the stage pins an account or region. */

@@ -1,7 +1,6 @@
 package io.lgbmops.infra;
 
 import io.lgbmops.infra.config.MonitoringConfig;
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
 import io.lgbmops.pipeline.MonitorPipeline;
@@ -10,7 +9,8 @@ import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.PipelineValidator;
 import io.lgbmops.pipeline.deploy.CaptureManifest;
-import java.util.LinkedHashMap;
+import io.lgbmops.pipeline.deploy.DeploySettings;
+import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
@@ -37,48 +37,44 @@ import software.constructs.Construct;
  * with its own role, and alarms on the drift figures it publishes (where the stage retrains on
  * drift, DeployStack's rule sends them to the deploy function's rate-limited {@code retrain}).
  * The endpoint's capture itself is configured by the deploy function (see
- * {@link StageConfig#deploySettings}).
+ * {@link DeploySettings}).
  */
 public final class MonitorStack extends Stack {
 
-    private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
-    private final Role pipelineRole;
-    private final Role schedulerRole;
-    private final CfnSchedule schedule;
-    private final List<Alarm> driftAlarms;
 
-    /** What the monitor stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image,
-            DeployStack deploy) {
+    /**
+     * What the monitoring pipeline checks, when, and what it runs with.
+     *
+     * @param pipelineName           the monitoring pipeline's name
+     * @param monitoring             the schedule, window and drift limits
+     * @param processingInstanceType instance type of the Monitor step's job
+     * @param captureUri             where the endpoint's data capture goes (the deploy function's setting)
+     * @param resources              the stage's pipeline resources
+     */
+    public record Props(String pipelineName, MonitoringConfig monitoring, String processingInstanceType, String captureUri,
+            PipelineResources resources) {
     }
 
     public MonitorStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
-        StageConfig stage = props.stage();
-        MonitoringConfig monitoring = stage.monitoring();
-        String functionArn = props.deploy().liveFunction().getFunctionArn();
+        PipelineResources resources = props.resources();
+        StageNames stage = resources.names();
+        MonitoringConfig monitoring = props.monitoring();
+        String functionArn = resources.deployFunction().getFunctionArn();
 
-        PipelineSettings settings = PipelineSettings.builder()
-                .imageUri(props.image().imageUri())
-                .jobRoleArn(props.platform().jobRole().getRoleArn())
-                .modelRoleArn(props.platform().modelRole().getRoleArn())
-                .writeBucketName(StorageStack.writeBucketName(stage))
-                .kmsKeyId(props.storage().key().getKeyArn())
-                .defaultInputDataUri(PipelineStack.defaultInputDataUri(stage))
-                .defaultDatasetContractUri(PipelineStack.defaultDatasetContractUri(stage))
-                .deployFunctionArn(functionArn)
+        PipelineSettings settings = resources.wire(PipelineSettings.builder())
                 .modelPackageGroupName(stage.modelPackageGroupName())
                 .endpointName(stage.endpointName())
-                .processingInstanceType(stage.processingInstanceType())
+                .processingInstanceType(props.processingInstanceType())
                 .build();
         definition = MonitorPipeline.build(settings,
                 new MonitorSettings(monitoring.windowHours(), monitoring.minCapturedRows(), monitoring.maxFeaturePsi()));
         PipelineValidator.validate(definition);
 
-        pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
+        Role pipelineRole = Role.Builder.create(this, "MonitorPipelineRole")
                 .assumedBy(new ServicePrincipal("sagemaker.amazonaws.com"))
-                .description("Role SageMaker Pipelines acts as to run the steps of " + stage.monitorPipelineName())
+                .description("Role SageMaker Pipelines acts as to run the steps of " + props.pipelineName())
                 .build();
         String processingJobs = arn("sagemaker", "processing-job", ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*");
         Policy permissions = Policy.Builder.create(this, "MonitorPipelinePermissions")
@@ -92,43 +88,42 @@ public final class MonitorStack extends Stack {
                                 .actions(List.of("lambda:InvokeFunction")).resources(List.of(functionArn)).build(),
                         PolicyStatement.Builder.create().sid("PassJobRole")
                                 .actions(List.of("iam:PassRole"))
-                                .resources(List.of(props.platform().jobRole().getRoleArn()))
+                                .resources(List.of(resources.jobRole().getRoleArn()))
                                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")))
                                 .build()))
                 .build();
-        NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:"
-                        + "<AWS::AccountId>:processing-job/" + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*]",
+        NagAcknowledgements.acknowledgeResource(permissions, "arn:" + NagAcknowledgements.PARTITION + ":sagemaker:"
+                        + NagAcknowledgements.REGION + ":" + NagAcknowledgements.ACCOUNT + ":processing-job/"
+                        + ExecutionRolePermissions.GENERATED_NAME_PREFIX + "*",
                 "SageMaker Pipelines name the Monitor step's job pipelines-<execution>-Monitor-<suffix> per execution; "
                         + "processing jobs only, in this account and region.");
 
-        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
-                .pipelineName(stage.monitorPipelineName())
-                .pipelineDisplayName(stage.monitorPipelineName())
+        CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+                .pipelineName(props.pipelineName())
+                .pipelineDisplayName(props.pipelineName())
                 .pipelineDescription("Drift of " + stage.endpointName() + "'s captured requests against its live model ("
-                        + stage.name() + ")")
+                        + stage.stage() + ")")
                 .roleArn(pipelineRole.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", definition.toCompactJson()))
                 .build();
         pipeline.getNode().addDependency(permissions);
 
-        schedulerRole = Role.Builder.create(this, "ScheduleRole")
+        Role schedulerRole = Role.Builder.create(this, "ScheduleRole")
                 .assumedBy(ServicePrincipal.Builder.create("scheduler.amazonaws.com")
                         .conditions(Map.of("StringEquals", Map.of("aws:SourceAccount", getAccount())))
                         .build())
-                .description("EventBridge Scheduler starts " + stage.monitorPipelineName() + ", and nothing else")
+                .description("EventBridge Scheduler starts " + props.pipelineName() + ", and nothing else")
                 .build();
-        schedulerRole.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("sagemaker:StartPipelineExecution"))
-                .resources(List.of(pipelineArn(stage.monitorPipelineName())))
-                .build());
-        schedule = CfnSchedule.Builder.create(this, "Schedule")
-                .name(stage.monitorPipelineName())
-                .description("Starts " + stage.monitorPipelineName() + " over the last " + monitoring.windowHours() + " hours")
+        schedulerRole.addToPolicy(Statements.allow(List.of("sagemaker:StartPipelineExecution"),
+                List.of(pipelineArn(props.pipelineName()))));
+        CfnSchedule schedule = CfnSchedule.Builder.create(this, "Schedule")
+                .name(props.pipelineName())
+                .description("Starts " + props.pipelineName() + " over the last " + monitoring.windowHours() + " hours")
                 .scheduleExpression(monitoring.schedule())
                 .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
                 .state("ENABLED")
                 .target(CfnSchedule.TargetProperty.builder()
-                        .arn(pipelineArn(stage.monitorPipelineName()))
+                        .arn(pipelineArn(props.pipelineName()))
                         .roleArn(schedulerRole.getRoleArn())
                         .sageMakerPipelineParameters(CfnSchedule.SageMakerPipelineParametersProperty.builder()
                                 .pipelineParameterList(List.of(CfnSchedule.SageMakerPipelineParameterProperty.builder()
@@ -142,16 +137,15 @@ public final class MonitorStack extends Stack {
                 .build();
         schedule.getNode().addDependency(pipeline);
 
-        driftAlarms = List.of(
-                driftAlarm("MaxFeaturePsiAlarm", maxFeaturePsiAlarmName(stage), MonitorPipeline.MAX_FEATURE_PSI,
-                        monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName()),
-                driftAlarm("PredictionPsiAlarm", predictionPsiAlarmName(stage), MonitorPipeline.PREDICTION_PSI,
-                        monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName()));
+        driftAlarm("MaxFeaturePsiAlarm", stage.maxFeaturePsiAlarmName(), MonitorPipeline.MAX_FEATURE_PSI,
+                monitoring.maxFeaturePsi(), monitoring, "the largest per-feature PSI", stage.endpointName());
+        driftAlarm("PredictionPsiAlarm", stage.predictionPsiAlarmName(), MonitorPipeline.PREDICTION_PSI,
+                monitoring.maxPredictionPsi(), monitoring, "the prediction-score PSI", stage.endpointName());
         // The rule that retrains on these alarms lives beside the deploy function it invokes (DeployStack).
 
         CfnOutput.Builder.create(this, "MonitorPipelineName").value(pipeline.getPipelineName())
                 .description("run a check now with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
-        CfnOutput.Builder.create(this, "CaptureUri").value(captureUri(stage))
+        CfnOutput.Builder.create(this, "CaptureUri").value(props.captureUri())
                 .description("where the endpoint's data capture goes (<endpoint>/<variant>/yyyy/mm/dd/hh/)").build();
     }
 
@@ -178,29 +172,17 @@ public final class MonitorStack extends Stack {
                 .build();
     }
 
-    public static String maxFeaturePsiAlarmName(StageConfig stage) {
-        return stage.endpointName() + "-drift-max-feature-psi";
-    }
-
-    public static String predictionPsiAlarmName(StageConfig stage) {
-        return stage.endpointName() + "-drift-prediction-psi";
-    }
-
-    /** {@code s3://<write bucket>/datacapture}: the deploy function's DATA_CAPTURE_S3_URI. */
-    public static String captureUri(StageConfig stage) {
-        return "s3://" + StorageStack.writeBucketName(stage) + "/" + MonitorPipeline.CAPTURE_PREFIX;
-    }
-
     /**
      * The deploy function's monitoring calls: listing the endpoint's capture prefix and writing its
      * capture manifests (describe-live), PutMetricData in our namespace only and, where the stage
      * retrains on drift, listing and starting executions of the training pipeline only.
      */
-    static void grantDeployFunction(Stack scope, Role role, StageConfig stage, String keyArn) {
-        if (!stage.monitoring().enabled()) {
+    static void grantDeployFunction(Stack scope, Role role, DeploySettings settings, StageNames stage, String writeBucketName,
+            String keyArn) {
+        if (settings.dataCapturePercent() == 0) {
             return;
         }
-        String bucket = "arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage);
+        String bucket = "arn:" + scope.getPartition() + ":s3:::" + writeBucketName;
         role.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("s3:ListBucket"))
                 .resources(List.of(bucket))
@@ -208,17 +190,11 @@ public final class MonitorStack extends Stack {
                         MonitorPipeline.capturePrefix(stage.endpointName()) + "*")))
                 .build());
         String manifests = CaptureManifest.manifestPrefix(stage.endpointName()) + "*";
-        role.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject"))
-                .resources(List.of(bucket + "/" + manifests))
-                .build());
+        role.addToPolicy(Statements.allow(List.of("s3:PutObject"), List.of(bucket + "/" + manifests)));
         // The write bucket takes only objects encrypted with the stage's key.
-        role.addToPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("kms:GenerateDataKey"))
-                .resources(List.of(keyArn))
-                .build());
-        NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/" + manifests + "]",
+        role.addToPolicy(Statements.allow(List.of("kms:GenerateDataKey"), List.of(keyArn)));
+        NagAcknowledgements.acknowledgeObjects(role, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
+                        NagAcknowledgements.REGION), manifests,
                 "describe-live names each capture manifest after its window; write-only, under our endpoint's "
                         + "manifest prefix of our write bucket only.");
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -226,32 +202,21 @@ public final class MonitorStack extends Stack {
                 .resources(List.of("*"))
                 .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", MonitorPipeline.METRICS_NAMESPACE)))
                 .build());
-        if (stage.monitoring().retrainOnDrift()) {
-            role.addToPolicy(PolicyStatement.Builder.create()
-                    .actions(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"))
-                    .resources(List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
-                            .resourceName(stage.pipelineName()).build())))
-                    .build());
+        if (settings.trainingPipelineName().isPresent()) {
+            role.addToPolicy(Statements.allow(List.of("sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"),
+                    List.of(scope.formatArn(ArnComponents.builder().service("sagemaker").resource("pipeline")
+                            .resourceName(settings.trainingPipelineName().get()).build()))));
         }
     }
 
     /** The model role writes the endpoint's captures (SageMaker captures as the endpoint's execution role). */
-    static void grantCapture(Stack scope, IRole modelRole, StageConfig stage, String keyArn) {
-        if (!stage.monitoring().enabled()) {
-            return;
-        }
-        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("s3:PutObject"))
-                .resources(List.of("arn:" + scope.getPartition() + ":s3:::" + StorageStack.writeBucketName(stage) + "/"
-                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*"))
-                .build());
-        modelRole.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .actions(List.of("kms:GenerateDataKey", "kms:Encrypt"))
-                .resources(List.of(keyArn))
-                .build());
-        NagAcknowledgements.acknowledge(modelRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::"
-                        + stage.resourcePrefix() + "-write-<AWS::AccountId>-<AWS::Region>/"
-                        + MonitorPipeline.capturePrefix(stage.endpointName()) + "*]",
+    static void grantCapture(Stack scope, IRole modelRole, StageNames stage, String writeBucketName, String keyArn) {
+        String captures = MonitorPipeline.capturePrefix(stage.endpointName()) + "*";
+        modelRole.addToPrincipalPolicy(Statements.allow(List.of("s3:PutObject"),
+                List.of("arn:" + scope.getPartition() + ":s3:::" + writeBucketName + "/" + captures)));
+        modelRole.addToPrincipalPolicy(Statements.allow(List.of("kms:GenerateDataKey", "kms:Encrypt"), List.of(keyArn)));
+        NagAcknowledgements.acknowledgeObjects(modelRole, stage.writeBucketName(NagAcknowledgements.ACCOUNT,
+                        NagAcknowledgements.REGION), captures,
                 "SageMaker names the capture files itself (<variant>/yyyy/mm/dd/hh/<file>.jsonl); write-only, "
                         + "under our endpoint's capture prefix of our write bucket only.");
     }
@@ -264,23 +229,7 @@ public final class MonitorStack extends Stack {
         return arn("sagemaker", "pipeline", name);
     }
 
-    public CfnPipeline pipeline() {
-        return pipeline;
-    }
-
     public PipelineDefinition definition() {
         return definition;
-    }
-
-    public Role pipelineRole() {
-        return pipelineRole;
-    }
-
-    public Role schedulerRole() {
-        return schedulerRole;
-    }
-
-    public List<Alarm> driftAlarms() {
-        return driftAlarms;
     }
 }

@@ -1,6 +1,5 @@
 package io.lgbmops.infra;
 
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.ExecutionRolePermissions;
 import io.lgbmops.pipeline.ExecutionRolePermissions.Duty;
@@ -9,22 +8,19 @@ import io.lgbmops.pipeline.Explainability;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineDefinition;
 import io.lgbmops.pipeline.PipelineSettings;
-import io.lgbmops.pipeline.PipelineValidator;
 import io.lgbmops.pipeline.deploy.CaptureManifest;
-import java.nio.charset.StandardCharsets;
+import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnMapping;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.s3.deployment.BucketDeployment;
 import software.amazon.awscdk.services.s3.deployment.ISource;
 import software.amazon.awscdk.services.s3.deployment.ServerSideEncryption;
@@ -39,81 +35,72 @@ import software.constructs.Construct;
  * pipeline's steps need ({@link ExecutionRolePermissions}), nothing broader.
  */
 public final class PipelineStack extends Stack {
-    /** SageMaker's limit for a pipeline definition. */
-    static final int MAX_DEFINITION_BYTES = 1_048_576;
-
-    private final CfnPipeline pipeline;
     private final PipelineDefinition definition;
 
-    /** What the pipeline stack is wired to. */
-    public record Props(StageConfig stage, StorageStack storage, PlatformStack platform, ImageStack image, IFunction deployFunction,
-            SourcePaths sources) {
+    /**
+     * What the training pipeline is built from and wired to.
+     *
+     * @param settings        the stage's pipeline settings; the stack adds the resources and the Clarify image
+     * @param explainability  who computes bias and SHAP (as in {@code settings})
+     * @param region          the stage's region, or null when the deployment's decides (Clarify's image)
+     * @param datasetFile     the stage's dataset contract, relative to the repository root
+     * @param datasetContract that contract's text, uploaded as the pipeline's default
+     * @param capturesData    whether the endpoint captures requests (the capture manifest's marker is uploaded)
+     * @param pipelineRole    the role SageMaker Pipelines acts as
+     * @param resources       the stage's pipeline resources
+     */
+    public record Props(PipelineSettings.Builder settings, Explainability explainability, String region, String datasetFile,
+            String datasetContract, boolean capturesData, IRole pipelineRole, PipelineResources resources) {
     }
 
     public PipelineStack(Construct scope, String id, StackProps stackProps, Props props) {
         super(scope, id, stackProps);
-        StageConfig stage = props.stage();
-        Role role = props.platform().pipelineRole();
+        PipelineResources resources = props.resources();
+        StageNames names = resources.names();
+        IRole role = props.pipelineRole();
+        boolean clarify = props.explainability() == Explainability.CLARIFY;
 
-        PipelineSettings settings = stage.pipelineSettings()
-                .imageUri(props.image().imageUri())
-                .jobRoleArn(props.platform().jobRole().getRoleArn())
-                .modelRoleArn(props.platform().modelRole().getRoleArn())
-                .writeBucketName(StorageStack.writeBucketName(stage))
-                .kmsKeyId(props.storage().key().getKeyArn())
-                .defaultInputDataUri(defaultInputDataUri(stage))
-                .defaultDatasetContractUri(defaultDatasetContractUri(stage))
-                .deployFunctionArn(props.deployFunction().getFunctionArn())
-                .clarifyImageUri(stage.explainability() == Explainability.CLARIFY ? clarifyImageUri(stage) : null)
+        PipelineSettings settings = resources.wire(props.settings())
+                .clarifyImageUri(clarify ? clarifyImageUri(props.region()) : null)
                 .build();
-        LightGbmPipeline lightGbm = new LightGbmPipeline(settings);
-        definition = lightGbm.definition();
-        PipelineValidator.validate(definition);
-        String body = definition.toCompactJson();
-        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_DEFINITION_BYTES) {
-            throw new IllegalStateException("the pipeline definition is " + bytes + " bytes, over SageMaker's limit of "
-                    + MAX_DEFINITION_BYTES);
-        }
+        definition = new LightGbmPipeline(settings).definition();
+        String body = PipelineResources.body(definition, "the pipeline definition");
 
         // Preprocess reads the stage's dataset contract from the write bucket (the parameter's default);
         // the file goes as it is in the repository, already checked when the config was read.
-        String contractKey = LightGbmPipeline.datasetContractKey(stage.dataset().name());
+        String contractKey = LightGbmPipeline.datasetContractKey(resources.datasetName());
         ISource contract = Source.data(contractKey.substring(LightGbmPipeline.SETTINGS_PREFIX.length() + 1),
-                props.sources().datasetContract(stage.datasetFile()));
+                props.datasetContract());
         // What the deploy function names, as a report's URI, when there is no approved package to compare with.
         ISource marker = Source.data(LightGbmPipeline.NO_APPROVED_PACKAGE_MARKER, LightGbmPipeline.noApprovedPackageMarker());
         List<ISource> settingsSources = new ArrayList<>(List.of(contract, marker));
-        if (stage.monitoring().enabled()) {
+        if (props.capturesData()) {
             // What the deploy function's capture manifest lists for a window without capture files.
             settingsSources.add(Source.data(CaptureManifest.NO_CAPTURES_MARKER, CaptureManifest.noCapturesMarker()));
         }
         BucketDeployment settingsUpload = BucketDeployment.Builder.create(this, "PipelineSettings")
                 .sources(settingsSources)
                 .destinationBucket(software.amazon.awscdk.services.s3.Bucket.fromBucketName(this, "WriteBucket",
-                        StorageStack.writeBucketName(stage)))
+                        resources.writeBucketName()))
                 .destinationKeyPrefix(LightGbmPipeline.SETTINGS_PREFIX + "/")
                 .serverSideEncryption(ServerSideEncryption.AWS_KMS)
                 // The ARN: the bucket policy compares the upload's key id with the key's ARN.
-                .serverSideEncryptionAwsKmsKeyId(props.storage().key().getKeyArn())
+                .serverSideEncryptionAwsKmsKeyId(resources.key().getKeyArn())
                 .retainOnDelete(false)
                 .build();
         settingsUpload.getHandlerRole().addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"))
-                .resources(List.of(props.storage().key().getKeyArn()))
+                .resources(List.of(resources.key().getKeyArn()))
                 .build());
 
-        Policy permissions = Policy.Builder.create(this, "PipelinePermissions")
-                .roles(List.of(role))
-                .statements(statements(Duty.PIPELINE, stage, props))
-                .build();
+        Policy permissions = permissions("PipelinePermissions", role, Duty.PIPELINE, props);
 
-        pipeline = CfnPipeline.Builder.create(this, "Pipeline")
-                .pipelineName(stage.pipelineName())
-                .pipelineDisplayName(stage.pipelineName())
-                .pipelineDescription(stage.explainability() == Explainability.CLARIFY
-                        ? "LightGBM: preprocess, tune, evaluate, F1 gate, SageMaker Clarify checks, register, deploy (" + stage.name() + ")"
-                        : "LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + stage.name() + ")")
+        CfnPipeline pipeline = CfnPipeline.Builder.create(this, "Pipeline")
+                .pipelineName(names.pipelineName())
+                .pipelineDisplayName(names.pipelineName())
+                .pipelineDescription(clarify
+                        ? "LightGBM: preprocess, tune, evaluate, F1 gate, SageMaker Clarify checks, register, deploy (" + names.stage() + ")"
+                        : "LightGBM: preprocess, tune, evaluate, F1 gate, explain, bias gate, register, deploy (" + names.stage() + ")")
                 .roleArn(role.getRoleArn())
                 .pipelineDefinition(Map.of("PipelineDefinitionBody", body))
                 .build();
@@ -121,87 +108,55 @@ public final class PipelineStack extends Stack {
         pipeline.getNode().addDependency(permissions);
         pipeline.getNode().addDependency(settingsUpload);
 
-        acknowledgeFindings(stage, permissions, Duty.PIPELINE);
-        if (stage.explainability() == Explainability.CLARIFY) {
+        if (clarify) {
             // The Clarify jobs run as the job role and start the model's shadow endpoint themselves.
-            Policy clarifyJobPermissions = Policy.Builder.create(this, "ClarifyJobPermissions")
-                    .roles(List.of(props.platform().jobRole()))
-                    .statements(statements(Duty.JOB, stage, props))
-                    .build();
-            pipeline.getNode().addDependency(clarifyJobPermissions);
-            acknowledgeFindings(stage, clarifyJobPermissions, Duty.JOB);
+            pipeline.getNode().addDependency(permissions("ClarifyJobPermissions", resources.jobRole(), Duty.JOB, props));
             // The shadow endpoint runs the model as the model role, logging to a group Clarify names.
-            Policy clarifyModelPermissions = Policy.Builder.create(this, "ClarifyModelPermissions")
-                    .roles(List.of(props.platform().modelRole()))
-                    .statements(statements(Duty.MODEL, stage, props))
-                    .build();
-            pipeline.getNode().addDependency(clarifyModelPermissions);
-            acknowledgeFindings(stage, clarifyModelPermissions, Duty.MODEL);
+            pipeline.getNode().addDependency(permissions("ClarifyModelPermissions", resources.modelRole(), Duty.MODEL, props));
         }
         CfnOutput.Builder.create(this, "PipelineName").value(pipeline.getPipelineName())
                 .description("start an execution with: aws sagemaker start-pipeline-execution --pipeline-name <this>").build();
         CfnOutput.Builder.create(this, "DefaultInputDataUri")
-                .value(defaultInputDataUri(stage))
-                .description("upload the raw files of dataset " + stage.dataset().name()
+                .value(resources.defaultInputDataUri())
+                .description("upload the raw files of dataset " + resources.datasetName()
                         + " under this prefix, or pass InputDataUri (and DatasetContractUri) to an execution").build();
         CfnOutput.Builder.create(this, "DatasetContractUri")
-                .value(defaultDatasetContractUri(stage))
-                .description("the stage's dataset contract (" + stage.datasetFile() + "), as deployed").build();
+                .value(resources.defaultDatasetContractUri())
+                .description("the stage's dataset contract (" + props.datasetFile() + "), as deployed").build();
     }
 
     /**
      * Clarify's processing image: the stage's region's when the stage names one, otherwise looked
      * up by the deployment's region in a mapping of every known region.
      */
-    private String clarifyImageUri(StageConfig stage) {
-        if (stage.region() != null) {
-            return ClarifyImage.uriFor(stage.region());
+    private String clarifyImageUri(String region) {
+        if (region != null) {
+            return ClarifyImage.uriFor(region);
         }
         Map<String, Map<String, Object>> rows = new java.util.TreeMap<>();
-        ClarifyImage.imageUris().forEach((region, uri) -> rows.put(region, Map.of("uri", uri)));
+        ClarifyImage.imageUris().forEach((known, uri) -> rows.put(known, Map.of("uri", uri)));
         CfnMapping images = CfnMapping.Builder.create(this, "ClarifyImages").mapping(rows).build();
         return images.findInMap(Aws.REGION, "uri");
     }
 
-    /** {@code s3://<read bucket>/raw/<dataset name>/}: every file under it is the data. */
-    static String defaultInputDataUri(StageConfig stage) {
-        return "s3://" + StorageStack.readBucketName(stage) + "/" + LightGbmPipeline.rawDataPrefix(stage.dataset().name());
-    }
-
-    /** {@code s3://<write bucket>/pipeline-settings/datasets/<dataset name>.json}, which this stack uploads. */
-    static String defaultDatasetContractUri(StageConfig stage) {
-        return "s3://" + StorageStack.writeBucketName(stage) + "/" + LightGbmPipeline.datasetContractKey(stage.dataset().name());
-    }
-
-    private static List<PolicyStatement> statements(Duty duty, StageConfig stage, Props props) {
-        List<PolicyStatement> statements = new ArrayList<>();
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty, stage.explainability())) {
-            PolicyStatement.Builder builder = PolicyStatement.Builder.create()
-                    .sid(statement.sid())
-                    .actions(statement.actions())
-                    .resources(statement.resources().stream()
-                            .map(resource -> resource
-                                    .replace("{partition}", Aws.PARTITION)
-                                    .replace("{region}", Aws.REGION)
-                                    .replace("{account}", Aws.ACCOUNT_ID)
-                                    .replace("{modelPackageGroup}", stage.modelPackageGroupName())
-                                    .replace("{deployFunctionArn}", props.deployFunction().getFunctionArn())
-                                    .replace("{jobRoleArn}", props.platform().jobRole().getRoleArn())
-                                    .replace("{modelRoleArn}", props.platform().modelRole().getRoleArn()))
-                            .toList());
-            if (statement.actions().contains("iam:PassRole")) {
-                builder.conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com")));
-            }
-            statements.add(builder.build());
-        }
-        return statements;
+    /** What {@code role} may do for the pipeline's steps of {@code duty}, its wildcards acknowledged. */
+    private Policy permissions(String id, IRole role, Duty duty, Props props) {
+        Policy permissions = Policy.Builder.create(this, id)
+                .roles(List.of(role))
+                .statements(ExecutionRolePermissions.of(duty, props.explainability()).stream()
+                        .map(statement -> props.resources().statement(statement).build())
+                        .toList())
+                .build();
+        acknowledgeFindings(props, permissions, duty);
+        return permissions;
     }
 
     /** Each wildcard resource of one role's pipeline permissions, acknowledged with the statements' own reasons. */
-    private void acknowledgeFindings(StageConfig stage, Policy permissions, Duty duty) {
+    private void acknowledgeFindings(Props props, Policy permissions, Duty duty) {
+        StageNames names = props.resources().names();
         // One acknowledgement per wildcard resource, naming every statement that needs it.
         Map<String, List<String>> uses = new java.util.LinkedHashMap<>();
-        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty, stage.explainability())) {
+        for (ExecutionRolePermissions.Statement statement : ExecutionRolePermissions.of(duty, props.explainability())) {
             for (String resource : statement.resources()) {
                 if (resource.contains("*") && !resource.equals("*")) {
                     uses.computeIfAbsent(resource, r -> new ArrayList<>()).add(statement.why());
@@ -209,10 +164,10 @@ public final class PipelineStack extends Stack {
             }
         }
         uses.forEach((resource, whys) -> {
-            String finding = resource.replace("{partition}", "<AWS::Partition>")
-                    .replace("{region}", "<AWS::Region>").replace("{account}", "<AWS::AccountId>")
-                    .replace("{modelPackageGroup}", stage.modelPackageGroupName());
-            NagAcknowledgements.acknowledge(permissions, "AwsSolutions-IAM5[Resource::" + finding + "]",
+            String finding = resource.replace("{partition}", NagAcknowledgements.PARTITION)
+                    .replace("{region}", NagAcknowledgements.REGION).replace("{account}", NagAcknowledgements.ACCOUNT)
+                    .replace("{modelPackageGroup}", names.modelPackageGroupName());
+            NagAcknowledgements.acknowledgeResource(permissions, finding,
                     "SageMaker generates these names per execution (Pipelines name jobs pipelines-<execution>-<step>-..., "
                             + "tuning jobs carry no fixed prefix, registry versions are numbered by SageMaker), so they cannot carry "
                             + "the stage prefix; "
@@ -226,23 +181,20 @@ public final class PipelineStack extends Stack {
             if (!child.getNode().getId().startsWith("Custom::CDKBucketDeployment")) {
                 continue;
             }
-            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            NagAcknowledgements.acknowledgeBasicExecutionRole(child,
                     "The CDK bucket-deployment function uses the AWS managed basic execution role only to write its own logs.");
             NagAcknowledgements.acknowledge(child, "AwsSolutions-L1",
                     "The CDK bucket-deployment function's runtime is chosen, and kept current, by the CDK library version we pin.");
-            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]",
+            NagAcknowledgements.acknowledgeObjects(child, "cdk-hnb659fds-assets-" + NagAcknowledgements.ACCOUNT + "-"
+                    + NagAcknowledgements.REGION, "*",
                     "Reads the zipped dataset contract that the CDK uploads as an asset to the bootstrap assets bucket.");
-            NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + stage.resourcePrefix()
-                    + "-write-<AWS::AccountId>-<AWS::Region>/*]", "Writes the dataset contract into our write bucket; the CDK grant is bucket-wide.");
+            NagAcknowledgements.acknowledgeObjects(child, names.writeBucketName(NagAcknowledgements.ACCOUNT,
+                    NagAcknowledgements.REGION), "*", "Writes the dataset contract into our write bucket; the CDK grant is bucket-wide.");
             for (String action : List.of("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*")) {
-                NagAcknowledgements.acknowledge(child, "AwsSolutions-IAM5[Action::" + action + "]",
+                NagAcknowledgements.acknowledgeAction(child, action,
                         "The CDK bucket-deployment grant to copy the dataset contract: assets bucket read, our write bucket read/write.");
             }
         }
-    }
-
-    public CfnPipeline pipeline() {
-        return pipeline;
     }
 
     public PipelineDefinition definition() {

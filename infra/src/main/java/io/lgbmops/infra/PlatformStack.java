@@ -1,9 +1,9 @@
 package io.lgbmops.infra;
 
-import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.infra.constructs.ModelPackageGroup;
 import io.lgbmops.infra.constructs.NagAcknowledgements;
 import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
@@ -12,9 +12,12 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.ecr.IRepository;
+import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
@@ -36,52 +39,67 @@ public final class PlatformStack extends Stack {
     private final Role pipelineRole;
     private final Role jobRole;
     private final Role modelRole;
-    private final ModelPackageGroup modelPackageGroup;
 
-    public PlatformStack(Construct scope, String id, StackProps props, StageConfig stage, StorageStack storage) {
-        super(scope, id, props);
-        addStackDependency(storage);
-        IBucket readBucket = Bucket.fromBucketName(this, "ReadBucket", StorageStack.readBucketName(stage));
-        IBucket writeBucket = Bucket.fromBucketName(this, "WriteBucket", StorageStack.writeBucketName(stage));
-        String key = storage.key().getKeyArn();
+    /**
+     * What the roles may use, and how the model package group is named and kept.
+     *
+     * @param names           the stage's naming scheme (endpoint, pipeline, model package group, alarms)
+     * @param readBucketName  the read bucket, which jobs read
+     * @param writeBucketName the write bucket, which jobs write and the model and pipeline roles read
+     * @param key             the data key
+     * @param repository      our image repository, which the job and model roles pull from
+     * @param removalPolicy   what stack deletion does to the model package group
+     * @param capturesData    whether the endpoint captures requests, which the model role then writes
+     */
+    public record Props(StageNames names, String readBucketName, String writeBucketName, IKey key, IRepository repository,
+            RemovalPolicy removalPolicy, boolean capturesData) {
+    }
+
+    public PlatformStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageNames names = props.names();
+        IBucket readBucket = Bucket.fromBucketName(this, "ReadBucket", props.readBucketName());
+        IBucket writeBucket = Bucket.fromBucketName(this, "WriteBucket", props.writeBucketName());
+        String key = props.key().getKeyArn();
         String runs = writeBucket.arnForObjects(LightGbmPipeline.RUNS_PREFIX + "/*");
 
-        pipelineRole = sageMakerRole("PipelineRole", "Role SageMaker Pipelines acts as to run the steps of " + stage.pipelineName());
-        pipelineRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
-        pipelineRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+        pipelineRole = sageMakerRole("PipelineRole", "Role SageMaker Pipelines acts as to run the steps of " + names.pipelineName());
+        pipelineRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(runs)));
+        pipelineRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
 
-        jobRole = sageMakerRole("JobRole", "Runs the processing, tuning and training jobs of " + stage.resourcePrefix());
-        jobRole.addToPolicy(statement(List.of("s3:ListBucket", "s3:GetBucketLocation"),
+        jobRole = sageMakerRole("JobRole", "Runs the processing, tuning and training jobs of " + names.resourcePrefix());
+        jobRole.addToPolicy(Statements.allow(List.of("s3:ListBucket", "s3:GetBucketLocation"),
                 List.of(readBucket.getBucketArn(), writeBucket.getBucketArn())));
-        jobRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
-        jobRole.addToPolicy(statement(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+        jobRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(readBucket.arnForObjects("*"))));
+        jobRole.addToPolicy(Statements.allow(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
                 List.of(writeBucket.arnForObjects("*"))));
-        jobRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(key)));
+        jobRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(key)));
         // Job volumes are encrypted with the key: SageMaker creates the grant, for its own resources only.
         jobRole.addToPolicy(PolicyStatement.Builder.create()
                 .actions(List.of("kms:CreateGrant"))
                 .resources(List.of(key))
                 .conditions(Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true")))
                 .build());
-        grantUse(jobRole, storage, List.of("ProcessingJobs:*", "TrainingJobs:*"));
+        grantUse(jobRole, props.repository(), List.of("ProcessingJobs:*", "TrainingJobs:*"));
 
-        modelRole = sageMakerRole("ModelRole", "Runs the LightGBM model containers and endpoints of " + stage.resourcePrefix());
-        modelRole.addToPolicy(statement(List.of("s3:GetObject"), List.of(runs)));
-        modelRole.addToPolicy(statement(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
-        grantUse(modelRole, storage, List.of("Endpoints/" + stage.endpointName() + ":*"));
+        modelRole = sageMakerRole("ModelRole", "Runs the LightGBM model containers and endpoints of " + names.resourcePrefix());
+        modelRole.addToPolicy(Statements.allow(List.of("s3:GetObject"), List.of(runs)));
+        modelRole.addToPolicy(Statements.allow(List.of("kms:Decrypt", "kms:DescribeKey"), List.of(key)));
+        grantUse(modelRole, props.repository(), List.of("Endpoints/" + names.endpointName() + ":*"));
         // Deployment guardrails: SageMaker reads the rollback alarms as the endpoint's execution role.
-        modelRole.addToPolicy(statement(List.of("cloudwatch:DescribeAlarms"), stage.names().rollbackAlarmNames().stream()
+        modelRole.addToPolicy(Statements.allow(List.of("cloudwatch:DescribeAlarms"), names.rollbackAlarmNames().stream()
                 .map(alarm -> formatArn(ArnComponents.builder().service("cloudwatch").resource("alarm")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName(alarm).build()))
                 .toList()));
 
-        MonitorStack.grantCapture(this, modelRole, stage, key);
-        acknowledgeFindings(stage);
+        if (props.capturesData()) {
+            MonitorStack.grantCapture(this, modelRole, names, props.writeBucketName(), key);
+        }
+        acknowledgeFindings(names);
 
-        RemovalPolicy removal = stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY
-                ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-        modelPackageGroup = new ModelPackageGroup(this, "ModelPackageGroup", stage.modelPackageGroupName(),
-                "LightGBM models of " + stage.resourcePrefix() + ", registered by the pipeline after the F1 gate", removal);
+        ModelPackageGroup modelPackageGroup = new ModelPackageGroup(this, "ModelPackageGroup", names.modelPackageGroupName(),
+                "LightGBM models of " + names.resourcePrefix() + ", registered by the pipeline after the F1 gate",
+                props.removalPolicy());
         StorageStack.pin(modelPackageGroup.resource(), "ModelPackageGroup");
 
         CfnOutput.Builder.create(this, "PipelineRoleArn").value(pipelineRole.getRoleArn())
@@ -102,11 +120,11 @@ public final class PlatformStack extends Stack {
     }
 
     /** What a container SageMaker runs needs: our image, its logs and metrics. */
-    private void grantUse(Role role, StorageStack storage, List<String> logGroups) {
-        role.addToPolicy(statement(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
-                List.of(storage.repository().getRepositoryArn())));
-        role.addToPolicy(statement(List.of("ecr:GetAuthorizationToken"), List.of("*")));
-        role.addToPolicy(statement(List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+    private void grantUse(Role role, IRepository repository, List<String> logGroups) {
+        role.addToPolicy(Statements.allow(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"),
+                List.of(repository.getRepositoryArn())));
+        role.addToPolicy(Statements.allow(List.of("ecr:GetAuthorizationToken"), List.of("*")));
+        role.addToPolicy(Statements.allow(List.of("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
                 logGroups.stream().map(group -> formatArn(ArnComponents.builder().service("logs").resource("log-group")
                         .arnFormat(ArnFormat.COLON_RESOURCE_NAME).resourceName("/aws/sagemaker/" + group).build())).toList()));
         role.addToPolicy(PolicyStatement.Builder.create()
@@ -116,54 +134,49 @@ public final class PlatformStack extends Stack {
                 .build());
     }
 
-    private void acknowledgeFindings(StageConfig stage) {
-        String prefix = stage.resourcePrefix();
-        NagAcknowledgements.acknowledge(jobRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-read-<AWS::AccountId>-<AWS::Region>/*]",
+    private void acknowledgeFindings(StageNames names) {
+        String readBucket = names.readBucketName(NagAcknowledgements.ACCOUNT, NagAcknowledgements.REGION);
+        String writeBucket = names.writeBucketName(NagAcknowledgements.ACCOUNT, NagAcknowledgements.REGION);
+        NagAcknowledgements.acknowledgeObjects(jobRole, readBucket, "*",
                 "Jobs read raw data objects whose keys are chosen by data owners; read-only and limited to the stage's read bucket.");
-        NagAcknowledgements.acknowledge(jobRole, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-write-<AWS::AccountId>-<AWS::Region>/*]",
+        NagAcknowledgements.acknowledgeObjects(jobRole, writeBucket, "*",
                 "Jobs write artifacts under keys generated per pipeline execution; limited to the stage's write bucket.");
-        String runs = "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::" + prefix + "-write-<AWS::AccountId>-<AWS::Region>/"
-                + LightGbmPipeline.RUNS_PREFIX + "/*]";
-        NagAcknowledgements.acknowledge(pipelineRole, runs,
+        String runs = LightGbmPipeline.RUNS_PREFIX + "/*";
+        NagAcknowledgements.acknowledgeObjects(pipelineRole, writeBucket, runs,
                 "Pipelines read the property files (evaluation report) of the current execution; read-only, pipeline runs of our write bucket only.");
-        NagAcknowledgements.acknowledge(modelRole, runs,
+        NagAcknowledgements.acknowledgeObjects(modelRole, writeBucket, runs,
                 "The model container loads the model artifact of the run that trained it; read-only, pipeline runs of our write bucket only.");
         for (Role role : List.of(jobRole, modelRole)) {
-            NagAcknowledgements.acknowledge(role, "AwsSolutions-IAM5[Resource::*]",
+            NagAcknowledgements.acknowledgeResource(role, "*",
                     "ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permissions; "
                             + "metrics are limited to the /aws/sagemaker/* namespaces by condition.");
         }
         for (String group : List.of("ProcessingJobs", "TrainingJobs")) {
-            NagAcknowledgements.acknowledge(jobRole,
-                    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/" + group + ":*]",
+            NagAcknowledgements.acknowledgeResource(jobRole, sageMakerLogGroups(group),
                     "SageMaker names each job's log streams itself in its fixed /aws/sagemaker/" + group + " log group.");
         }
-        NagAcknowledgements.acknowledge(modelRole,
-                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/"
-                        + stage.endpointName() + ":*]",
+        NagAcknowledgements.acknowledgeResource(modelRole, sageMakerLogGroups("Endpoints/" + names.endpointName()),
                 "SageMaker names the log streams of our endpoint's log group itself, one per instance and variant.");
     }
 
-    static PolicyStatement statement(List<String> actions, List<String> resources) {
-        return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
+    /** As a finding spells the streams of a log group SageMaker names {@code /aws/sagemaker/<group>}. */
+    static String sageMakerLogGroups(String group) {
+        return "arn:" + NagAcknowledgements.PARTITION + ":logs:" + NagAcknowledgements.REGION + ":" + NagAcknowledgements.ACCOUNT
+                + ":log-group:/aws/sagemaker/" + group + ":*";
     }
 
-    /** The role SageMaker Pipelines acts as (the pipeline's RoleArn). */
-    public Role pipelineRole() {
-        return pipelineRole;
+
+    /**
+     * The stage's SageMaker roles, by duty.
+     *
+     * @param pipeline the role SageMaker Pipelines acts as (the pipeline's RoleArn)
+     * @param job      the role processing, tuning and training jobs run as
+     * @param model    the role of the model containers and endpoints (CreateModel's ExecutionRoleArn)
+     */
+    public record Roles(IRole pipeline, IRole job, IRole model) {
     }
 
-    /** The role processing, tuning and training jobs run as. */
-    public Role jobRole() {
-        return jobRole;
-    }
-
-    /** The role of the model containers and endpoints (CreateModel's ExecutionRoleArn). */
-    public Role modelRole() {
-        return modelRole;
-    }
-
-    public ModelPackageGroup modelPackageGroup() {
-        return modelPackageGroup;
+    public Roles roles() {
+        return new Roles(pipelineRole, jobRole, modelRole);
     }
 }

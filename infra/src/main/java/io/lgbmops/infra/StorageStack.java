@@ -1,6 +1,6 @@
 package io.lgbmops.infra;
 
-import io.lgbmops.infra.config.StageConfig;
+import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Aws;
@@ -37,18 +37,34 @@ public final class StorageStack extends Stack {
     public static final String CHECKPOINT_PREFIX = "checkpoints/";
 
     private final Key key;
-    private final Bucket readBucket;
-    private final Bucket writeBucket;
     private final Repository repository;
 
-    public StorageStack(Construct scope, String id, StackProps props, StageConfig stage) {
-        super(scope, id, props);
-        RemovalPolicy removal = stage.dataRemovalPolicy() == StageConfig.DataRemovalPolicy.DESTROY
-                ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    /**
+     * What the stateful resources are named and how long they keep things.
+     *
+     * @param names                          the stage's naming scheme (key alias, repository, log groups)
+     * @param readBucketName                 the read bucket's fixed name
+     * @param writeBucketName                the write bucket's fixed name
+     * @param removalPolicy                  what stack deletion does to the key, the buckets and the repository
+     * @param imagesToKeep                   container images kept in the repository
+     * @param artifactArchiveDays            days before write-bucket objects move to Glacier Instant Retrieval
+     * @param checkpointRetentionDays        days training checkpoints are kept
+     * @param noncurrentVersionRetentionDays days a replaced object version is kept
+     * @param accessLogRetentionDays         days server access logs are kept
+     */
+    public record Props(StageNames names, String readBucketName, String writeBucketName, RemovalPolicy removalPolicy,
+            int imagesToKeep, int artifactArchiveDays, int checkpointRetentionDays, int noncurrentVersionRetentionDays,
+            int accessLogRetentionDays) {
+    }
+
+    public StorageStack(Construct scope, String id, StackProps stackProps, Props props) {
+        super(scope, id, stackProps);
+        StageNames names = props.names();
+        RemovalPolicy removal = props.removalPolicy();
 
         key = Key.Builder.create(this, "DataKey")
-                .description("Encrypts data, artifacts, images and endpoints of " + stage.resourcePrefix())
-                .alias("alias/" + stage.resourcePrefix() + "-data")
+                .description("Encrypts data, artifacts, images and endpoints of " + names.resourcePrefix())
+                .alias("alias/" + names.resourcePrefix() + "-data")
                 .enableKeyRotation(true)
                 .removalPolicy(removal)
                 .build();
@@ -64,7 +80,7 @@ public final class StorageStack extends Stack {
                 .resources(List.of("*"))
                 .conditions(Map.of("ArnLike", Map.of("kms:EncryptionContext:aws:logs:arn",
                         "arn:" + Aws.PARTITION + ":logs:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":log-group:"
-                                + logGroupPrefix(stage) + "*")))
+                                + names.logGroupPrefix() + "*")))
                 .build());
 
         // Server access logs can only be delivered to a bucket encrypted with S3-managed keys.
@@ -76,38 +92,39 @@ public final class StorageStack extends Stack {
                 .versioned(true)
                 .lifecycleRules(List.of(LifecycleRule.builder()
                         .id("expire-access-logs")
-                        .expiration(Duration.days(stage.accessLogRetentionDays()))
-                        .noncurrentVersionExpiration(Duration.days(stage.noncurrentVersionRetentionDays()))
+                        .expiration(Duration.days(props.accessLogRetentionDays()))
+                        .noncurrentVersionExpiration(Duration.days(props.noncurrentVersionRetentionDays()))
                         .build()))
                 .removalPolicy(removal)
                 .build();
         pin(accessLogs.getNode().getDefaultChild(), "AccessLogBucket");
 
-        readBucket = dataBucket("ReadBucket", readBucketName(stage), "read/", accessLogs, stage, removal, List.of(noncurrentVersions(stage)));
-        writeBucket = dataBucket("WriteBucket", writeBucketName(stage), "write/", accessLogs, stage, removal, List.of(
-                noncurrentVersions(stage),
+        LifecycleRule noncurrentVersions = noncurrentVersions(props.noncurrentVersionRetentionDays());
+        Bucket readBucket = dataBucket("ReadBucket", props.readBucketName(), "read/", accessLogs, removal, List.of(noncurrentVersions));
+        Bucket writeBucket = dataBucket("WriteBucket", props.writeBucketName(), "write/", accessLogs, removal, List.of(
+                noncurrentVersions,
                 LifecycleRule.builder()
                         .id("expire-checkpoints")
                         .prefix(CHECKPOINT_PREFIX)
-                        .expiration(Duration.days(stage.checkpointRetentionDays()))
+                        .expiration(Duration.days(props.checkpointRetentionDays()))
                         .build(),
                 LifecycleRule.builder()
                         .id("archive-old-artifacts")
                         .transitions(List.of(Transition.builder()
                                 .storageClass(StorageClass.GLACIER_INSTANT_RETRIEVAL)
-                                .transitionAfter(Duration.days(stage.artifactArchiveDays()))
+                                .transitionAfter(Duration.days(props.artifactArchiveDays()))
                                 .build()))
                         .build()));
 
         repository = Repository.Builder.create(this, "ImageRepository")
-                .repositoryName(stage.repositoryName())
+                .repositoryName(names.repositoryName())
                 .imageScanOnPush(true)
                 .imageTagMutability(TagMutability.IMMUTABLE)
                 .encryption(RepositoryEncryption.KMS)
                 .encryptionKey(key)
                 .lifecycleRules(List.of(software.amazon.awscdk.services.ecr.LifecycleRule.builder()
-                        .description("keep the last " + stage.imagesToKeep() + " images")
-                        .maxImageCount(stage.imagesToKeep())
+                        .description("keep the last " + props.imagesToKeep() + " images")
+                        .maxImageCount(props.imagesToKeep())
                         .build()))
                 .removalPolicy(removal)
                 .build();
@@ -119,20 +136,7 @@ public final class StorageStack extends Stack {
         output("ImageRepositoryUri", repository.getRepositoryUri(), "ECR repository of the LightGBM image");
     }
 
-    /**
-     * Physical name of the read bucket. Names are fixed (account and region make them globally
-     * unique) so that other stacks scope IAM to them without cross-stack references.
-     */
-    public static String readBucketName(StageConfig stage) {
-        return stage.resourcePrefix() + "-read-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
-    }
-
-    /** Physical name of the write bucket; see {@link #readBucketName}. */
-    public static String writeBucketName(StageConfig stage) {
-        return stage.resourcePrefix() + "-write-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
-    }
-
-    private Bucket dataBucket(String id, String bucketName, String logPrefix, Bucket accessLogs, StageConfig stage,
+    private Bucket dataBucket(String id, String bucketName, String logPrefix, Bucket accessLogs,
                               RemovalPolicy removal, List<LifecycleRule> rules) {
         Bucket bucket = Bucket.Builder.create(this, id)
                 .bucketName(bucketName)
@@ -169,18 +173,10 @@ public final class StorageStack extends Stack {
                 .build();
     }
 
-    /**
-     * Prefix of the names of this stage's own log groups (not those AWS services name themselves):
-     * the key policy lets CloudWatch Logs use the key for these only.
-     */
-    public static String logGroupPrefix(StageConfig stage) {
-        return "/" + stage.resourcePrefix() + "/";
-    }
-
-    private static LifecycleRule noncurrentVersions(StageConfig stage) {
+    private static LifecycleRule noncurrentVersions(int retentionDays) {
         return LifecycleRule.builder()
                 .id("expire-noncurrent-versions")
-                .noncurrentVersionExpiration(Duration.days(stage.noncurrentVersionRetentionDays()))
+                .noncurrentVersionExpiration(Duration.days(retentionDays))
                 .abortIncompleteMultipartUploadAfter(Duration.days(7))
                 .build();
     }
@@ -196,14 +192,6 @@ public final class StorageStack extends Stack {
 
     public Key key() {
         return key;
-    }
-
-    public Bucket readBucket() {
-        return readBucket;
-    }
-
-    public Bucket writeBucket() {
-        return writeBucket;
     }
 
     public Repository repository() {

@@ -11,18 +11,12 @@ import io.lgbmops.pipeline.ClarifyImage;
 import io.lgbmops.pipeline.Explainability;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineValidator;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -33,21 +27,15 @@ import software.amazon.awscdk.assertions.Template;
  */
 class ClarifyPipelineStackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path VENV = Path.of(System.getProperty("venv.dir", "../.venv"));
     private static App app;
     private static PipelineStack pipeline;
     private static Template template;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
-    static void synthesizeClarifyStage() throws Exception {
-        Map<String, Object> context = TestApps.cdkJsonContext();
-        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
-        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
-        dev.put("explainability", "clarify");
-        context.put("stages", Map.of("dev", dev));
-        app = new App(AppProps.builder().context(context)
-                .outdir(Files.createTempDirectory("cdk-clarify-").toString()).build());
+    static void synthesizeClarifyStage() {
+        Map<String, Object> context = TestApps.contextWithDev(Map.of("explainability", "clarify"));
+        context.put("stage", "dev");
+        app = TestApps.newApp(context);
         AppConfig config = TestApps.config(app);
         assertEquals(Explainability.CLARIFY, config.stages().get(0).explainability());
         List<Stack> stacks = LgbmOpsApp.build(app, config, new SourcePaths(TestApps.REPO_ROOT));
@@ -97,19 +85,9 @@ class ClarifyPipelineStackTest {
     @Test
     void wholeApp_passesAwsSolutionsChecksAndCfnLint() throws Exception {
         // AwsSolutionsChecks (added by build) fails synth on any unacknowledged finding.
-        Path out = Path.of(app.synth().getDirectory());
-        List<Path> templates;
-        try (var files = Files.list(out)) {
-            templates = files.filter(p -> p.getFileName().toString().endsWith(".template.json")).sorted().toList();
-        }
+        List<Path> templates = CfnLint.templates(Path.of(app.synth().getDirectory()));
         assertFalse(templates.isEmpty());
-        List<String> command = new ArrayList<>(List.of(VENV.resolve("bin/cfn-lint").toString(),
-                "--format", "parseable", "--ignore-checks", "W3005", "--"));
-        templates.forEach(t -> command.add(t.toString()));
-        Process lint = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String findings = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(lint.waitFor(5, TimeUnit.MINUTES), "cfn-lint did not finish");
-        assertEquals("", findings.strip());
+
+        assertEquals("", CfnLint.run(templates).findings());
     }
 }

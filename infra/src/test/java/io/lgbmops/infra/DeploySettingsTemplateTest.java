@@ -3,17 +3,13 @@ package io.lgbmops.infra;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.lgbmops.infra.config.AppConfig;
 import io.lgbmops.infra.config.StageConfig;
 import io.lgbmops.pipeline.MonitorPipeline;
 import io.lgbmops.pipeline.deploy.DeploySettings;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.assertions.Template;
 
 /**
@@ -62,29 +58,22 @@ class DeploySettingsTemplateTest {
             stages.put("dev", dev);
             context.put("stages", stages);
         }
-        try {
-            App app = new App(AppProps.builder().context(context)
-                    .outdir(Files.createTempDirectory("cdk-test-").toString()).build());
-            AppConfig config = TestApps.config(app);
-            StageConfig stage = config.stages().get(0);
-            Template template = Template.fromStack(new LgbmOpsApp.StageStacks(app, stage,
-                    new SourcePaths(TestApps.REPO_ROOT)).deploy);
-            Map<?, ?> function = template.findResources("AWS::Lambda::Function", Map.of()).values().iterator().next();
-            Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) function.get("Properties"))
-                    .get("Environment")).get("Variables");
-            Map<String, String> environment = new LinkedHashMap<>();
-            // The capture bucket's name holds the account and region, which the template leaves to CloudFormation.
-            String capture = stage.deploySettings(ROLE, KEY).dataCaptureS3Uri().orElse(null);
-            variables.forEach((name, value) -> environment.put((String) name, switch ((String) name) {
-                case "EXECUTION_ROLE_ARN" -> resolved(value, ROLE);
-                case "KMS_KEY_ID" -> resolved(value, KEY);
-                case "DATA_CAPTURE_S3_URI" -> resolved(value, capture);
-                default -> (String) value;
-            }));
-            return new Stage(stage, environment);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        App app = TestApps.newApp(context);
+        StageConfig stage = TestApps.config(app).stages().get(0);
+        Template template = Template.fromStack(TestApps.stageStacks(app).deploy);
+        Map<?, ?> function = template.findResources("AWS::Lambda::Function", Map.of()).values().iterator().next();
+        Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) function.get("Properties"))
+                .get("Environment")).get("Variables");
+        Map<String, String> environment = new LinkedHashMap<>();
+        // The capture bucket's name holds the account and region, which the template leaves to CloudFormation.
+        String capture = stage.deploySettings(ROLE, KEY).dataCaptureS3Uri().orElse(null);
+        variables.forEach((name, value) -> environment.put((String) name, switch ((String) name) {
+            case "EXECUTION_ROLE_ARN" -> resolved(value, ROLE);
+            case "KMS_KEY_ID" -> resolved(value, KEY);
+            case "DATA_CAPTURE_S3_URI" -> resolved(value, capture);
+            default -> (String) value;
+        }));
+        return new Stage(stage, environment);
     }
 
     /** The role and key are CloudFormation expressions in the template, never literal ARNs. */

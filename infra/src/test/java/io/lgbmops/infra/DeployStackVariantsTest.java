@@ -2,14 +2,9 @@ package io.lgbmops.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.lgbmops.infra.config.AppConfig;
-import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -17,39 +12,30 @@ import software.amazon.awscdk.assertions.Template;
 class DeployStackVariantsTest {
 
     private static Template deployStack(Map<String, Object> devSettings) {
-        Map<String, Object> context = TestApps.cdkJsonContext();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
-        dev.putAll(devSettings);
-        stages.put("dev", dev);
-        context.put("stages", stages);
-        try {
-            App app = new App(AppProps.builder().context(context)
-                    .outdir(Files.createTempDirectory("cdk-test-").toString()).build());
-            AppConfig config = TestApps.config(app);
-            return Template.fromStack(new LgbmOpsApp.StageStacks(app, config.stages().get(0),
-                    new SourcePaths(TestApps.REPO_ROOT)).deploy);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Template.fromStack(TestApps.stageStacks(TestApps.newApp(TestApps.contextWithDev(devSettings))).deploy);
+    }
+
+    private static void assertFunctionVariables(Template template, Map<String, Object> variables) {
+        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Environment", Map.of("Variables", Match.objectLike(variables)))));
+    }
+
+    /** An alarm with {@code properties} on the metrics of {@code variant}. */
+    private static void assertVariantAlarm(Template template, String variant, Map<String, Object> properties) {
+        Map<String, Object> expected = new java.util.HashMap<>(properties);
+        expected.put("Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", variant))));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(expected));
     }
 
     @Test
     void abStage_configuresTheFunctionAndAlarmsOnTheChallengerVariant() {
         Template template = deployStack(Map.of("deploymentMode", "ab", "challengerWeightPercent", 25));
 
-        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "DEPLOYMENT_MODE", "AB",
-                        "CHALLENGER_WEIGHT_PERCENT", "25"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-challenger-5xx", "MetricName", "Invocation5XXErrors",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Challenger"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-challenger-latency", "ExtendedStatistic", "p99",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Challenger"))))));
+        assertFunctionVariables(template, Map.of("DEPLOYMENT_MODE", "AB", "CHALLENGER_WEIGHT_PERCENT", "25"));
+        assertVariantAlarm(template, "Challenger", Map.of(
+                "AlarmName", "lgbmops-dev-endpoint-challenger-5xx", "MetricName", "Invocation5XXErrors"));
+        assertVariantAlarm(template, "Challenger", Map.of(
+                "AlarmName", "lgbmops-dev-endpoint-challenger-latency", "ExtendedStatistic", "p99"));
         template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
         template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventPattern", Map.of(
@@ -69,13 +55,8 @@ class DeployStackVariantsTest {
     void shadowStage_alarmsOnTheShadowVariant() {
         Template template = deployStack(Map.of("deploymentMode", "shadow", "shadowSamplingPercent", 30));
 
-        template.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
-                "Environment", Map.of("Variables", Match.objectLike(Map.of(
-                        "DEPLOYMENT_MODE", "SHADOW",
-                        "SHADOW_SAMPLING_PERCENT", "30"))))));
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
-                "AlarmName", "lgbmops-dev-endpoint-shadow-5xx",
-                "Dimensions", Match.arrayWith(List.of(Map.of("Name", "VariantName", "Value", "Shadow"))))));
+        assertFunctionVariables(template, Map.of("DEPLOYMENT_MODE", "SHADOW", "SHADOW_SAMPLING_PERCENT", "30"));
+        assertVariantAlarm(template, "Shadow", Map.of("AlarmName", "lgbmops-dev-endpoint-shadow-5xx"));
         template.resourceCountIs("AWS::Events::Rule", 3);
     }
 

@@ -24,16 +24,17 @@ class ImageStackTest {
     static void synthesizeDevImage() {
         App app = TestApps.newApp();
         StageConfig dev = TestApps.config(app).stages().get(0);
-        StorageStack storage = new StorageStack(app, dev.stackName("Storage"), null, dev);
-        stack = new ImageStack(app, dev.stackName("Image"), null, dev, storage, new SourcePaths(TestApps.REPO_ROOT));
+        StorageStack storage = new StorageStack(app, dev.stackName("Storage"), null, LgbmOpsApp.storageProps(dev));
+        stack = new ImageStack(app, dev.stackName("Image"), null,
+                LgbmOpsApp.imageProps(dev, storage, new SourcePaths(TestApps.REPO_ROOT)));
         template = Template.fromStack(stack);
     }
 
     private static String tagOf(Path repoRoot) {
         App app = TestApps.newApp();
         StageConfig dev = TestApps.config(app).stages().get(0);
-        StorageStack storage = new StorageStack(app, "S", null, dev);
-        return new ImageStack(app, "I", null, dev, storage, new SourcePaths(repoRoot)).imageTag();
+        StorageStack storage = new StorageStack(app, "S", null, LgbmOpsApp.storageProps(dev));
+        return new ImageStack(app, "I", null, LgbmOpsApp.imageProps(dev, storage, new SourcePaths(repoRoot))).imageTag();
     }
 
     @Test
@@ -92,7 +93,7 @@ class ImageStackTest {
     @Test
     void buildLogs_areNamedUnderTheStagePrefixTheKeyPolicyAllows() {
         template.hasResourceProperties("AWS::Logs::LogGroup", Map.of(
-                "LogGroupName", StorageStack.logGroupPrefix(TestApps.config(TestApps.newApp()).stages().get(0)) + "image-build",
+                "LogGroupName", TestApps.config(TestApps.newApp()).stages().get(0).names().logGroupPrefix() + "image-build",
                 "KmsKeyId", Map.of("Fn::ImportValue", Match.stringLikeRegexp("DataKey"))));
     }
 

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,27 +20,12 @@ class MainConfigErrorTest {
     private static Path assembly;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
     static void synthesizeWithAWrongValue() throws Exception {
-        Map<String, Object> context = TestApps.cdkJsonContext();
-        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
-        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
-        dev.put("f1Threshold", 1.7);
-        stages.put("dev", dev);
-        context.put("stages", stages);
-
         assembly = Files.createTempDirectory("cdk-out-bad-");
         Path err = Files.createTempFile("main-stderr-", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LgbmOpsApp.class.getName())
-                .directory(TestApps.REPO_ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectError(err.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("CDK_"));
-        builder.environment().put("CDK_OUTDIR", assembly.toString());
-        builder.environment().put("CDK_CONTEXT_JSON", new ObjectMapper().writeValueAsString(context));
-        Process process = builder.start();
+        Process process = TestApps.mainProcess(TestApps.contextWithDev(Map.of("f1Threshold", 1.7)), assembly)
+                .redirectError(err.toFile())
+                .start();
         stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(3, TimeUnit.MINUTES), "main did not finish");
         exitCode = process.exitValue();

@@ -25,8 +25,8 @@ class PlatformStackTest {
     static void synthesizeDevPlatform() {
         App app = TestApps.newApp();
         StageConfig dev = TestApps.config(app).stages().get(0);
-        StorageStack storage = new StorageStack(app, dev.stackName("Storage"), null, dev);
-        template = Template.fromStack(new PlatformStack(app, dev.stackName("Platform"), null, dev, storage));
+        StorageStack storage = new StorageStack(app, dev.stackName("Storage"), null, LgbmOpsApp.storageProps(dev));
+        template = Template.fromStack(new PlatformStack(app, dev.stackName("Platform"), null, LgbmOpsApp.platformProps(dev, storage)));
         statements = new ArrayList<>();
         template.findResources("AWS::IAM::Policy", Map.of()).values().forEach(policy -> {
             Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");

@@ -18,7 +18,7 @@ class StorageStackTest {
     static void synthesizeProdStorage() {
         App app = TestApps.newApp();
         StageConfig prod = TestApps.config(app).stages().stream().filter(s -> s.name().equals("prod")).findFirst().orElseThrow();
-        template = Template.fromStack(new StorageStack(app, prod.stackName("Storage"), null, prod));
+        template = Template.fromStack(new StorageStack(app, prod.stackName("Storage"), null, LgbmOpsApp.storageProps(prod)));
     }
 
     @Test

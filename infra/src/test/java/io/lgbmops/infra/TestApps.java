@@ -30,14 +30,58 @@ final class TestApps {
         }
     }
 
+    /** cdk.json's context with some of the dev stage's settings changed. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> contextWithDev(Map<String, Object> devSettings) {
+        Map<String, Object> context = cdkJsonContext();
+        Map<String, Object> stages = new LinkedHashMap<>((Map<String, Object>) context.get("stages"));
+        Map<String, Object> dev = new LinkedHashMap<>((Map<String, Object>) stages.get("dev"));
+        dev.putAll(devSettings);
+        stages.put("dev", dev);
+        context.put("stages", stages);
+        return context;
+    }
+
     /** A fresh app with cdk.json's context, its output in a new temporary directory. */
     static App newApp() {
+        return newApp(cdkJsonContext());
+    }
+
+    /** A fresh app with {@code context}, its output in a new temporary directory. */
+    static App newApp(Map<String, Object> context) {
         try {
             Path outdir = Files.createTempDirectory("cdk-test-");
-            return new App(AppProps.builder().context(cdkJsonContext()).outdir(outdir.toString()).build());
+            return new App(AppProps.builder().context(context).outdir(outdir.toString()).build());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * `main` as `cdk synth` runs it: a fresh JVM in the repository root, the context as the CLI
+     * passes it, no AWS_* or CDK_* variable of ours, no input. Callers choose where its output goes.
+     */
+    static ProcessBuilder mainProcess(Map<String, Object> context, Path outdir) {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                LgbmOpsApp.class.getName())
+                .directory(REPO_ROOT.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("CDK_"));
+        env.put("CDK_OUTDIR", outdir.toString());
+        try {
+            env.put("CDK_CONTEXT_JSON", new ObjectMapper().writeValueAsString(context));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return builder;
+    }
+
+    /** The first stage of {@code app}'s context, wired as main wires it. */
+    static LgbmOpsApp.StageStacks stageStacks(App app) {
+        return new LgbmOpsApp.StageStacks(app, config(app).stages().get(0), new SourcePaths(REPO_ROOT));
     }
 
     static AppConfig config(App app) {

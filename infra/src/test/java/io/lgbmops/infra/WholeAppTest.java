@@ -31,7 +31,6 @@ import software.amazon.awscdk.services.s3.Bucket;
  */
 class WholeAppTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path VENV = Path.of(System.getProperty("venv.dir", "../.venv"));
     private static Path assembly;
     private static int exitCode;
     private static String output;
@@ -40,19 +39,10 @@ class WholeAppTest {
     static void synthesizeInCleanEnvironment() throws Exception {
         assembly = Files.createTempDirectory("cdk-out-");
         Path home = Files.createTempDirectory("empty-home-");
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                LgbmOpsApp.class.getName())
-                .directory(TestApps.REPO_ROOT.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectErrorStream(true);
+        ProcessBuilder builder = TestApps.mainProcess(TestApps.cdkJsonContext(), assembly).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("CDK_"));
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("HOME", home.toString());
-        env.put("CDK_OUTDIR", assembly.toString());
-        env.put("CDK_CONTEXT_JSON", JSON.writeValueAsString(TestApps.cdkJsonContext()));
         env.put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
         Process process = builder.start();
         output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -73,7 +63,7 @@ class WholeAppTest {
                 expected.add("LgbmOps-" + stage + "-" + unit + ".template.json");
             }
         }
-        assertEquals(expected.stream().sorted().toList(), templates().stream().map(p -> p.getFileName().toString()).sorted().toList());
+        assertEquals(expected.stream().sorted().toList(), CfnLint.templates(assembly).stream().map(p -> p.getFileName().toString()).sorted().toList());
     }
 
     @Test
@@ -116,27 +106,13 @@ class WholeAppTest {
 
     @Test
     void cfnLint_findsNothingInAnyTemplate() throws Exception {
-        // W3005 (redundant DependsOn) is the one check we do not run: every CDK Lambda function lists its
-        // service role in DependsOn although it also references it with GetAtt. The duplicate changes
-        // nothing in deployment order; every other error and warning fails this test.
-        List<String> command = new ArrayList<>(List.of(VENV.resolve("bin/cfn-lint").toString(),
-                "--format", "parseable", "--ignore-checks", "W3005", "--"));
-        List<Path> templates = templates();
+        List<Path> templates = CfnLint.templates(assembly);
         assertFalse(templates.isEmpty(), "no template to lint: " + output);
-        templates.forEach(template -> command.add(template.toString()));
-        Process lint = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String findings = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(lint.waitFor(5, TimeUnit.MINUTES), "cfn-lint did not finish");
 
-        assertEquals("", findings.strip());
-        assertEquals(0, lint.exitValue());
-    }
+        CfnLint lint = CfnLint.run(templates);
 
-    private static List<Path> templates() throws IOException {
-        try (Stream<Path> files = Files.list(assembly)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".template.json")).sorted().toList();
-        }
+        assertEquals("", lint.findings());
+        assertEquals(0, lint.exitCode());
     }
 
     /** finding id at construct path -> reason, from the acknowledgements recorded in each stack's metadata. */

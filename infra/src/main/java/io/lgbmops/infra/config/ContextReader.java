@@ -3,6 +3,7 @@ package io.lgbmops.infra.config;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -57,18 +58,8 @@ final class ContextReader {
     }
 
     double decimal(String key, double defaultValue) {
-        Object value = raw(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(path(key) + " must be a number, got \"" + value + "\"");
-        }
+        return typed(key, defaultValue, "a number", value -> value instanceof Number n ? n.doubleValue() : null,
+                Double::parseDouble);
     }
 
     /** A whole number whose range its owner checks. */
@@ -77,19 +68,9 @@ final class ContextReader {
     }
 
     int integer(String key, int defaultValue, int min, int max) {
-        Object value = raw(key);
-        int result;
-        if (value == null) {
-            result = defaultValue;
-        } else if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            result = n.intValue();
-        } else {
-            try {
-                result = Integer.parseInt(value.toString().trim());
-            } catch (NumberFormatException e) {
-                throw new ConfigException(path(key) + " must be a whole number, got \"" + value + "\"");
-            }
-        }
+        int result = typed(key, defaultValue, "a whole number",
+                value -> value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? n.intValue() : null,
+                Integer::parseInt);
         if (result < min || result > max) {
             throw new ConfigException(path(key) + " must be in [" + min + ", " + max + "], got " + result);
         }
@@ -97,18 +78,33 @@ final class ContextReader {
     }
 
     boolean bool(String key, boolean defaultValue) {
+        return typed(key, defaultValue, "true or false", value -> value instanceof Boolean b ? b : null,
+                text -> switch (text) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new IllegalArgumentException(text);
+                });
+    }
+
+    /**
+     * The value of {@code key}, or {@code defaultValue} when it is absent: a JSON value of the type
+     * as it is ({@code fromJson}, null for any other), anything else parsed from its text (a value
+     * given with `-c key=value` is a string).
+     */
+    private <T> T typed(String key, T defaultValue, String expected, Function<Object, T> fromJson, Function<String, T> fromText) {
         Object value = raw(key);
         if (value == null) {
             return defaultValue;
         }
-        if (value instanceof Boolean b) {
-            return b;
+        T json = fromJson.apply(value);
+        if (json != null) {
+            return json;
         }
-        return switch (value.toString().trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ConfigException(path(key) + " must be true or false, got \"" + value + "\"");
-        };
+        try {
+            return fromText.apply(value.toString().trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(path(key) + " must be " + expected + ", got \"" + value + "\"");
+        }
     }
 
     <E extends Enum<E>> E choice(String key, E defaultValue, Class<E> type) {

@@ -16,6 +16,7 @@ import io.lgbmops.pipeline.deploy.StageNames;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
+import software.amazon.awscdk.Aws;
 
 /**
  * Everything one deployment stage (dev, prod, ...) is configured with. Built only by
@@ -256,7 +257,7 @@ public record StageConfig(
                 .challengerWeightPercent(challengerWeightPercent)
                 .shadowSamplingPercent(shadowSamplingPercent);
         if (monitoring.enabled()) {
-            settings.dataCapture(monitoring.dataCapturePercent(), io.lgbmops.infra.MonitorStack.captureUri(this))
+            settings.dataCapture(monitoring.dataCapturePercent(), captureUri())
                     .metricsNamespace(MonitorPipeline.METRICS_NAMESPACE);
         }
         if (monitoring.retrainOnDrift()) {
@@ -315,6 +316,21 @@ public record StageConfig(
     /** The batch scoring pipeline ({@code lgbmops-<stage>-batch}). */
     public String batchPipelineName() {
         return resourcePrefix() + "-batch";
+    }
+
+    /** The read bucket's name in the deploying account and region. */
+    public String readBucketName() {
+        return names().readBucketName(Aws.ACCOUNT_ID, Aws.REGION);
+    }
+
+    /** The write bucket's name in the deploying account and region. */
+    public String writeBucketName() {
+        return names().writeBucketName(Aws.ACCOUNT_ID, Aws.REGION);
+    }
+
+    /** {@code s3://<write bucket>/datacapture}: where the endpoint's data capture goes. */
+    public String captureUri() {
+        return "s3://" + writeBucketName() + "/" + MonitorPipeline.CAPTURE_PREFIX;
     }
 
     public String repositoryName() {

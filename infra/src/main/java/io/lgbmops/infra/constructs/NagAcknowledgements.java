@@ -13,6 +13,10 @@ import software.constructs.IConstruct;
  * any IAM resource built from pseudo parameters (`arn:<AWS::Partition>:...`) does.
  */
 public final class NagAcknowledgements {
+    /** How a finding id spells the deployment's account, region and partition (the pseudo parameters). */
+    public static final String ACCOUNT = "<AWS::AccountId>";
+    public static final String REGION = "<AWS::Region>";
+    public static final String PARTITION = "<AWS::Partition>";
 
     private NagAcknowledgements() {
     }
@@ -22,5 +26,26 @@ public final class NagAcknowledgements {
             throw new IllegalArgumentException("acknowledgement of " + findingId + " needs a reason");
         }
         scope.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(findingId, reason));
+    }
+
+    /** A wildcard resource (AwsSolutions-IAM5) in a policy of {@code scope}. */
+    public static void acknowledgeResource(IConstruct scope, String resource, String reason) {
+        acknowledge(scope, "AwsSolutions-IAM5[Resource::" + resource + "]", reason);
+    }
+
+    /** A wildcard key pattern in one of our buckets; {@code bucketName} as a finding spells it (see {@link #ACCOUNT}). */
+    public static void acknowledgeObjects(IConstruct scope, String bucketName, String keys, String reason) {
+        acknowledgeResource(scope, "arn:" + PARTITION + ":s3:::" + bucketName + "/" + keys, reason);
+    }
+
+    /** A wildcard action (AwsSolutions-IAM5) in a policy of {@code scope}. */
+    public static void acknowledgeAction(IConstruct scope, String action, String reason) {
+        acknowledge(scope, "AwsSolutions-IAM5[Action::" + action + "]", reason);
+    }
+
+    /** The AWS managed basic execution role (AwsSolutions-IAM4) of a function the CDK or we add. */
+    public static void acknowledgeBasicExecutionRole(IConstruct scope, String reason) {
+        acknowledge(scope, "AwsSolutions-IAM4[Policy::arn:" + PARTITION
+                + ":iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]", reason);
     }
 }

@@ -38,6 +38,37 @@ public record StageNames(String stage) {
         return resourcePrefix() + "/lightgbm";
     }
 
+    /**
+     * The bucket the pipeline reads raw data from. Account and region (at synth, the deployment's
+     * tokens) make the fixed name globally unique, so every stack can scope IAM to it by name.
+     */
+    public String readBucketName(String account, String region) {
+        return resourcePrefix() + "-read-" + account + "-" + region;
+    }
+
+    /** The bucket every artifact is written to; named like {@link #readBucketName}. */
+    public String writeBucketName(String account, String region) {
+        return resourcePrefix() + "-write-" + account + "-" + region;
+    }
+
+    /**
+     * Prefix of the names of this stage's own log groups (not those AWS services name themselves):
+     * the data key's policy lets CloudWatch Logs use the key for these only.
+     */
+    public String logGroupPrefix() {
+        return "/" + resourcePrefix() + "/";
+    }
+
+    /** The alarm on the largest per-feature PSI of the endpoint's captured requests. */
+    public String maxFeaturePsiAlarmName() {
+        return endpointName() + "-drift-max-feature-psi";
+    }
+
+    /** The alarm on the prediction-score PSI of the endpoint's captured requests. */
+    public String predictionPsiAlarmName() {
+        return endpointName() + "-drift-prediction-psi";
+    }
+
     /** The alarms that roll an endpoint update back: 5xx, then latency. */
     public List<String> rollbackAlarmNames() {
         return List.of(endpointName() + "-5xx", endpointName() + "-latency");
