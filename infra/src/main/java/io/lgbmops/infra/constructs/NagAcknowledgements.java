@@ -1,6 +1,10 @@
 package io.lgbmops.infra.constructs;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.Validations;
 import software.constructs.IConstruct;
 
@@ -25,7 +29,29 @@ public final class NagAcknowledgements {
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("acknowledgement of " + findingId + " needs a reason");
         }
-        scope.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(findingId, reason));
+        for (String id : spellings(scope, findingId)) {
+            scope.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(id, reason));
+        }
+    }
+
+    /**
+     * The ways a finding can spell {@code findingId} in {@code scope}'s stack. In a stack pinned to an
+     * account and region, ARNs the CDK formats carry the literal partition, region and account, while
+     * names we build from the pseudo parameters (the bucket names) and AWS managed policy ARNs keep
+     * them: one acknowledgement covers each spelling.
+     */
+    static Set<String> spellings(IConstruct scope, String findingId) {
+        Stack stack = Stack.of(scope);
+        Set<String> ids = new LinkedHashSet<>();
+        ids.add(findingId);
+        String partitionOnly = literal(findingId, PARTITION, stack.getPartition());
+        ids.add(partitionOnly);
+        ids.add(literal(literal(partitionOnly, REGION, stack.getRegion()), ACCOUNT, stack.getAccount()));
+        return ids;
+    }
+
+    private static String literal(String findingId, String pseudoParameter, String value) {
+        return Token.isUnresolved(value) ? findingId : findingId.replace(pseudoParameter, value);
     }
 
     /** A wildcard resource (AwsSolutions-IAM5) in a policy of {@code scope}. */
