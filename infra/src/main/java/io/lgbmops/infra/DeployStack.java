@@ -228,8 +228,8 @@ public final class DeployStack extends Stack {
                         .build())
                 .build();
         retrain.addTarget(target(RuleTargetInput.fromObject(InOrder.<Object>map(
-                "operation", "retrain",
-                "reason", EventField.fromPath("$.detail.alarmName")))));
+                DeployFunction.OPERATION, DeployFunction.RETRAIN,
+                DeployFunction.OPERATION_REASON, EventField.fromPath("$.detail.alarmName")))));
     }
 
     /**
