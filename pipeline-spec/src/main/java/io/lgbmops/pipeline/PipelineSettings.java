@@ -66,6 +66,11 @@ public record PipelineSettings(
     /** The highest |DPPL| across the facets the bias gate accepts. */
     public static final double DEFAULT_MAX_ABS_DPPL = 0.1;
 
+    /** A limit of the bias gate (MinDisparateImpact, MaxAbsDPPL): both metrics' magnitudes lie in [0, 1]. */
+    public static boolean isBiasLimit(double value) {
+        return Checks.inRange(value, 0, 1);
+    }
+
     public PipelineSettings {
         List<String> problems = new ArrayList<>();
         requireMatch(problems, "imageUri", imageUri, Pattern.compile("^\\S+/\\S+$"), "an image URI");
@@ -100,10 +105,10 @@ public record PipelineSettings(
         if (!F1Gate.isThreshold(f1Threshold)) {
             problems.add("f1Threshold must be in (0, 1], got " + f1Threshold);
         }
-        if (!Checks.inRange(minDisparateImpact, 0, 1)) {
+        if (!isBiasLimit(minDisparateImpact)) {
             problems.add("minDisparateImpact must be in [0, 1], got " + minDisparateImpact);
         }
-        if (!Checks.inRange(maxAbsDppl, 0, 1)) {
+        if (!isBiasLimit(maxAbsDppl)) {
             problems.add("maxAbsDppl must be in [0, 1], got " + maxAbsDppl);
         }
         if (explainability == null) {

@@ -143,11 +143,11 @@ public record StageConfig(
                     + "), got " + f1Threshold);
         }
         double minDisparateImpact = in.decimal("minDisparateImpact", PipelineSettings.DEFAULT_MIN_DISPARATE_IMPACT);
-        if (!(minDisparateImpact >= 0 && minDisparateImpact <= 1)) {
+        if (!PipelineSettings.isBiasLimit(minDisparateImpact)) {
             throw new ConfigException(in.path("minDisparateImpact") + " must be in [0, 1], got " + minDisparateImpact);
         }
         double maxAbsDppl = in.decimal("maxAbsDppl", PipelineSettings.DEFAULT_MAX_ABS_DPPL);
-        if (!(maxAbsDppl >= 0 && maxAbsDppl <= 1)) {
+        if (!PipelineSettings.isBiasLimit(maxAbsDppl)) {
             throw new ConfigException(in.path("maxAbsDppl") + " must be in [0, 1], got " + maxAbsDppl);
         }
         String processingType = in.matching("processingInstanceType", PipelineSettings.DEFAULT_PROCESSING_INSTANCE_TYPE,
