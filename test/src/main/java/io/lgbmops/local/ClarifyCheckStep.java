@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ final class ClarifyCheckStep implements StepHandler {
     }
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         JsonNode json = step.json();
         String checkType = text(context, json, "CheckType", "");
         boolean skipCheck = bool(context, json, "SkipCheck", false);

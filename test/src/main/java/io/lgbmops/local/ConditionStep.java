@@ -1,12 +1,13 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 
 /** A Condition step: its {@code Outcome} property selects IfSteps or ElseSteps. */
 final class ConditionStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) {
+    public StepOutcome run(StepGraph.Node step, RunContext context) {
         Conditions.Outcome outcome = new Conditions(context.resolver()).all(step.arguments().path("Conditions"));
         ObjectNode properties = Json.object().put("Outcome", outcome.holds());
         String figure = outcome.explanation() + " is " + outcome.holds() + " -> " + (outcome.holds() ? "IfSteps" : "ElseSteps");

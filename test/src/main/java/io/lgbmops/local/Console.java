@@ -1,5 +1,6 @@
 package io.lgbmops.local;
 
+import io.lgbmops.pipeline.StepGraph;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +24,7 @@ final class Console {
         line(String.format(Locale.ROOT, "%-12s %s", label, text));
     }
 
-    void stepStarted(StepSpec step, String what) {
+    void stepStarted(StepGraph.Node step, String what) {
         line(String.format(Locale.ROOT, "%s  %-22s %-13s %-11s %s", clock(), step.name(), step.type(), "Executing",
                 what == null ? "" : what).stripTrailing());
     }

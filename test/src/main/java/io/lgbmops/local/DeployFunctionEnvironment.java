@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.pipeline.StepGraph;
 import io.lgbmops.pipeline.deploy.DeployFunction;
 import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ final class DeployFunctionEnvironment {
     static Map<String, String> derive(PipelineDefinition definition, Map<String, JsonNode> parameters) {
         ExpressionResolver resolver = new ExpressionResolver(new StaticScope(parameters));
         Map<String, String> environment = new LinkedHashMap<>();
-        for (StepSpec step : definition.executionOrder()) {
+        for (StepGraph.Node step : definition.executionOrder()) {
             JsonNode arguments = step.arguments();
             switch (step.type()) {
                 case "RegisterModel" -> text(resolver, arguments.get("ModelPackageGroupName"))

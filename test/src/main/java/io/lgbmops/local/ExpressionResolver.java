@@ -3,9 +3,7 @@ package io.lgbmops.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Replaces the pipeline expressions in a JSON value by their values at run time, as SageMaker does
@@ -160,31 +158,6 @@ final class ExpressionResolver {
             throw new IllegalArgumentException("Std:JsonGet needs a PropertyFile or an S3Uri, got " + body);
         }
         return Json.at(document, jsonPath, source + " at ");
-    }
-
-    /** The names of the steps whose properties or property files {@code node} reads. */
-    static Set<String> referencedSteps(JsonNode node) {
-        Set<String> steps = new LinkedHashSet<>();
-        collect(node, steps);
-        return steps;
-    }
-
-    private static void collect(JsonNode node, Set<String> steps) {
-        if (node == null) {
-            return;
-        }
-        if (node.isObject()) {
-            JsonNode get = node.get("Get");
-            if (node.size() == 1 && get != null && get.isTextual() && get.asText().startsWith(STEPS)) {
-                steps.add(StepReference.parse(get.asText()).stepName());
-                return;
-            }
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                collect(field.getValue(), steps);
-            }
-        } else if (node.isArray()) {
-            node.forEach(element -> collect(element, steps));
-        }
     }
 
     /** {@code Steps.<name>.<path>}; step names hold no dots. */

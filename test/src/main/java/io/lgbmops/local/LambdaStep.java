@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ final class LambdaStep implements StepHandler {
     }
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         String functionArn = context.resolver().resolveText(step.json().path("FunctionArn"));
         JsonNode event = context.resolve(step.arguments());
         Path jar = context.settings().lambdaCode().getOrDefault(functionArn, context.settings().lambdaJar());

@@ -3,6 +3,7 @@ package io.lgbmops.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.StepGraph;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -203,7 +204,7 @@ public final class LocalPipelineRunner {
      */
     private static void uploadMissingReportMarkers(PipelineDefinition definition, RunContext context,
             Set<String> deployedByTheStack, Console console) {
-        for (StepSpec step : definition.executionOrder()) {
+        for (StepGraph.Node step : definition.executionOrder()) {
             JsonNode uri = step.arguments().path("missing_report_uri");
             if (!"Lambda".equals(step.type()) || uri.isMissingNode()) {
                 continue;

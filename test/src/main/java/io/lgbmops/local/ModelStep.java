@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import software.amazon.awssdk.services.sagemaker.model.CreateModelRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateModelResponse;
 
@@ -8,7 +9,7 @@ import software.amazon.awssdk.services.sagemaker.model.CreateModelResponse;
 final class ModelStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) {
+    public StepOutcome run(StepGraph.Node step, RunContext context) {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateModelRequest request = SdkShapes.model(arguments);
         String modelName = request.modelName() != null ? request.modelName() : context.jobName(step.name(), 63);

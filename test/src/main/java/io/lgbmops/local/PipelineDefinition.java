@@ -1,20 +1,16 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
+import io.lgbmops.pipeline.StepGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
- * A SageMaker pipeline definition (Version 2020-12-01): its parameters and its steps, nested
- * Condition branches flattened, in an order that respects every dependency.
+ * A SageMaker pipeline definition (Version 2020-12-01) as the runner reads it: its parameters,
+ * and its steps through pipeline-spec's {@link StepGraph} (Condition branches flattened, in an
+ * order that respects every dependency).
  */
 final class PipelineDefinition {
 
@@ -22,8 +18,8 @@ final class PipelineDefinition {
 
     private final JsonNode json;
     private final Map<String, PipelineParameter> parameters = new LinkedHashMap<>();
-    private final Map<String, StepSpec> steps = new LinkedHashMap<>();
-    private final List<StepSpec> executionOrder;
+    private final StepGraph graph;
+    private final List<StepGraph.Node> executionOrder;
 
     private PipelineDefinition(JsonNode json) {
         this.json = json;
@@ -41,8 +37,13 @@ final class PipelineDefinition {
         if (!topLevel.isArray() || topLevel.isEmpty()) {
             throw new IllegalArgumentException("pipeline definition has no Steps");
         }
-        collect(topLevel, Optional.empty());
-        executionOrder = order();
+        graph = StepGraph.of(json);
+        for (StepGraph.Node step : graph.nodes()) {
+            if (step.name().isEmpty() || step.type().isEmpty()) {
+                throw new IllegalArgumentException("step without Name or Type: " + Json.compact(step.json()));
+            }
+        }
+        executionOrder = graph.executionOrder();
     }
 
     static PipelineDefinition parse(JsonNode json) {
@@ -57,8 +58,8 @@ final class PipelineDefinition {
         return parameters;
     }
 
-    StepSpec step(String name) {
-        StepSpec step = steps.get(name);
+    StepGraph.Node step(String name) {
+        StepGraph.Node step = graph.node(name);
         if (step == null) {
             throw new IllegalArgumentException("the definition has no step named " + name);
         }
@@ -66,74 +67,16 @@ final class PipelineDefinition {
     }
 
     boolean hasStep(String name) {
-        return steps.containsKey(name);
+        return graph.node(name) != null;
     }
 
     /** All steps, each after every step it depends on; ties keep the definition's order. */
-    List<StepSpec> executionOrder() {
+    List<StepGraph.Node> executionOrder() {
         return executionOrder;
     }
 
-    private void collect(JsonNode list, Optional<StepSpec.Branch> branch) {
-        for (JsonNode step : list) {
-            String name = step.path("Name").asText("");
-            String type = step.path("Type").asText("");
-            if (name.isEmpty() || type.isEmpty()) {
-                throw new IllegalArgumentException("step without Name or Type: " + Json.compact(step));
-            }
-            if (steps.put(name, new StepSpec(name, type, step, branch)) != null) {
-                throw new IllegalArgumentException("step name " + name + " is used twice");
-            }
-            if (type.equals("Condition")) {
-                collect(step.path("Arguments").path("IfSteps"), Optional.of(new StepSpec.Branch(name, true)));
-                collect(step.path("Arguments").path("ElseSteps"), Optional.of(new StepSpec.Branch(name, false)));
-            }
-        }
-    }
-
-    private List<StepSpec> order() {
-        Map<String, Integer> position = new HashMap<>();
-        List<String> names = new ArrayList<>(steps.keySet());
-        for (int i = 0; i < names.size(); i++) {
-            position.put(names.get(i), i);
-        }
-        Map<String, Integer> waitingFor = new HashMap<>();
-        Map<String, List<String>> downstream = new HashMap<>();
-        for (StepSpec step : steps.values()) {
-            Set<String> upstream = step.upstream();
-            for (String dependency : upstream) {
-                if (!steps.containsKey(dependency)) {
-                    throw new IllegalArgumentException("step " + step.name() + " depends on unknown step " + dependency);
-                }
-                downstream.computeIfAbsent(dependency, k -> new ArrayList<>()).add(step.name());
-            }
-            waitingFor.put(step.name(), upstream.size());
-        }
-        PriorityQueue<String> ready = new PriorityQueue<>((a, b) -> Integer.compare(position.get(a), position.get(b)));
-        waitingFor.forEach((name, count) -> {
-            if (count == 0) {
-                ready.add(name);
-            }
-        });
-        List<StepSpec> ordered = new ArrayList<>();
-        while (!ready.isEmpty()) {
-            String name = ready.poll();
-            ordered.add(steps.get(name));
-            for (String next : downstream.getOrDefault(name, List.of())) {
-                if (waitingFor.merge(next, -1, Integer::sum) == 0) {
-                    ready.add(next);
-                }
-            }
-        }
-        if (ordered.size() != steps.size()) {
-            Deque<String> stuck = new ArrayDeque<>();
-            waitingFor.forEach((name, count) -> {
-                if (count > 0) {
-                    stuck.add(name);
-                }
-            });
-            throw new IllegalArgumentException("the steps' dependencies form a cycle among " + stuck);
-        }
-        return List.copyOf(ordered);
+    /** The steps {@code step} waits for (see {@link StepGraph#upstream}). */
+    Set<String> upstream(StepGraph.Node step) {
+        return graph.upstream(step.name());
     }
 }

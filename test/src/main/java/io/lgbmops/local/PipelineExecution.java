@@ -1,5 +1,6 @@
 package io.lgbmops.local;
 
+import io.lgbmops.pipeline.StepGraph;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ final class PipelineExecution {
         long startNanos = System.nanoTime();
         String failure = null;
         List<StepResult> steps = new ArrayList<>();
-        for (StepSpec step : context.definition().executionOrder()) {
+        for (StepGraph.Node step : context.definition().executionOrder()) {
             StepResult result;
             if (failure != null) {
                 result = notRun(step, StepStatus.NOT_STARTED, "the execution had failed");
@@ -56,19 +57,19 @@ final class PipelineExecution {
     }
 
     /** Why {@code step} does not run, or null when it does. */
-    private String blockedBy(StepSpec step) {
+    private String blockedBy(StepGraph.Node step) {
         Map<String, StepResult> done = context.results();
         if (step.branch().isPresent()) {
-            StepSpec.Branch branch = step.branch().get();
-            StepResult condition = done.get(branch.conditionStep());
+            StepGraph.Branch branch = step.branch().get();
+            StepResult condition = done.get(branch.condition());
             if (condition.status() != StepStatus.SUCCEEDED) {
-                return "condition " + branch.conditionStep() + " did not run";
+                return "condition " + branch.condition() + " did not run";
             }
-            if (ConditionStep.outcome(condition) != branch.whenTrue()) {
-                return "condition " + branch.conditionStep() + " was " + ConditionStep.outcome(condition);
+            if (ConditionStep.outcome(condition) != branch.ifBranch()) {
+                return "condition " + branch.condition() + " was " + ConditionStep.outcome(condition);
             }
         }
-        for (String upstream : step.upstream()) {
+        for (String upstream : context.definition().upstream(step)) {
             StepResult result = done.get(upstream);
             if (result.status() == StepStatus.NOT_EXECUTED || result.status() == StepStatus.NOT_STARTED) {
                 return "it depends on " + upstream + ", which did not run";
@@ -77,7 +78,7 @@ final class PipelineExecution {
         return null;
     }
 
-    private StepResult execute(StepSpec step) {
+    private StepResult execute(StepGraph.Node step) {
         StepHandler handler = handlers.get(step.type());
         Instant started = Instant.now();
         long startNanos = System.nanoTime();
@@ -101,7 +102,7 @@ final class PipelineExecution {
                 outcome.properties(), outcome.details());
     }
 
-    private static StepResult notRun(StepSpec step, StepStatus status, String reason) {
+    private static StepResult notRun(StepGraph.Node step, StepStatus status, String reason) {
         return new StepResult(step.name(), step.type(), status, null, Duration.ZERO, null, reason, Json.object(), Json.object());
     }
 

@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import software.amazon.awssdk.services.sagemaker.model.ProcessingOutput;
 final class ProcessingStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateProcessingJobRequest request = SdkShapes.processingJob(arguments);
         var app = request.appSpecification();

@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.CreateModelPackageRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateModelPackageResponse;
@@ -14,7 +15,7 @@ import software.amazon.awssdk.services.sagemaker.model.SageMakerException;
 final class RegisterModelStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) {
+    public StepOutcome run(StepGraph.Node step, RunContext context) {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateModelPackageRequest request = SdkShapes.modelPackage(arguments);
         boolean created = request.modelPackageGroupName() != null

@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
 final class TrainingStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateTrainingJobRequest request = SdkShapes.trainingJob(arguments);
         Map<String, String> hyperparameters = new LinkedHashMap<>(

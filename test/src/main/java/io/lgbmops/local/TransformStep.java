@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,7 +25,7 @@ import software.amazon.awssdk.services.sagemaker.model.SplitType;
 final class TransformStep implements StepHandler {
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateTransformJobRequest request = SdkShapes.transformJob(arguments);
         var input = request.transformInput();

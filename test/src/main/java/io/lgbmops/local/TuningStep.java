@@ -2,6 +2,7 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.pipeline.StepGraph;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +32,7 @@ final class TuningStep implements StepHandler {
     private record Trial(int number, Map<String, String> tuned, TrainingJobRunner.Outcome outcome, Double objective) {}
 
     @Override
-    public StepOutcome run(StepSpec step, RunContext context) throws Exception {
+    public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
         ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
         CreateHyperParameterTuningJobRequest request = SdkShapes.tuningJob(arguments);
         HyperParameterTuningJobConfig config = request.hyperParameterTuningJobConfig();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
+import io.lgbmops.pipeline.StepGraph;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,20 +28,20 @@ class DefinitionShapesTest {
 
     @Test
     void executionOrder_putsBranchStepsAfterTheirConditionAndRegisterAfterTheBiasGate() {
-        List<String> order = definition.executionOrder().stream().map(StepSpec::name).toList();
+        List<String> order = definition.executionOrder().stream().map(StepGraph.Node::name).toList();
 
         assertEquals(List.of("Preprocess", "Tune", "Evaluate", "CheckF1", "ResolveBaseline", "Explain", "CheckBias", "Register", "Deploy",
                 "BiasAboveLimit", "F1BelowThreshold"), order);
-        assertEquals(new StepSpec.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
-        assertEquals(new StepSpec.Branch("CheckBias", false), definition.step("BiasAboveLimit").branch().orElseThrow());
-        assertEquals(new StepSpec.Branch("CheckBias", true), definition.step("Register").branch().orElseThrow());
+        assertEquals(new StepGraph.Branch("CheckF1", false), definition.step("F1BelowThreshold").branch().orElseThrow());
+        assertEquals(new StepGraph.Branch("CheckBias", false), definition.step("BiasAboveLimit").branch().orElseThrow());
+        assertEquals(new StepGraph.Branch("CheckBias", true), definition.step("Register").branch().orElseThrow());
     }
 
     @Test
     void sdkShapes_whenEveryStepArgumentsAreFilledIn_readAsTheirApiRequests() {
         Map<String, JsonNode> parameters = Parameters.resolve(definition, Map.of());
         ExpressionResolver resolver = new ExpressionResolver(new FixedScope(parameters));
-        for (StepSpec step : definition.executionOrder()) {
+        for (StepGraph.Node step : definition.executionOrder()) {
             JsonNode arguments = resolver.resolve(stubStepReferences(step.arguments()));
             switch (step.type()) {
                 case "Processing", "ClarifyCheck" -> assertDoesNotThrow(() -> SdkShapes.processingJob(arguments), step.name());

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -117,13 +116,6 @@ class ExpressionResolverTest {
                 () -> resolver.resolve(Json.read("{\"Get\": \"Execution.Bogus\"}")));
 
         assertTrue(error.getMessage().contains("Execution.Bogus"), error.getMessage());
-    }
-
-    @Test
-    void referencedSteps_whenReferenceDefinition_findsDataDependencies() {
-        assertEquals(Set.of("calhousing-Preprocessing"),
-                ExpressionResolver.referencedSteps(step("calhousing-Training")));
-        assertEquals(Set.of(), ExpressionResolver.referencedSteps(step("calhousing-Preprocessing")));
     }
 
     @Test
