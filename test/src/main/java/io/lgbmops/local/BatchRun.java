@@ -1,14 +1,31 @@
 package io.lgbmops.local;
 
-import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.Emulator;
+import io.lgbmops.local.emulator.EmulatorState;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.Console;
+import io.lgbmops.local.execution.PipelineDefinition;
+import io.lgbmops.local.execution.PipelineExecution;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.execution.RunSettings;
+import io.lgbmops.local.execution.StepStatus;
+import io.lgbmops.local.expressions.ExecutionVariables;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.expressions.Parameters;
+import io.lgbmops.local.jobs.ChildProcesses;
+import io.lgbmops.local.jobs.LocalImage;
+import io.lgbmops.local.steps.DeployFunctionEnvironment;
+import io.lgbmops.local.steps.TransformStepExecutor;
 import io.lgbmops.pipeline.BatchPipeline;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.dataset.DatasetContract;
 import io.lgbmops.pipeline.dataset.DatasetContractException;
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,7 +41,7 @@ import java.util.stream.Stream;
 /**
  * {@code --pipeline batch}: the batch scoring pipeline run locally, like the training pipeline
  * (moto, the container's scripts, the deploy function's jar), with the Transform step emulated
- * by {@link TransformStep}. The definition is {@code --definition FILE}, else the one
+ * by {@link TransformStepExecutor}. The definition is {@code --definition FILE}, else the one
  * pipeline-spec's {@link BatchPipeline} builds for the {@code --dataset} contract (default
  * {@code datasets/churn.json}) with the placeholder settings a plain training run uses, so a
  * package registered by such a run (same group) is what it scores with. {@code --data} (a file,

@@ -2,6 +2,34 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.Emulator;
+import io.lgbmops.local.emulator.EmulatorState;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.Console;
+import io.lgbmops.local.execution.PipelineDefinition;
+import io.lgbmops.local.execution.PipelineExecution;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.execution.RunSettings;
+import io.lgbmops.local.execution.StepExecutor;
+import io.lgbmops.local.expressions.ExecutionVariables;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.expressions.Parameters;
+import io.lgbmops.local.jobs.ChildProcesses;
+import io.lgbmops.local.jobs.LocalImage;
+import io.lgbmops.local.steps.ClarifyCheckStepExecutor;
+import io.lgbmops.local.steps.ConditionStepExecutor;
+import io.lgbmops.local.steps.DeployFunctionEnvironment;
+import io.lgbmops.local.steps.FailStepExecutor;
+import io.lgbmops.local.steps.LambdaStepExecutor;
+import io.lgbmops.local.steps.ModelStepExecutor;
+import io.lgbmops.local.steps.ProcessingStepExecutor;
+import io.lgbmops.local.steps.RegisterModelStepExecutor;
+import io.lgbmops.local.steps.TrainingStepExecutor;
+import io.lgbmops.local.steps.TransformStepExecutor;
+import io.lgbmops.local.steps.TuningStepExecutor;
+import io.lgbmops.local.template.DefinitionSource;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.StepGraph;
 import java.io.IOException;
@@ -181,18 +209,18 @@ public final class LocalPipelineRunner {
         }
     }
 
-    static Map<String, StepHandler> handlers(Emulator emulator) {
-        Map<String, StepHandler> handlers = new LinkedHashMap<>();
-        handlers.put("Processing", new ProcessingStep());
-        handlers.put("Training", new TrainingStep());
-        handlers.put("Tuning", new TuningStep());
-        handlers.put("Condition", new ConditionStep());
-        handlers.put("Fail", new FailStep());
-        handlers.put("Model", new ModelStep());
-        handlers.put("RegisterModel", new RegisterModelStep());
-        handlers.put("Lambda", new LambdaStep(emulator.endpoint().toString()));
-        handlers.put("ClarifyCheck", new ClarifyCheckStep());
-        handlers.put("Transform", new TransformStep());
+    static Map<String, StepExecutor> handlers(Emulator emulator) {
+        Map<String, StepExecutor> handlers = new LinkedHashMap<>();
+        handlers.put("Processing", new ProcessingStepExecutor());
+        handlers.put("Training", new TrainingStepExecutor());
+        handlers.put("Tuning", new TuningStepExecutor());
+        handlers.put("Condition", new ConditionStepExecutor());
+        handlers.put("Fail", new FailStepExecutor());
+        handlers.put("Model", new ModelStepExecutor());
+        handlers.put("RegisterModel", new RegisterModelStepExecutor());
+        handlers.put("Lambda", new LambdaStepExecutor(emulator.endpoint().toString()));
+        handlers.put("ClarifyCheck", new ClarifyCheckStepExecutor());
+        handlers.put("Transform", new TransformStepExecutor());
         return handlers;
     }
 

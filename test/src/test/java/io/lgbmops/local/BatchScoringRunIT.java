@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lgbmops.deploy.MotoServer;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.expressions.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lgbmops.deploy.MotoServer;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.expressions.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
