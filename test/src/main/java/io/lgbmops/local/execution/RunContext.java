@@ -1,6 +1,7 @@
 package io.lgbmops.local.execution;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.local.emulator.AwsClients;
 import io.lgbmops.local.emulator.S3Store;
 import io.lgbmops.local.emulator.S3Uri;
@@ -8,6 +9,7 @@ import io.lgbmops.local.expressions.ExecutionVariables;
 import io.lgbmops.local.expressions.ExpressionResolver;
 import io.lgbmops.local.jobs.ChildProcesses;
 import io.lgbmops.local.jobs.LocalImage;
+import io.lgbmops.pipeline.StepGraph;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -95,6 +97,11 @@ public final class RunContext implements ExpressionResolver.Scope {
 
     public JsonNode resolve(JsonNode node) {
         return resolver.resolve(node);
+    }
+
+    /** The step's Arguments with every expression in them resolved: what SageMaker sends to the step's API. */
+    public ObjectNode arguments(StepGraph.Node step) {
+        return (ObjectNode) resolver.resolve(step.arguments());
     }
 
     synchronized void record(StepResult result) {

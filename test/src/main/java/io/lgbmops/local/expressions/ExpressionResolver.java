@@ -3,7 +3,6 @@ package io.lgbmops.local.expressions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Map;
 
 /**
  * Replaces the pipeline expressions in a JSON value by their values at run time, as SageMaker does

@@ -67,7 +67,7 @@ public final class ClarifyCheckStepExecutor implements StepExecutor {
         if (!Set.of("DATA_BIAS", "MODEL_BIAS", "MODEL_EXPLAINABILITY").contains(checkType)) {
             return StepOutcome.skipped("no local implementation of Clarify check type '" + checkType + "'");
         }
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateProcessingJobRequest request = SdkShapes.processingJob(arguments);
 
         Path script = installScript(context);

@@ -14,7 +14,7 @@ public final class ModelStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateModelRequest request = SdkShapes.model(arguments);
         String modelName = request.modelName() != null ? request.modelName() : context.jobName(step.name(), 63);
         CreateModelResponse response = context.sageMaker().createModel(request.toBuilder().modelName(modelName).build());

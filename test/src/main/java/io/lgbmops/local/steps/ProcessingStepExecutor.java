@@ -23,7 +23,7 @@ public final class ProcessingStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateProcessingJobRequest request = SdkShapes.processingJob(arguments);
         var app = request.appSpecification();
         ProcessingJobRunner.Outcome outcome = new ProcessingJobRunner(context).run(step.name(), arguments, request,

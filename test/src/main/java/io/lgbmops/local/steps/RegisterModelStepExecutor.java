@@ -20,7 +20,7 @@ public final class RegisterModelStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateModelPackageRequest request = SdkShapes.modelPackage(arguments);
         boolean created = request.modelPackageGroupName() != null
                 && ensureGroup(context.sageMaker(), request.modelPackageGroupName());

@@ -18,7 +18,7 @@ public final class TrainingStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateTrainingJobRequest request = SdkShapes.trainingJob(arguments);
         Map<String, String> hyperparameters = new LinkedHashMap<>(
                 TrainingJobRunner.hyperparameters(arguments.get("HyperParameters"), "HyperParameters"));

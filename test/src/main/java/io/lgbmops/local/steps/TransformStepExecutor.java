@@ -11,7 +11,6 @@ import io.lgbmops.local.jobs.BatchTransform;
 import io.lgbmops.local.jobs.CsvJsonPath;
 import io.lgbmops.local.jobs.ModelServer;
 import io.lgbmops.pipeline.StepGraph;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ public final class TransformStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateTransformJobRequest request = SdkShapes.transformJob(arguments);
         var input = request.transformInput();
         if (input.splitType() != SplitType.LINE || request.batchStrategy() != BatchStrategy.MULTI_RECORD

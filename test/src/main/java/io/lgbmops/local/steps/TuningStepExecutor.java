@@ -39,7 +39,7 @@ public final class TuningStepExecutor implements StepExecutor {
 
     @Override
     public StepOutcome run(StepGraph.Node step, RunContext context) throws Exception {
-        ObjectNode arguments = (ObjectNode) context.resolve(step.arguments());
+        ObjectNode arguments = context.arguments(step);
         CreateHyperParameterTuningJobRequest request = SdkShapes.tuningJob(arguments);
         HyperParameterTuningJobConfig config = request.hyperParameterTuningJobConfig();
         HyperParameterTrainingJobDefinition definition = request.trainingJobDefinition();

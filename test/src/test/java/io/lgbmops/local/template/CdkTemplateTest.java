@@ -14,6 +14,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A small cdk.out with the shapes the project's synth produces: cross-stack exports, a definition
@@ -111,35 +113,24 @@ class CdkTemplateTest {
                 "s3://app-dev-storage-writebucket28aa4405/pipeline-settings/clarify/analysis_config.json"));
     }
 
-    @Test
-    void load_whenTwoStagesHavePipelines_prefersDevUnlessAStackIsNamed() throws IOException {
-        Files.writeString(cdkOut.resolve("App-prod-Pipeline.template.json"),
-                PIPELINE.replace("app-dev-pipeline", "app-prod-pipeline"));
+    /** Another stage's pipeline, the stage's monitoring pipeline, its batch pipeline. */
+    @ParameterizedTest
+    @CsvSource({"App-prod-Pipeline, app-prod-pipeline", "App-dev-Monitor, app-dev-monitor", "App-dev-Batch, app-dev-batch"})
+    void load_whenAnotherPipelineStackIsThere_picksTheDevTrainingPipelineUnlessThatStackIsNamed(String stack, String pipeline)
+            throws IOException {
+        Files.writeString(cdkOut.resolve(stack + ".template.json"), PIPELINE.replace("app-dev-pipeline", pipeline));
 
         assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
-        assertEquals(Optional.of("app-prod-pipeline"),
-                CdkTemplate.load(cdkOut, Optional.of("App-prod-Pipeline")).pipelineName());
+        assertEquals(Optional.of(pipeline), CdkTemplate.load(cdkOut, Optional.of(stack)).pipelineName());
     }
 
     @Test
-    void load_whenTheStageAlsoHasAMonitoringPipeline_prefersTheTrainingPipelineUnlessAStackIsNamed() throws IOException {
+    void load_whenMonitoring_picksTheStagesMonitoringPipeline() throws IOException {
         Files.writeString(cdkOut.resolve("App-dev-Monitor.template.json"),
                 PIPELINE.replace("app-dev-pipeline", "app-dev-monitor"));
 
-        assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
-        assertEquals(Optional.of("app-dev-monitor"),
-                CdkTemplate.load(cdkOut, Optional.of("App-dev-Monitor")).pipelineName());
         assertEquals(Optional.of("app-dev-monitor"),
                 CdkTemplate.load(cdkOut, Optional.empty(), RunnerOptions.MONITORING).pipelineName());
-    }
-
-    @Test
-    void load_whenTheStageAlsoHasABatchPipelineStack_picksTheTrainingPipelineUnlessAStackIsNamed() throws IOException {
-        Files.writeString(cdkOut.resolve("App-dev-Batch.template.json"),
-                PIPELINE.replace("app-dev-pipeline", "app-dev-batch"));
-
-        assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
-        assertEquals(Optional.of("app-dev-batch"), CdkTemplate.load(cdkOut, Optional.of("App-dev-Batch")).pipelineName());
     }
 
     @Test
