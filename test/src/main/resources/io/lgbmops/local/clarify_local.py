@@ -29,16 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from lgbmops.explain.bias import DESCRIPTIONS, PRE_TRAINING
 
-DESCRIPTIONS = {
-    "CI": "Class Imbalance (CI)",
-    "DPL": "Difference in Positive Proportions in Labels (DPL)",
-    "DPPL": "Difference in Positive Proportions in Predicted Labels (DPPL)",
-    "DI": "Disparate Impact (DI)",
-    "AD": "Accuracy Difference (AD)",
-    "RD": "Recall Difference (RD)",
-}
-PRE_TRAINING = ("CI", "DPL")
+# Metric names and descriptions are the container's (its bias report is in Clarify's layout too);
+# of the post-training metrics this stand-in computes these four, and "all" means them.
 POST_TRAINING = ("DPPL", "DI", "AD", "RD")
 BATCH_ROWS = 5000
 
