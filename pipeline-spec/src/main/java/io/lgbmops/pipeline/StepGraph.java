@@ -117,11 +117,8 @@ public final class StepGraph {
                     edges.add(new Edge(dependency.asText(), node.name(), EdgeKind.DEPENDS_ON));
                 }
             }
-            if (!node.scope().isEmpty()) {
-                Branch branch = node.scope().get(node.scope().size() - 1);
-                edges.add(new Edge(branch.condition(), node.name(),
-                        branch.ifBranch() ? EdgeKind.IF_BRANCH : EdgeKind.ELSE_BRANCH));
-            }
+            node.branch().ifPresent(branch -> edges.add(new Edge(branch.condition(), node.name(),
+                    branch.ifBranch() ? EdgeKind.IF_BRANCH : EdgeKind.ELSE_BRANCH)));
         }
         return edges;
     }

@@ -125,7 +125,7 @@ final class BatchRun {
                     options.lambdaJar().toAbsolutePath(), Map.of(), lambdaEnvironment);
             RunContext context = run.context(definition, parameters, settings);
             console.line("");
-            PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.handlers(run.emulator())).run();
+            PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.stepExecutors(run.emulator())).run();
 
             ObjectNode state = EmulatorState.describe(run.clients().sageMaker());
             RunSummary summary = new RunSummary(run.execution(), description, run.emulator().endpoint().toString(), parameters,

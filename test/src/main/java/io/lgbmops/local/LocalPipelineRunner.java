@@ -150,7 +150,7 @@ public final class LocalPipelineRunner {
             uploadMissingReportMarkers(definition, context, staticFiles.keySet(), console);
             console.line("");
 
-            PipelineExecution.Result result = new PipelineExecution(context, handlers(run.emulator())).run();
+            PipelineExecution.Result result = new PipelineExecution(context, stepExecutors(run.emulator())).run();
 
             Optional<SmokeTest.Result> smoke = Optional.empty();
             String smokeError = null;
@@ -177,19 +177,19 @@ public final class LocalPipelineRunner {
         }
     }
 
-    static Map<String, StepExecutor> handlers(Emulator emulator) {
-        Map<String, StepExecutor> handlers = new LinkedHashMap<>();
-        handlers.put("Processing", new ProcessingStepExecutor());
-        handlers.put("Training", new TrainingStepExecutor());
-        handlers.put("Tuning", new TuningStepExecutor());
-        handlers.put("Condition", new ConditionStepExecutor());
-        handlers.put("Fail", new FailStepExecutor());
-        handlers.put("Model", new ModelStepExecutor());
-        handlers.put("RegisterModel", new RegisterModelStepExecutor());
-        handlers.put("Lambda", new LambdaStepExecutor(emulator.endpoint().toString()));
-        handlers.put("ClarifyCheck", new ClarifyCheckStepExecutor());
-        handlers.put("Transform", new TransformStepExecutor());
-        return handlers;
+    static Map<String, StepExecutor> stepExecutors(Emulator emulator) {
+        Map<String, StepExecutor> executors = new LinkedHashMap<>();
+        executors.put("Processing", new ProcessingStepExecutor());
+        executors.put("Training", new TrainingStepExecutor());
+        executors.put("Tuning", new TuningStepExecutor());
+        executors.put("Condition", new ConditionStepExecutor());
+        executors.put("Fail", new FailStepExecutor());
+        executors.put("Model", new ModelStepExecutor());
+        executors.put("RegisterModel", new RegisterModelStepExecutor());
+        executors.put("Lambda", new LambdaStepExecutor(emulator.endpoint().toString()));
+        executors.put("ClarifyCheck", new ClarifyCheckStepExecutor());
+        executors.put("Transform", new TransformStepExecutor());
+        return executors;
     }
 
     /** Every bucket the definition names: created up front, as the stacks create them in AWS. */

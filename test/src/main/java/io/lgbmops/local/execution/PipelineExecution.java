@@ -24,11 +24,11 @@ public final class PipelineExecution {
     }
 
     private final RunContext context;
-    private final Map<String, StepExecutor> handlers;
+    private final Map<String, StepExecutor> executors;
 
-    public PipelineExecution(RunContext context, Map<String, StepExecutor> handlers) {
+    public PipelineExecution(RunContext context, Map<String, StepExecutor> executors) {
         this.context = context;
-        this.handlers = Map.copyOf(handlers);
+        this.executors = Map.copyOf(executors);
     }
 
     public Result run() {
@@ -80,17 +80,17 @@ public final class PipelineExecution {
     }
 
     private StepResult execute(StepGraph.Node step) {
-        StepExecutor handler = handlers.get(step.type());
+        StepExecutor executor = executors.get(step.type());
         Instant started = Instant.now();
         long startNanos = System.nanoTime();
         StepOutcome outcome;
-        if (handler == null) {
+        if (executor == null) {
             outcome = StepOutcome.failed("the local runner has no implementation of step type " + step.type(),
                     Json.object(), Json.object());
         } else {
             context.console().stepStarted(step, null);
             try {
-                outcome = handler.run(step, context);
+                outcome = executor.run(step, context);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = StepOutcome.failed("interrupted", Json.object(), Json.object());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.local.expressions.Json;
 
 /**
- * What a step handler reports: status, the properties later steps may {@code Get} (shaped like the
+ * What a step executor reports: status, the properties later steps may {@code Get} (shaped like the
  * Describe* response of the job), a one-line key figure for the terminal and the reason of a
  * failure or skip. {@code details} go to the run summary.
  */

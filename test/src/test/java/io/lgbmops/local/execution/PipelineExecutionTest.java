@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The execution's semantics with stand-in handlers: order, branches, failure and Fail steps. */
+/** The execution's semantics with stand-in step executors: order, branches, failure and Fail steps. */
 class PipelineExecutionTest {
 
     private static final String DEFINITION = """
@@ -91,7 +91,7 @@ class PipelineExecutionTest {
     }
 
     @Test
-    void run_whenStepTypeHasNoHandler_failsWithTheType() {
+    void run_whenStepTypeHasNoExecutor_failsWithTheType() {
         PipelineDefinition definition = PipelineDefinition.parse(Json.read("""
                 {"Version": "2020-12-01", "Steps": [{"Name": "Batch", "Type": "Transform", "Arguments": {}}]}"""));
         RunContext context = new RunContext(definition, Map.of(), ExecutionVariables.start("test"), null, null, null,
