@@ -2,22 +2,37 @@ package io.lgbmops.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The steps of a definition's JSON, flattened out of condition branches, with every reference
- * each step makes. Both the validator and the graph picture read definitions through this, so
- * they read any definition JSON, not only ours.
+ * each step makes. The validator, the graph picture and the local runner read definitions through
+ * this, so they read any definition JSON, not only ours.
  */
-final class StepGraph {
+public final class StepGraph {
 
     /** A step; {@code scope} lists the branches it is nested in, outermost first ("CheckF1 if"). */
-    record Node(String name, String type, JsonNode json, List<Branch> scope) {}
+    public record Node(String name, String type, JsonNode json, List<Branch> scope) {
+
+        public JsonNode arguments() {
+            return json.path("Arguments");
+        }
+
+        /** The innermost branch holding this step: the condition whose outcome decides whether it runs. */
+        public Optional<Branch> branch() {
+            return scope.isEmpty() ? Optional.empty() : Optional.of(scope.get(scope.size() - 1));
+        }
+    }
 
     /** One branch of a condition step. */
-    record Branch(String condition, boolean ifBranch) {
+    public record Branch(String condition, boolean ifBranch) {
         @Override
         public String toString() {
             return condition + (ifBranch ? " (if)" : " (else)");
@@ -42,7 +57,7 @@ final class StepGraph {
 
     private StepGraph() {}
 
-    static StepGraph of(JsonNode definition) {
+    public static StepGraph of(JsonNode definition) {
         StepGraph graph = new StepGraph();
         for (JsonNode parameter : definition.path("Parameters")) {
             graph.parameters.add(parameter.path("Name").asText());
@@ -51,12 +66,12 @@ final class StepGraph {
         return graph;
     }
 
-    List<Node> nodes() {
+    public List<Node> nodes() {
         return nodes;
     }
 
     /** The first step of that name (names are meant to be unique; the validator says when not). */
-    Node node(String name) {
+    public Node node(String name) {
         return byName.get(name);
     }
 
@@ -64,7 +79,7 @@ final class StepGraph {
         return references;
     }
 
-    List<String> parameters() {
+    public List<String> parameters() {
         return parameters;
     }
 
@@ -102,13 +117,85 @@ final class StepGraph {
                     edges.add(new Edge(dependency.asText(), node.name(), EdgeKind.DEPENDS_ON));
                 }
             }
-            if (!node.scope().isEmpty()) {
-                Branch branch = node.scope().get(node.scope().size() - 1);
-                edges.add(new Edge(branch.condition(), node.name(),
-                        branch.ifBranch() ? EdgeKind.IF_BRANCH : EdgeKind.ELSE_BRANCH));
-            }
+            node.branch().ifPresent(branch -> edges.add(new Edge(branch.condition(), node.name(),
+                    branch.ifBranch() ? EdgeKind.IF_BRANCH : EdgeKind.ELSE_BRANCH)));
         }
         return edges;
+    }
+
+    /**
+     * Every step {@code step} waits for: its DependsOn, the steps whose properties or property
+     * files it reads, and the condition whose branch holds it. A condition's branch steps are not
+     * its inputs. Names may be of steps the definition lacks; {@link #executionOrder} refuses those.
+     */
+    public Set<String> upstream(String step) {
+        Node node = byName.get(step);
+        if (node == null) {
+            throw new IllegalArgumentException("the definition has no step named " + step);
+        }
+        Set<String> names = new LinkedHashSet<>();
+        node.json().path("DependsOn").forEach(name -> names.add(name.asText()));
+        for (Reference reference : references) {
+            String source = stepNameOf(reference.path());
+            if (reference.from().equals(step) && source != null) {
+                names.add(source);
+            }
+        }
+        node.branch().ifPresent(branch -> names.add(branch.condition()));
+        names.remove(step);
+        return names;
+    }
+
+    /**
+     * All steps, each after every step it waits for ({@link #upstream}); ties keep the definition's
+     * order. A definition that cannot run in any order (a name used twice, a step waiting for an
+     * unknown step, a cycle) is refused naming the steps.
+     */
+    public List<Node> executionOrder() {
+        Map<String, Integer> position = new HashMap<>();
+        for (Node node : nodes) {
+            if (position.putIfAbsent(node.name(), position.size()) != null) {
+                throw new IllegalArgumentException("step name " + node.name() + " is used twice");
+            }
+        }
+        Map<String, Integer> waitingFor = new LinkedHashMap<>();
+        Map<String, List<String>> downstream = new HashMap<>();
+        for (Node node : nodes) {
+            Set<String> upstream = upstream(node.name());
+            for (String dependency : upstream) {
+                if (!byName.containsKey(dependency)) {
+                    throw new IllegalArgumentException("step " + node.name() + " depends on unknown step " + dependency);
+                }
+                downstream.computeIfAbsent(dependency, k -> new ArrayList<>()).add(node.name());
+            }
+            waitingFor.put(node.name(), upstream.size());
+        }
+        PriorityQueue<String> ready = new PriorityQueue<>((a, b) -> Integer.compare(position.get(a), position.get(b)));
+        waitingFor.forEach((name, count) -> {
+            if (count == 0) {
+                ready.add(name);
+            }
+        });
+        List<Node> ordered = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            String name = ready.poll();
+            ordered.add(byName.get(name));
+            for (String next : downstream.getOrDefault(name, List.of())) {
+                if (waitingFor.merge(next, -1, Integer::sum) == 0) {
+                    ready.add(next);
+                }
+            }
+        }
+        if (ordered.size() != nodes.size()) {
+            List<String> stuck = new ArrayList<>();
+            waitingFor.forEach((name, count) -> {
+                if (count > 0) {
+                    stuck.add(name);
+                }
+            });
+            throw new IllegalArgumentException("the steps' dependencies form a cycle among " + stuck);
+        }
+        return List.copyOf(ordered);
     }
 
     private void addSteps(JsonNode steps, List<Branch> scope) {

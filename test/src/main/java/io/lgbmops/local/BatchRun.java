@@ -1,14 +1,26 @@
 package io.lgbmops.local;
 
-import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.local.emulator.EmulatorState;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.Console;
+import io.lgbmops.local.execution.PipelineDefinition;
+import io.lgbmops.local.execution.PipelineExecution;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.execution.RunSettings;
+import io.lgbmops.local.execution.StepStatus;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.expressions.Parameters;
+import io.lgbmops.local.steps.DeployFunctionEnvironment;
+import io.lgbmops.local.steps.TransformStepExecutor;
 import io.lgbmops.pipeline.BatchPipeline;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.dataset.DatasetContract;
 import io.lgbmops.pipeline.dataset.DatasetContractException;
+import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,13 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * {@code --pipeline batch}: the batch scoring pipeline run locally, like the training pipeline
  * (moto, the container's scripts, the deploy function's jar), with the Transform step emulated
- * by {@link TransformStep}. The definition is {@code --definition FILE}, else the one
+ * by {@link TransformStepExecutor}. The definition is {@code --definition FILE}, else the one
  * pipeline-spec's {@link BatchPipeline} builds for the {@code --dataset} contract (default
  * {@code datasets/churn.json}) with the placeholder settings a plain training run uses, so a
  * package registered by such a run (same group) is what it scores with. {@code --data} (a file,
@@ -84,73 +95,49 @@ final class BatchRun {
         S3Uri contractTarget = contractInput(definition.json()).orElseThrow(() -> new RunnerOptions.UsageException(
                 "the definition has no processing input named contract with an s3:// URI to upload the contract to"));
 
-        ExecutionVariables execution = ExecutionVariables.start(
-                options.pipelineName() != null ? options.pipelineName() : "lgbmops-local-batch");
-        Path workDir = options.workDir().resolve(execution.executionId()).toAbsolutePath();
-        LocalImage image = new LocalImage(options.venv().toAbsolutePath());
-        try (ChildProcesses processes = new ChildProcesses()) {
-            Files.createDirectories(workDir);
-            Emulator emulator = options.endpointUrl().map(Emulator::external)
-                    .orElseGet(() -> Emulator.start(image.venv(), processes, workDir));
-            try (emulator; AwsClients clients = new AwsClients(emulator.endpoint())) {
-                console.line("Local batch run " + execution.executionId() + " of " + execution.pipelineName());
-                console.info("definition", description);
-                console.info("emulator", emulator.endpoint() + (emulator.startedHere() ? " (moto_server, started for this run)" : " (given)"));
-                console.info("work dir", workDir.toString());
-                S3Store s3 = new S3Store(clients.s3());
-                Set<String> buckets = LocalPipelineRunner.buckets(definition.json(), parameters);
-                buckets.forEach(s3::ensureBucket);
-                S3Uri prefix = S3Uri.parse(inputUri.asText().endsWith("/") ? inputUri.asText() : inputUri.asText() + "/");
-                Path base = Files.isDirectory(options.data()) ? options.data() : options.data().getParent();
-                for (Path file : dataFiles) {
-                    s3.upload(file, prefix.resolve(base.relativize(file).toString().replace('\\', '/')));
-                }
-                console.info("data", dataFiles.size() + " file(s) from " + options.data() + " -> " + prefix);
-                s3.uploadText(contractText, contractTarget);
-                console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
-
-                Map<String, Map<String, String>> lambdaEnvironment = new LinkedHashMap<>();
-                Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
-                List<String> deviations = new ArrayList<>();
-                if (!function.containsKey(Setting.ENDPOINT_NAME.name()) && function.containsKey(Setting.MODEL_PACKAGE_GROUP_NAME.name())) {
-                    // resolve-package reads no endpoint, but the function's configuration requires one.
-                    function.put(Setting.ENDPOINT_NAME.name(), function.get(Setting.MODEL_PACKAGE_GROUP_NAME.name()));
-                    deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
-                            + " endpoint and resolve-package reads none");
-                }
-                function.putAll(options.lambdaEnvironment());
-                lambdaEnvironment.put("*", function);
-                deviations.add("Transform: the model's serve on 127.0.0.1, mini-batches sent by this runner"
-                        + " (SplitType=Line, MultiRecord, MaxPayloadInMB, MaxConcurrentTransforms, JSONPath filters)");
-                deviations.forEach(d -> console.info("local", d));
-                RunSettings settings = new RunSettings(options.seed(), options.maxParallel(), Map.of(),
-                        options.lambdaJar().toAbsolutePath(), Map.of(), lambdaEnvironment);
-                RunContext context = new RunContext(definition, parameters, execution, s3, clients.sageMaker(), processes,
-                        image, workDir, console, settings);
-                console.line("");
-                PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.handlers(emulator)).run();
-
-                ObjectNode state = EmulatorState.describe(clients.sageMaker());
-                RunSummary summary = new RunSummary(execution, description, emulator.endpoint().toString(), parameters,
-                        Map.of(), deviations, result, Optional.empty(), null, state, workDir);
-                summary.print(console);
-                ObjectNode report = summary.toJson();
-                selection(context, result).ifPresent(selection -> {
-                    console.info("selection", Json.compact(selection));
-                    report.set("selection", selection);
-                });
-                if (options.summary().isPresent()) {
-                    Path file = options.summary().get().toAbsolutePath();
-                    Files.createDirectories(file.getParent());
-                    Files.writeString(file, Json.write(report));
-                    console.info("summary", file.toString());
-                }
-                if (options.keepEmulator() && emulator.startedHere()) {
-                    long pid = emulator.keepRunning();
-                    console.info("emulator", "still running at " + emulator.endpoint() + " (pid " + pid + ")");
-                }
-                return summary.exitCode();
+        try (RunEnvironment run = RunEnvironment.open(options, console, "lgbmops-local-batch", "batch", description)) {
+            S3Store s3 = run.s3();
+            run.createBuckets(definition, parameters);
+            S3Uri prefix = S3Uri.parse(inputUri.asText().endsWith("/") ? inputUri.asText() : inputUri.asText() + "/");
+            Path base = Files.isDirectory(options.data()) ? options.data() : options.data().getParent();
+            for (Path file : dataFiles) {
+                s3.upload(file, prefix.resolve(base.relativize(file).toString().replace('\\', '/')));
             }
+            console.info("data", dataFiles.size() + " file(s) from " + options.data() + " -> " + prefix);
+            s3.uploadText(contractText, contractTarget);
+            console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
+
+            Map<String, Map<String, String>> lambdaEnvironment = new LinkedHashMap<>();
+            Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
+            List<String> deviations = new ArrayList<>();
+            if (!function.containsKey(Setting.ENDPOINT_NAME.name()) && function.containsKey(Setting.MODEL_PACKAGE_GROUP_NAME.name())) {
+                // resolve-package reads no endpoint, but the function's configuration requires one.
+                function.put(Setting.ENDPOINT_NAME.name(), function.get(Setting.MODEL_PACKAGE_GROUP_NAME.name()));
+                deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
+                        + " endpoint and resolve-package reads none");
+            }
+            function.putAll(options.lambdaEnvironment());
+            lambdaEnvironment.put("*", function);
+            deviations.add("Transform: the model's serve on 127.0.0.1, mini-batches sent by this runner"
+                    + " (SplitType=Line, MultiRecord, MaxPayloadInMB, MaxConcurrentTransforms, JSONPath filters)");
+            deviations.forEach(d -> console.info("local", d));
+            RunSettings settings = new RunSettings(options.seed(), options.maxParallel(), Map.of(),
+                    options.lambdaJar().toAbsolutePath(), Map.of(), lambdaEnvironment);
+            RunContext context = run.context(definition, parameters, settings);
+            console.line("");
+            PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.stepExecutors(run.emulator())).run();
+
+            ObjectNode state = EmulatorState.describe(run.clients().sageMaker());
+            RunSummary summary = new RunSummary(run.execution(), description, run.emulator().endpoint().toString(), parameters,
+                    Map.of(), deviations, result, Optional.empty(), null, state, run.workDir());
+            summary.print(console);
+            ObjectNode report = summary.toJson();
+            selection(context, result).ifPresent(selection -> {
+                console.info("selection", Json.compact(selection));
+                report.set("selection", selection);
+            });
+            run.finish(report);
+            return summary.exitCode();
         } catch (IOException e) {
             out.println("error: " + e.getMessage());
             return LocalPipelineRunner.FAILED;

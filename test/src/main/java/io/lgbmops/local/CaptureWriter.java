@@ -1,8 +1,10 @@
 package io.lgbmops.local;
 
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.jobs.ChildProcesses;
 import io.lgbmops.pipeline.deploy.DeploySettings;
 import io.lgbmops.pipeline.deploy.Variants;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

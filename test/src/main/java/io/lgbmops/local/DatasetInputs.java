@@ -1,6 +1,7 @@
 package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.local.emulator.S3Uri;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.dataset.DatasetContract;
 import io.lgbmops.pipeline.dataset.DatasetContractException;

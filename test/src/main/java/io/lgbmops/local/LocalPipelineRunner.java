@@ -2,11 +2,35 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.local.emulator.Emulator;
+import io.lgbmops.local.emulator.EmulatorState;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.Console;
+import io.lgbmops.local.execution.PipelineDefinition;
+import io.lgbmops.local.execution.PipelineExecution;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.execution.RunSettings;
+import io.lgbmops.local.execution.StepExecutor;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.expressions.Parameters;
+import io.lgbmops.local.steps.ClarifyCheckStepExecutor;
+import io.lgbmops.local.steps.ConditionStepExecutor;
+import io.lgbmops.local.steps.DeployFunctionEnvironment;
+import io.lgbmops.local.steps.FailStepExecutor;
+import io.lgbmops.local.steps.LambdaStepExecutor;
+import io.lgbmops.local.steps.ModelStepExecutor;
+import io.lgbmops.local.steps.ProcessingStepExecutor;
+import io.lgbmops.local.steps.RegisterModelStepExecutor;
+import io.lgbmops.local.steps.TrainingStepExecutor;
+import io.lgbmops.local.steps.TransformStepExecutor;
+import io.lgbmops.local.steps.TuningStepExecutor;
+import io.lgbmops.local.template.DefinitionSource;
 import io.lgbmops.pipeline.LightGbmPipeline;
+import io.lgbmops.pipeline.StepGraph;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -75,124 +99,97 @@ public final class LocalPipelineRunner {
             given.putAll(dataset.parameterOverrides());
             parameters = Parameters.resolve(definition, given);
         }
-        ExecutionVariables execution = ExecutionVariables.start(
-                options.pipelineName() != null ? options.pipelineName() : source.pipelineName().orElse("lgbmops-local"));
-        Path workDir = options.workDir().resolve(execution.executionId()).toAbsolutePath();
-        LocalImage image = new LocalImage(options.venv().toAbsolutePath());
-
-        try (ChildProcesses processes = new ChildProcesses()) {
-            Files.createDirectories(workDir);
-            Emulator emulator = options.endpointUrl().map(Emulator::external)
-                    .orElseGet(() -> Emulator.start(image.venv(), processes, workDir));
-            try (emulator; AwsClients clients = new AwsClients(emulator.endpoint())) {
-                console.line("Local pipeline run " + execution.executionId() + " of " + execution.pipelineName());
-                console.info("definition", source.description());
-                console.info("emulator", emulator.endpoint() + (emulator.startedHere() ? " (moto_server, started for this run)" : " (given)"));
-                console.info("work dir", workDir.toString());
-                console.info("parameters", describeParameters(definition, parameters, given));
-
-                S3Store s3 = new S3Store(clients.s3());
-                Set<String> buckets = buckets(definition.json(), parameters);
-                buckets.forEach(s3::ensureBucket);
-                if (dataset != null) {
-                    S3Uri dataTarget = dataset.dataTarget();
-                    if (Files.isDirectory(options.data())) {
-                        // Several files under one prefix, as a multi-instance preprocess shards them.
-                        if (!dataTarget.key().isEmpty() && !dataTarget.key().endsWith("/")) {
-                            dataTarget = new S3Uri(dataTarget.bucket(), dataTarget.key() + "/");
-                        }
-                        int files = s3.uploadDirectory(options.data(), dataTarget);
-                        console.info("data", options.data() + " (" + files + " files) -> " + dataTarget);
-                    } else {
-                        if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
-                            dataTarget = dataTarget.resolve(options.data().getFileName().toString());
-                        }
-                        s3.upload(options.data(), dataTarget);
-                        console.info("data", options.data() + " -> " + dataTarget);
+        try (RunEnvironment run = RunEnvironment.open(options, console, source.pipelineName().orElse("lgbmops-local"),
+                "pipeline", source.description())) {
+            console.info("parameters", describeParameters(definition, parameters, given));
+            S3Store s3 = run.s3();
+            Set<String> buckets = run.createBuckets(definition, parameters);
+            if (dataset != null) {
+                S3Uri dataTarget = dataset.dataTarget();
+                if (Files.isDirectory(options.data())) {
+                    // Several files under one prefix, as a multi-instance preprocess shards them.
+                    if (!dataTarget.key().isEmpty() && !dataTarget.key().endsWith("/")) {
+                        dataTarget = new S3Uri(dataTarget.bucket(), dataTarget.key() + "/");
                     }
-                }
-                Map<String, String> staticFiles = new LinkedHashMap<>();
-                source.staticFiles().forEach((uri, content) -> {
-                    if (buckets.contains(S3Uri.parse(uri).bucket())) {
-                        staticFiles.put(uri, content);
+                    int files = s3.uploadDirectory(options.data(), dataTarget);
+                    console.info("data", options.data() + " (" + files + " files) -> " + dataTarget);
+                } else {
+                    if (dataTarget.key().isEmpty() || dataTarget.key().endsWith("/")) {
+                        dataTarget = dataTarget.resolve(options.data().getFileName().toString());
                     }
-                });
-                staticFiles.forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
-                if (!staticFiles.isEmpty()) {
-                    console.info("static files", staticFiles.size() + " file(s) the stack deploys: "
-                            + String.join(", ", staticFiles.keySet()));
+                    s3.upload(options.data(), dataTarget);
+                    console.info("data", options.data() + " -> " + dataTarget);
                 }
-                // After the stack's files: a contract given on the command line wins over the deployed one.
-                if (dataset != null && dataset.uploadContract()) {
-                    s3.uploadText(dataset.contractText(), dataset.contractTarget());
-                }
-                if (dataset != null) {
-                    console.info("dataset", dataset.contract().name() + " (" + dataset.shownAs() + ") -> "
-                            + dataset.contractTarget());
-                }
-
-                Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
-                List<String> deviations = deviations(options, source);
-                deviations.forEach(d -> console.info("local", d));
-                RunSettings settings = new RunSettings(options.seed(), options.maxParallel(),
-                        options.hyperparameterOverrides(), options.lambdaJar().toAbsolutePath(), source.lambdaCode(), lambdaEnvironment);
-                RunContext context = new RunContext(definition, parameters, execution, s3, clients.sageMaker(), processes,
-                        image, workDir, console, settings);
-                uploadMissingReportMarkers(definition, context, staticFiles.keySet(), console);
-                console.line("");
-
-                PipelineExecution.Result result = new PipelineExecution(context, handlers(emulator)).run();
-
-                Optional<SmokeTest.Result> smoke = Optional.empty();
-                String smokeError = null;
-                if (result.succeeded() && options.smokeRows() > 0 && !options.monitoring()) {
-                    try {
-                        smoke = SmokeTest.run(context, result.steps(), options.smokeRows());
-                        Optional<CaptureWriter> capture = CaptureWriter.fromLambdaEnvironment(lambdaEnvironment);
-                        if (smoke.isPresent() && capture.isPresent()) {
-                            capture.get().write(context, smoke.get());
-                        }
-                    } catch (Exception e) {
-                        smokeError = PipelineExecution.message(e);
-                    }
-                }
-                ObjectNode state = EmulatorState.describe(clients.sageMaker());
-                RunSummary summary = new RunSummary(execution, source.description(), emulator.endpoint().toString(),
-                        parameters, options.hyperparameterOverrides(), deviations, result, smoke, smokeError, state, workDir);
-                summary.print(console);
-                if (options.summary().isPresent()) {
-                    Path file = options.summary().get().toAbsolutePath();
-                    Files.createDirectories(file.getParent());
-                    Files.writeString(file, Json.write(summary.toJson()));
-                    console.info("summary", file.toString());
-                }
-                if (options.keepEmulator() && emulator.startedHere()) {
-                    long pid = emulator.keepRunning();
-                    console.info("emulator", "still running at " + emulator.endpoint() + " (pid " + pid
-                            + "); e.g. AWS_ENDPOINT_URL=" + emulator.endpoint()
-                            + " aws sagemaker list-endpoints; stop it with: kill " + pid);
-                }
-                return summary.exitCode();
             }
+            Map<String, String> staticFiles = new LinkedHashMap<>();
+            source.staticFiles().forEach((uri, content) -> {
+                if (buckets.contains(S3Uri.parse(uri).bucket())) {
+                    staticFiles.put(uri, content);
+                }
+            });
+            staticFiles.forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
+            if (!staticFiles.isEmpty()) {
+                console.info("static files", staticFiles.size() + " file(s) the stack deploys: "
+                        + String.join(", ", staticFiles.keySet()));
+            }
+            // After the stack's files: a contract given on the command line wins over the deployed one.
+            if (dataset != null && dataset.uploadContract()) {
+                s3.uploadText(dataset.contractText(), dataset.contractTarget());
+            }
+            if (dataset != null) {
+                console.info("dataset", dataset.contract().name() + " (" + dataset.shownAs() + ") -> "
+                        + dataset.contractTarget());
+            }
+
+            Map<String, Map<String, String>> lambdaEnvironment = lambdaEnvironment(source, definition, parameters, options);
+            List<String> deviations = deviations(options, source);
+            deviations.forEach(d -> console.info("local", d));
+            RunSettings settings = new RunSettings(options.seed(), options.maxParallel(),
+                    options.hyperparameterOverrides(), options.lambdaJar().toAbsolutePath(), source.lambdaCode(), lambdaEnvironment);
+            RunContext context = run.context(definition, parameters, settings);
+            uploadMissingReportMarkers(definition, context, staticFiles.keySet(), console);
+            console.line("");
+
+            PipelineExecution.Result result = new PipelineExecution(context, stepExecutors(run.emulator())).run();
+
+            Optional<SmokeTest.Result> smoke = Optional.empty();
+            String smokeError = null;
+            if (result.succeeded() && options.smokeRows() > 0 && !options.monitoring()) {
+                try {
+                    smoke = SmokeTest.run(context, result.steps(), options.smokeRows());
+                    Optional<CaptureWriter> capture = CaptureWriter.fromLambdaEnvironment(lambdaEnvironment);
+                    if (smoke.isPresent() && capture.isPresent()) {
+                        capture.get().write(context, smoke.get());
+                    }
+                } catch (Exception e) {
+                    smokeError = PipelineExecution.message(e);
+                }
+            }
+            ObjectNode state = EmulatorState.describe(run.clients().sageMaker());
+            RunSummary summary = new RunSummary(run.execution(), source.description(), run.emulator().endpoint().toString(),
+                    parameters, options.hyperparameterOverrides(), deviations, result, smoke, smokeError, state, run.workDir());
+            summary.print(console);
+            run.finish(summary.toJson());
+            return summary.exitCode();
         } catch (IOException e) {
             out.println("error: " + e.getMessage());
             return FAILED;
         }
     }
 
-    static Map<String, StepHandler> handlers(Emulator emulator) {
-        Map<String, StepHandler> handlers = new LinkedHashMap<>();
-        handlers.put("Processing", new ProcessingStep());
-        handlers.put("Training", new TrainingStep());
-        handlers.put("Tuning", new TuningStep());
-        handlers.put("Condition", new ConditionStep());
-        handlers.put("Fail", new FailStep());
-        handlers.put("Model", new ModelStep());
-        handlers.put("RegisterModel", new RegisterModelStep());
-        handlers.put("Lambda", new LambdaStep(emulator.endpoint().toString()));
-        handlers.put("ClarifyCheck", new ClarifyCheckStep());
-        handlers.put("Transform", new TransformStep());
-        return handlers;
+    static Map<String, StepExecutor> stepExecutors(Emulator emulator) {
+        Map<String, StepExecutor> executors = new LinkedHashMap<>();
+        executors.put("Processing", new ProcessingStepExecutor());
+        executors.put("Training", new TrainingStepExecutor());
+        executors.put("Tuning", new TuningStepExecutor());
+        executors.put("Condition", new ConditionStepExecutor());
+        executors.put("Fail", new FailStepExecutor());
+        executors.put("Model", new ModelStepExecutor());
+        executors.put("RegisterModel", new RegisterModelStepExecutor());
+        executors.put("Lambda", new LambdaStepExecutor(emulator.endpoint().toString()));
+        executors.put("ClarifyCheck", new ClarifyCheckStepExecutor());
+        executors.put("Transform", new TransformStepExecutor());
+        return executors;
     }
 
     /** Every bucket the definition names: created up front, as the stacks create them in AWS. */
@@ -203,7 +200,7 @@ public final class LocalPipelineRunner {
      */
     private static void uploadMissingReportMarkers(PipelineDefinition definition, RunContext context,
             Set<String> deployedByTheStack, Console console) {
-        for (StepSpec step : definition.executionOrder()) {
+        for (StepGraph.Node step : definition.executionOrder()) {
             JsonNode uri = step.arguments().path("missing_report_uri");
             if (!"Lambda".equals(step.type()) || uri.isMissingNode()) {
                 continue;

@@ -1,5 +1,6 @@
 package io.lgbmops.local;
 
+import io.lgbmops.local.emulator.AwsClients;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The command line of the local runner. */
-record RunnerOptions(
+public record RunnerOptions(
         Path repoRoot,
         Optional<Path> definition,
         Optional<Path> cdkOut,
@@ -34,9 +35,9 @@ record RunnerOptions(
 
     /** {@code --pipeline}: the stage's training pipeline (the default), its batch scoring pipeline
      * ({@link BatchRun}) or its monitoring pipeline. */
-    static final String TRAINING = "train";
+    public static final String TRAINING = "train";
     static final String BATCH = "batch";
-    static final String MONITORING = "monitor";
+    public static final String MONITORING = "monitor";
     static final List<String> PIPELINES = List.of(TRAINING, BATCH, MONITORING);
 
     static final String USAGE = """
@@ -80,13 +81,13 @@ record RunnerOptions(
               --repo-root DIR         repository root (default: found from the working directory)
             """;
 
-    RunnerOptions {
+    public RunnerOptions {
         parameters = Map.copyOf(parameters);
         hyperparameterOverrides = Map.copyOf(hyperparameterOverrides);
         lambdaEnvironment = Map.copyOf(lambdaEnvironment);
     }
 
-    boolean monitoring() {
+    public boolean monitoring() {
         return MONITORING.equals(pipeline);
     }
 
@@ -95,10 +96,10 @@ record RunnerOptions(
     }
 
     /** Thrown for a bad command line; the message is for the user. */
-    static final class UsageException extends RuntimeException {
+    public static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        UsageException(String message) {
+        public UsageException(String message) {
             super(message);
         }
     }
@@ -212,7 +213,7 @@ record RunnerOptions(
     }
 
     /** The repository: {@code -Drepo.root}, else the nearest directory upwards holding test/python_env.py. */
-    static Path findRepoRoot() {
+    public static Path findRepoRoot() {
         String property = System.getProperty("repo.root");
         if (property != null && !property.isBlank()) {
             return Path.of(property);

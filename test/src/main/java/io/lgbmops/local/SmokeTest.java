@@ -2,6 +2,12 @@ package io.lgbmops.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.execution.RunContext;
+import io.lgbmops.local.execution.StepResult;
+import io.lgbmops.local.execution.StepStatus;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.jobs.ModelServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,11 @@
 package io.lgbmops.local;
 
+import io.lgbmops.local.emulator.Emulator;
+import io.lgbmops.local.jobs.BatchTransform;
+import io.lgbmops.local.jobs.ChildProcesses;
+import io.lgbmops.local.jobs.CsvJsonPath;
+import io.lgbmops.local.jobs.LocalImage;
+import io.lgbmops.local.jobs.TarGz;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;

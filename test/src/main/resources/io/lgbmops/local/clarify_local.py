@@ -29,12 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-# Clarify's metric names and descriptions have one home, the container's bias module; the runner
-# starts this script with the project virtualenv's python, where the container package is installed.
 from lgbmops.explain.bias import DESCRIPTIONS, PRE_TRAINING
 
-# The post-training metrics implemented here (see _metric): Clarify's, less DAR.
+# Metric names and descriptions are the container's (its bias report is in Clarify's layout too);
+# of the post-training metrics this stand-in computes these four, and "all" means them.
 POST_TRAINING = ("DPPL", "DI", "AD", "RD")
 BATCH_ROWS = 5000
 

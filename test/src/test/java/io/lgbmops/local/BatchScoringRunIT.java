@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lgbmops.deploy.MotoServer;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.RunnerJar.Run;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,20 +33,11 @@ class BatchScoringRunIT {
     /** Lines of part-2.csv (1-based, the header is line 1) that cannot be scored. */
     private static final List<Integer> BAD_LINES = List.of(101, 501, 901);
 
-    private static Path root;
-    private static Path jar;
+    private final RunnerJar runner = RunnerJar.built(TIMEOUT_MINUTES);
+    private final Path root = runner.root();
 
     @TempDir
     Path tmp;
-
-    record Run(int exitCode, String output, JsonNode summary) {}
-
-    @BeforeAll
-    static void locateBuild() {
-        root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
-        jar = root.resolve("test/target/local-run.jar");
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase builds it");
-    }
 
     @Test
     void batch_onChurn_scoresEveryRowInOrderWithItsId_selectsThePandasTopK_reportsBadRows() throws Exception {
@@ -60,7 +54,7 @@ class BatchScoringRunIT {
             Run scored = batch(moto, data, "0.01");
 
             assertEquals(0, scored.exitCode(), scored.output());
-            JsonNode transform = step(scored, "Score");
+            JsonNode transform = scored.step("Score");
             S3Uri outputPath = S3Uri.parse(transform.at("/details/outputPath").asText());
             S3Store s3 = new S3Store(aws.s3());
             Path outputs = tmp.resolve("outputs");
@@ -97,7 +91,7 @@ class BatchScoringRunIT {
                 reportedLines.add(bad.path("line").asInt());
             }
             assertEquals(BAD_LINES, reportedLines, selection.toString());
-            S3Uri summaryUri = S3Uri.parse(step(scored, "Select").at("/details/propertyFiles/SelectionSummary").asText());
+            S3Uri summaryUri = S3Uri.parse(scored.step("Select").at("/details/propertyFiles/SelectionSummary").asText());
             Path selected = tmp.resolve("selected.csv");
             s3.download(new S3Uri(summaryUri.bucket(), summaryUri.key().replace("summary.json", "selected.csv")), selected);
             List<String> selectedIds = Files.readAllLines(selected).stream().skip(1).map(l -> l.split(",")[2]).toList();
@@ -123,7 +117,7 @@ class BatchScoringRunIT {
      * 3000 rows, headerless; part-2.csv: the contract's header and the other 2000 rows, with a
      * non-number in a numeric column, a row of only its id and a cut-off row in the middle.
      */
-    private static Path writeInputs(Path dir) throws IOException {
+    private Path writeInputs(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<String> table = Files.readAllLines(root.resolve("datasets/churn/mlc_churn.csv"));
         List<String> rows = table.stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
@@ -161,31 +155,8 @@ class BatchScoringRunIT {
         return Files.readAllLines(log, StandardCharsets.UTF_8);
     }
 
-    private static JsonNode step(Run run, String name) {
-        for (JsonNode step : run.summary().path("steps")) {
-            if (name.equals(step.path("name").asText())) {
-                return step;
-            }
-        }
-        throw new AssertionError("no step " + name + " in\n" + run.output());
-    }
 
     private Run run(String label, String... args) throws IOException, InterruptedException {
-        Path summary = tmp.resolve(label + "-summary.json");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "--repo-root", root.toString(), "--summary", summary.toString(),
-                "--work-dir", tmp.resolve("work").toString()));
-        command.addAll(List.of(args));
-        Path log = tmp.resolve(label + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("the run did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log);
-        assertTrue(Files.isRegularFile(summary), "no summary written:\n" + output);
-        return new Run(process.exitValue(), output, Json.read(summary));
+        return runner.run(tmp, label, tmp.resolve("work"), List.of(args));
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lgbmops.local.execution.PipelineDefinition;
+import io.lgbmops.local.expressions.Json;
+import io.lgbmops.local.expressions.Parameters;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import java.nio.file.Files;

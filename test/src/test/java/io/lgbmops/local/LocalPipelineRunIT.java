@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lgbmops.deploy.MotoServer;
+import io.lgbmops.local.emulator.AwsClients;
+import io.lgbmops.local.emulator.S3Uri;
+import io.lgbmops.local.RunnerJar.Run;
+import io.lgbmops.local.expressions.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,21 +35,18 @@ class LocalPipelineRunIT {
     private static final String GROUP = "lgbmops-models";
     private static final String ENDPOINT = "lgbmops-endpoint";
 
+    private static RunnerJar runner;
     private static Path root;
-    private static Path jar;
     private static Path definition;
 
     @TempDir
     Path tmp;
 
-    record Run(int exitCode, String output, JsonNode summary) {}
-
     @BeforeAll
     static void locateBuild() {
-        root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
-        jar = root.resolve("test/target/local-run.jar");
+        runner = RunnerJar.built(TIMEOUT_MINUTES);
+        root = runner.root();
         definition = root.resolve("pipeline-spec/target/pipeline-definition.json");
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase builds it");
         assertTrue(Files.isRegularFile(definition), definition + " is missing: pipeline-spec's package phase writes it");
         assertTrue(Files.isRegularFile(root.resolve("lambda-deploy/target/lambda-deploy.jar")), "lambda-deploy.jar is missing");
     }
@@ -74,7 +74,7 @@ class LocalPipelineRunIT {
                     "--endpoint-url", moto.endpoint().toString(), "--smoke-rows", "0"));
             Run first = run(args.toArray(String[]::new));
             assertEquals(0, first.exitCode(), first.output());
-            JsonNode resolved = step(first, "ResolveBaseline").at("/details/result");
+            JsonNode resolved = first.step("ResolveBaseline").at("/details/result");
             assertEquals("false", resolved.path("Found").asText(), first.output());
             assertEquals("no Approved model package in group " + GROUP, resolved.path("Reason").asText());
             String marker = resolved.path("BiasReportUri").asText();
@@ -90,7 +90,7 @@ class LocalPipelineRunIT {
             args.set(args.indexOf("ModelApprovalStatus=Approved"), "ModelApprovalStatus=PendingManualApproval");
             Run second = run(args.toArray(String[]::new));
             assertEquals(0, second.exitCode(), second.output());
-            JsonNode found = step(second, "ResolveBaseline").at("/details/result");
+            JsonNode found = second.step("ResolveBaseline").at("/details/result");
             assertEquals("true", found.path("Found").asText(), second.output());
             assertEquals(firstPackage.modelPackageArn(), found.path("ModelPackageArn").asText());
             var secondPackage = onlyPackage(aws.sageMaker(), 2);
@@ -138,9 +138,9 @@ class LocalPipelineRunIT {
         assertTrue(dppl.find(), reason);
         assertTrue(Double.parseDouble(di.group(1)) < 0.8, reason);
         assertTrue(Double.parseDouble(dppl.group(1)) > 0.1 && Double.parseDouble(dppl.group(1)) < 0.35, reason);
-        assertEquals("Succeeded", step(run, "Explain").path("status").asText(), run.output());
-        assertEquals("Failed", step(run, "BiasAboveLimit").path("status").asText(), run.output());
-        assertEquals("NotExecuted", step(run, "Register").path("status").asText());
+        assertEquals("Succeeded", run.step("Explain").path("status").asText(), run.output());
+        assertEquals("Failed", run.step("BiasAboveLimit").path("status").asText(), run.output());
+        assertEquals("NotExecuted", run.step("Register").path("status").asText());
         assertEquals(0, run.summary().at("/emulatorState/modelPackages").size());
     }
 
@@ -166,12 +166,12 @@ class LocalPipelineRunIT {
         Run run = run("--dataset", contract.toString(), "--data", root.resolve("datasets/churn/mlc_churn.csv").toString());
 
         assertEquals(1, run.exitCode(), run.output());
-        JsonNode preprocess = step(run, "Preprocess");
+        JsonNode preprocess = run.step("Preprocess");
         assertEquals("Failed", preprocess.path("status").asText(), run.output());
         String reason = run.summary().path("failureReason").asText();
         assertTrue(reason.contains("us_state"), "the message names the column: " + reason);
         assertFalse(reason.contains("Traceback"), "a message, not a stack trace: " + reason);
-        assertEquals("NotStarted", step(run, "Tune").path("status").asText());
+        assertEquals("NotStarted", run.step("Tune").path("status").asText());
     }
 
     /**
@@ -189,7 +189,7 @@ class LocalPipelineRunIT {
 
             assertEquals(0, run.exitCode(), run.output());
             assertEquals("Succeeded", run.summary().path("status").asText());
-            assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
+            assertEquals(2, run.step("Tune").at("/details/trialsCompleted").asInt(), run.output());
             JsonNode smoke = run.summary().path("smokeTest");
             assertEquals(3, smoke.path("rows").asInt());
             assertEquals(3, smoke.path("predictions").asInt());
@@ -206,8 +206,8 @@ class LocalPipelineRunIT {
                     assertEquals(1.0, sum, 1e-3, "class probabilities add up to 1: " + example);
                 }
             }
-            assertEquals("Succeeded", step(run, "Explain").path("status").asText(), run.output());
-            assertEquals("Succeeded", step(run, "CheckBias").path("status").asText(), run.output());
+            assertEquals("Succeeded", run.step("Explain").path("status").asText(), run.output());
+            assertEquals("Succeeded", run.step("CheckBias").path("status").asText(), run.output());
             String deployStep = "Deploy";
 
             SageMakerClient sageMaker = aws.sageMaker();
@@ -225,8 +225,8 @@ class LocalPipelineRunIT {
             assertEquals("InService", endpoint.endpointStatusAsString());
             var config = sageMaker.describeEndpointConfig(b -> b.endpointConfigName(endpoint.endpointConfigName()));
             assertTrue(config.productionVariants().get(0).modelName().startsWith(ENDPOINT), config.toString());
-            assertEquals("DEPLOYED", step(run, deployStep).at("/details/result/status").asText());
-            assertEquals(Double.parseDouble(f1Threshold), step(run, deployStep).at("/details/result/f1_threshold").asDouble(),
+            assertEquals("DEPLOYED", run.step(deployStep).at("/details/result/status").asText());
+            assertEquals(Double.parseDouble(f1Threshold), run.step(deployStep).at("/details/result/f1_threshold").asDouble(),
                     1e-9, run.output());
         }
     }
@@ -239,11 +239,11 @@ class LocalPipelineRunIT {
         String reason = run.summary().path("failureReason").asText();
         Matcher f1 = Pattern.compile("test F1 (0\\.\\d+) is below the threshold F1Threshold=0\\.99").matcher(reason);
         assertTrue(f1.find(), reason);
-        double evaluated = step(run, "Evaluate").at("/details/metrics/test_f1").asDouble();
+        double evaluated = run.step("Evaluate").at("/details/metrics/test_f1").asDouble();
         assertEquals(evaluated, Double.parseDouble(f1.group(1)), 1e-6);
         assertTrue(run.output().contains(reason), "the terminal shows the Fail step's message");
-        assertEquals("Failed", step(run, "F1BelowThreshold").path("status").asText());
-        assertEquals("NotExecuted", step(run, "Register").path("status").asText());
+        assertEquals("Failed", run.step("F1BelowThreshold").path("status").asText());
+        assertEquals("NotExecuted", run.step("Register").path("status").asText());
         assertEquals(0, run.summary().at("/emulatorState/modelPackages").size());
     }
 
@@ -251,9 +251,9 @@ class LocalPipelineRunIT {
     void run_withTwoTrainingInstances_eachTrialTrainsOnTwoHostsWithTheirShards() throws Exception {
         Run run = run("--param", "TrainingInstanceCount=2", "--param", "F1Threshold=0.99");
 
-        assertEquals("Succeeded", step(run, "Tune").path("status").asText(), run.output());
-        assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
-        assertEquals("Succeeded", step(run, "Evaluate").path("status").asText(), run.output());
+        assertEquals("Succeeded", run.step("Tune").path("status").asText(), run.output());
+        assertEquals(2, run.step("Tune").at("/details/trialsCompleted").asInt(), run.output());
+        assertEquals("Succeeded", run.step("Evaluate").path("status").asText(), run.output());
         List<Path> secondHostLogs;
         try (var files = Files.walk(tmp.resolve("work"))) {
             secondHostLogs = files.filter(p -> p.getFileName().toString().equals("algo-2.log")).toList();
@@ -292,7 +292,7 @@ class LocalPipelineRunIT {
         Run run = run("--data", data.toString(), "--param", "ProcessingInstanceCount=2",
                 "--param", "TrainingInstanceCount=2", "--param", "F1Threshold=0.99");
 
-        assertEquals("Succeeded", step(run, "Preprocess").path("status").asText(), run.output());
+        assertEquals("Succeeded", run.step("Preprocess").path("status").asText(), run.output());
         Path preprocessJob;
         try (var dirs = Files.walk(tmp.resolve("work"))) {
             preprocessJob = dirs.filter(p -> p.getFileName().toString().contains("-Preprocess-")
@@ -304,8 +304,8 @@ class LocalPipelineRunIT {
             assertEquals("algo-" + host, Json.read(optMl.resolve("config/resourceconfig.json")).path("current_host").asText());
             assertTrue(names(optMl.resolve("processing/test")).contains("test-0000" + (host - 1) + ".csv"));
         }
-        assertEquals(2, step(run, "Tune").at("/details/trialsCompleted").asInt(), run.output());
-        assertEquals("Succeeded", step(run, "Evaluate").path("status").asText(), run.output());
+        assertEquals(2, run.step("Tune").at("/details/trialsCompleted").asInt(), run.output());
+        assertEquals("Succeeded", run.step("Evaluate").path("status").asText(), run.output());
         // The evaluated test split holds both instances' rows, read through their merged description.
         Path evaluateTest;
         try (var dirs = Files.walk(tmp.resolve("work"))) {
@@ -314,7 +314,7 @@ class LocalPipelineRunIT {
         }
         assertEquals(List.of("dataset-00000-of-00002.json", "dataset-00001-of-00002.json", "test-00000.csv",
                 "test-00001.csv"), names(evaluateTest));
-        assertTrue(step(run, "Evaluate").at("/details/metrics/test_auc").asDouble() > 0.85, run.output());
+        assertTrue(run.step("Evaluate").at("/details/metrics/test_auc").asDouble() > 0.85, run.output());
     }
 
     /** The files of a channel, by name (the channel holds the prefix's last folder). */
@@ -325,33 +325,10 @@ class LocalPipelineRunIT {
     }
 
     private Run run(String... extra) throws IOException, InterruptedException {
-        Path summary = tmp.resolve("summary.json");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "--repo-root", root.toString(),
-                "--definition", definition.toString(),
-                "--param", "MaxTuningJobs=2", "--param", "MaxParallelTuningJobs=2",
-                "--summary", summary.toString(),
-                "--work-dir", tmp.resolve("work").toString()));
-        command.addAll(List.of(extra));
-        Path log = tmp.resolve("runner.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("the run did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log);
-        assertTrue(Files.isRegularFile(summary), "no summary written:\n" + output);
-        return new Run(process.exitValue(), output, Json.read(summary));
+        List<String> args = new ArrayList<>(List.of("--definition", definition.toString(),
+                "--param", "MaxTuningJobs=2", "--param", "MaxParallelTuningJobs=2"));
+        args.addAll(List.of(extra));
+        return runner.run(tmp, "runner", tmp.resolve("work"), args);
     }
 
-    private static JsonNode step(Run run, String name) {
-        for (JsonNode step : run.summary().path("steps")) {
-            if (step.path("name").asText().equals(name)) {
-                return step;
-            }
-        }
-        throw new AssertionError("no step " + name + " in the summary");
-    }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.deploy.MotoServer;
+import io.lgbmops.local.RunnerJar.Run;
+import io.lgbmops.local.expressions.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,21 +46,18 @@ class MonitorPipelineRunIT {
     private static final String ENDPOINT = "lgbmops-dev-endpoint";
     private static final String NAMESPACE = "LgbmOps/Monitoring";
 
+    private static RunnerJar runner;
     private static Path root;
-    private static Path jar;
 
     @TempDir
     static Path tmp;
     private static Path cdkOut;
 
-    record Run(int exitCode, String output, JsonNode summary) {}
-
     @BeforeAll
     static void synthesizeTheApp() throws Exception {
-        root = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().normalize();
-        jar = root.resolve("test/target/local-run.jar");
+        runner = RunnerJar.built(TIMEOUT_MINUTES);
+        root = runner.root();
         Path infra = root.resolve("infra/target/infra.jar");
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase builds it");
         assertTrue(Files.isRegularFile(infra), infra + " is missing: infra's package phase builds it");
         cdkOut = tmp.resolve("cdk.out");
         ObjectNode context = (ObjectNode) Json.read(root.resolve("cdk.json")).path("context");
@@ -195,22 +194,9 @@ class MonitorPipelineRunIT {
 
     /** {@code label} names the run's summary, log and work directory. */
     private Run run(URI emulator, String pipeline, String label, String... extra) throws IOException, InterruptedException {
-        Path summary = tmp.resolve(label + "-summary.json");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "--repo-root", root.toString(), "--cdk-out", cdkOut.toString(), "--pipeline", pipeline,
-                "--endpoint-url", emulator.toString(),
-                "--summary", summary.toString(), "--work-dir", tmp.resolve("work-" + label).toString()));
-        command.addAll(List.of(extra));
-        Path log = tmp.resolve(label + "-runner.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("the run did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log);
-        assertTrue(Files.isRegularFile(summary), "no summary written:\n" + output);
-        return new Run(process.exitValue(), output, Json.read(summary));
+        List<String> args = new ArrayList<>(List.of("--cdk-out", cdkOut.toString(), "--pipeline", pipeline,
+                "--endpoint-url", emulator.toString()));
+        args.addAll(List.of(extra));
+        return runner.run(tmp, label, tmp.resolve("work-" + label), args);
     }
 }
