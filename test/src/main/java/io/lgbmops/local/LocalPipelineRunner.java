@@ -28,6 +28,7 @@ import io.lgbmops.local.steps.TuningStepExecutor;
 import io.lgbmops.local.template.DefinitionSource;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.StepGraph;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -201,7 +202,7 @@ public final class LocalPipelineRunner {
     private static void uploadMissingReportMarkers(PipelineDefinition definition, RunContext context,
             Set<String> deployedByTheStack, Console console) {
         for (StepGraph.Node step : definition.executionOrder()) {
-            JsonNode uri = step.arguments().path("missing_report_uri");
+            JsonNode uri = step.arguments().path(DeployFunction.MISSING_REPORT_URI);
             if (!"Lambda".equals(step.type()) || uri.isMissingNode()) {
                 continue;
             }

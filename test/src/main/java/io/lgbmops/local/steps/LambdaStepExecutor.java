@@ -10,6 +10,7 @@ import io.lgbmops.local.execution.StepOutcome;
 import io.lgbmops.local.expressions.Json;
 import io.lgbmops.local.jobs.ChildProcesses;
 import io.lgbmops.pipeline.StepGraph;
+import io.lgbmops.pipeline.deploy.DeployFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,7 @@ public final class LambdaStepExecutor implements StepExecutor {
         String figure = response.path("status").asText("") + (response.has("endpoint_name") ? " " + response.path("endpoint_name").asText() : "")
                 + (response.has("reason") ? ": " + response.path("reason").asText() : "")
                 // resolve-package's answer: Found and why.
-                + (response.has("Found") ? "found=" + response.path("Found").asText() + ": " + response.path("Reason").asText() : "");
+                + (response.has(DeployFunction.FOUND) ? "found=" + response.path(DeployFunction.FOUND).asText() + ": " + response.path(DeployFunction.REASON).asText() : "");
         return StepOutcome.succeeded(properties, figure.strip(), details);
     }
 
