@@ -1,5 +1,6 @@
 package io.lgbmops.infra;
 
+import io.lgbmops.pipeline.deploy.CaptureManifest;
 import io.lgbmops.pipeline.deploy.StageNames;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,11 @@ import software.constructs.Construct;
 public final class StorageStack extends Stack {
     /** S3 prefix of training checkpoints in the write bucket; expires quickly. */
     public static final String CHECKPOINT_PREFIX = "checkpoints/";
+    /**
+     * Days a capture manifest is kept: each is written for the one monitoring run that follows it,
+     * and kept a while after for a rerun or a look. The captures themselves are not affected.
+     */
+    public static final int CAPTURE_MANIFEST_RETENTION_DAYS = 14;
 
     private final Key key;
     private final Repository repository;
@@ -107,6 +113,11 @@ public final class StorageStack extends Stack {
                         .id("expire-checkpoints")
                         .prefix(CHECKPOINT_PREFIX)
                         .expiration(Duration.days(props.checkpointRetentionDays()))
+                        .build(),
+                LifecycleRule.builder()
+                        .id("expire-capture-manifests")
+                        .prefix(CaptureManifest.MANIFEST_PREFIX + "/")
+                        .expiration(Duration.days(CAPTURE_MANIFEST_RETENTION_DAYS))
                         .build(),
                 LifecycleRule.builder()
                         .id("archive-old-artifacts")

@@ -102,13 +102,15 @@ class StorageStackTest {
     }
 
     @Test
-    void writeBucket_expiresNoncurrentVersionsAndCheckpointsAndArchivesOldArtifacts() {
+    void writeBucket_expiresNoncurrentVersionsCheckpointsAndCaptureManifestsAndArchivesOldArtifacts() {
         template.hasResourceProperties("AWS::S3::Bucket", Map.of(
                 "LifecycleConfiguration", Map.of("Rules", List.of(
                         Map.of("Id", "expire-noncurrent-versions", "Status", "Enabled",
                                 "NoncurrentVersionExpiration", Map.of("NoncurrentDays", 30),
                                 "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 7)),
                         Map.of("Id", "expire-checkpoints", "Status", "Enabled", "Prefix", "checkpoints/", "ExpirationInDays", 14),
+                        Map.of("Id", "expire-capture-manifests", "Status", "Enabled",
+                                "Prefix", "monitoring/capture-manifests/", "ExpirationInDays", 14),
                         Map.of("Id", "archive-old-artifacts", "Status", "Enabled",
                                 "Transitions", List.of(Map.of("StorageClass", "GLACIER_IR", "TransitionInDays", 90)))))));
     }
