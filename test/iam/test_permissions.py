@@ -68,7 +68,8 @@ def test_everyCall_isAllowedForThePrincipalThatMakesIt(policies, stages):
     assert failures == []
 
 
-def test_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(policies):
+def lint_against_acknowledgements(policies):
+    """parliament's findings on the policies: those no acknowledgement covers, and the acknowledgements used."""
     acknowledgements = json.loads(iam.LINT_ACKNOWLEDGEMENTS.read_text())["acknowledgements"]
     findings = iam.lint(policies)
     unacknowledged, used = [], set()
@@ -78,6 +79,11 @@ def test_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(policies):
             unacknowledged.append(finding)
         else:
             used.add(acknowledgements.index(ack))
+    return acknowledgements, findings, unacknowledged, used
+
+
+def test_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(policies):
+    acknowledgements, findings, unacknowledged, used = lint_against_acknowledgements(policies)
     TARGET.mkdir(parents=True, exist_ok=True)
     (TARGET / "parliament-findings.json").write_text(json.dumps(findings, indent=2) + "\n")
     print(f"\nlinter findings {len(findings)}: acknowledged {len(findings) - len(unacknowledged)} "
@@ -223,6 +229,15 @@ def test_clarifyStage_everyCallOfTheClarifyStepsIsAllowed(clarify_assembly):
     assert "modelRole" in stage.values, "the clarify stage's definition has a Model step naming the model role"
     assert [f"DENIED {r.action} on {r.resource} for {r.caller} ({c.origin}: {why})"
             for c, r, why in report.denied] + list(report.problems) == []
+
+
+def test_clarifyStage_everySynthesizedPolicy_hasNoUnacknowledgedLinterFinding(clarify_assembly):
+    """The statements only a clarify stage has (models, shadow endpoints, their logs) pass the same linter."""
+    _, findings, unacknowledged, _ = lint_against_acknowledgements(iam.policies(clarify_assembly))
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "parliament-findings-clarify.json").write_text(json.dumps(findings, indent=2) + "\n")
+    assert findings, "the linter saw the clarify stage's policies"
+    assert unacknowledged == []
 
 
 def test_control_nativeStage_isDeniedTheClarifySteps(policies, stages):
