@@ -15,6 +15,7 @@ import io.lgbmops.local.expressions.Json;
 import io.lgbmops.local.expressions.Parameters;
 import io.lgbmops.local.steps.DeployFunctionEnvironment;
 import io.lgbmops.local.steps.TransformStepExecutor;
+import io.lgbmops.local.template.DefinitionSource;
 import io.lgbmops.pipeline.BatchPipeline;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
@@ -30,12 +31,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * {@code --pipeline batch}: the batch scoring pipeline run locally, like the training pipeline
  * (moto, the container's scripts, the deploy function's jar), with the Transform step emulated
- * by {@link TransformStepExecutor}. The definition is {@code --definition FILE}, else the one
+ * by {@link TransformStepExecutor}. The definition is {@code --definition FILE}, or from
+ * {@code --cdk-out} the {@code -Batch} stack's (with the stage's deployed contract, unless
+ * {@code --dataset} names one, and the deploy function as the stacks configure it), else the one
  * pipeline-spec's {@link BatchPipeline} builds for the {@code --dataset} contract (default
  * {@code datasets/churn.json}) with the placeholder settings a plain training run uses, so a
  * package registered by such a run (same group) is what it scores with. {@code --data} (a file,
@@ -63,12 +67,16 @@ final class BatchRun {
         }
         JsonNode json;
         String description;
+        // From a synthesized app: the -Batch stack's pipeline, the contract the stage deploys, the deploy
+        // function's environment and code as the stacks have them.
+        Optional<DefinitionSource> stack = Optional.empty();
         if (options.definition().isPresent()) {
             json = Json.read(options.definition().get());
             description = options.definition().get().toString();
         } else if (options.cdkOut().isPresent()) {
-            throw new RunnerOptions.UsageException("--pipeline batch reads --definition FILE or builds the definition"
-                    + " from --dataset; --cdk-out is for the training pipeline");
+            stack = Optional.of(DefinitionSource.load(options));
+            json = stack.get().definition();
+            description = stack.get().description();
         } else {
             PipelineSettings settings = PipelineSettings.placeholders().toBuilder()
                     .defaultDatasetContractUri("s3://" + PipelineSettings.placeholders().writeBucketName() + "/"
@@ -95,34 +103,33 @@ final class BatchRun {
         S3Uri contractTarget = contractInput(definition.json()).orElseThrow(() -> new RunnerOptions.UsageException(
                 "the definition has no processing input named contract with an s3:// URI to upload the contract to"));
 
-        try (RunEnvironment run = RunEnvironment.open(options, console, "lgbmops-local-batch", "batch", description)) {
+        String pipelineName = stack.flatMap(DefinitionSource::pipelineName).orElse("lgbmops-local-batch");
+        try (RunEnvironment run = RunEnvironment.open(options, console, pipelineName, "batch", description)) {
             S3Store s3 = run.s3();
-            run.createBuckets(definition, parameters);
+            Set<String> buckets = run.createBuckets(definition, parameters);
+            stack.ifPresent(source -> run.uploadStaticFiles(source.staticFiles(), buckets));
             S3Uri prefix = S3Uri.parse(inputUri.asText().endsWith("/") ? inputUri.asText() : inputUri.asText() + "/");
             Path base = Files.isDirectory(options.data()) ? options.data() : options.data().getParent();
             for (Path file : dataFiles) {
                 s3.upload(file, prefix.resolve(base.relativize(file).toString().replace('\\', '/')));
             }
             console.info("data", dataFiles.size() + " file(s) from " + options.data() + " -> " + prefix);
-            s3.uploadText(contractText, contractTarget);
-            console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
-
-            Map<String, Map<String, String>> lambdaEnvironment = new LinkedHashMap<>();
-            Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
-            List<String> deviations = new ArrayList<>();
-            if (!function.containsKey(Setting.ENDPOINT_NAME.name()) && function.containsKey(Setting.MODEL_PACKAGE_GROUP_NAME.name())) {
-                // resolve-package reads no endpoint, but the function's configuration requires one.
-                function.put(Setting.ENDPOINT_NAME.name(), function.get(Setting.MODEL_PACKAGE_GROUP_NAME.name()));
-                deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
-                        + " endpoint and resolve-package reads none");
+            // The stage's deployed contract, unless --dataset names another (which then wins, as in a training run).
+            if (stack.isEmpty() || options.dataset().isPresent()) {
+                s3.uploadText(contractText, contractTarget);
+                console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
             }
-            function.putAll(options.lambdaEnvironment());
-            lambdaEnvironment.put("*", function);
+
+            List<String> deviations = new ArrayList<>();
+            Map<String, Map<String, String>> lambdaEnvironment = stack.isPresent()
+                    ? LocalPipelineRunner.lambdaEnvironment(stack.get(), definition, parameters, options)
+                    : derivedLambdaEnvironment(definition, parameters, options, deviations);
             deviations.add("Transform: the model's serve on 127.0.0.1, mini-batches sent by this runner"
                     + " (SplitType=Line, MultiRecord, MaxPayloadInMB, MaxConcurrentTransforms, JSONPath filters)");
             deviations.forEach(d -> console.info("local", d));
             RunSettings settings = new RunSettings(options.seed(), options.maxParallel(), Map.of(),
-                    options.lambdaJar().toAbsolutePath(), Map.of(), lambdaEnvironment);
+                    options.lambdaJar().toAbsolutePath(), stack.map(DefinitionSource::lambdaCode).orElse(Map.of()),
+                    lambdaEnvironment);
             RunContext context = run.context(definition, parameters, settings);
             console.line("");
             PipelineExecution.Result result = new PipelineExecution(context, LocalPipelineRunner.stepExecutors(run.emulator())).run();
@@ -142,6 +149,22 @@ final class BatchRun {
             out.println("error: " + e.getMessage());
             return LocalPipelineRunner.FAILED;
         }
+    }
+
+    /** A plain definition carries no function environment: it is derived from the definition. */
+    private static Map<String, Map<String, String>> derivedLambdaEnvironment(PipelineDefinition definition,
+            Map<String, JsonNode> parameters, RunnerOptions options, List<String> deviations) {
+        Map<String, String> function = new LinkedHashMap<>(DeployFunctionEnvironment.derive(definition, parameters));
+        if (!function.containsKey(Setting.ENDPOINT_NAME.name()) && function.containsKey(Setting.MODEL_PACKAGE_GROUP_NAME.name())) {
+            // resolve-package reads no endpoint, but the function's configuration requires one.
+            function.put(Setting.ENDPOINT_NAME.name(), function.get(Setting.MODEL_PACKAGE_GROUP_NAME.name()));
+            deviations.add("deploy Lambda ENDPOINT_NAME set to the group's name: the batch pipeline names no"
+                    + " endpoint and resolve-package reads none");
+        }
+        function.putAll(options.lambdaEnvironment());
+        Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+        environments.put("*", function);
+        return environments;
     }
 
     /** The Select step's summary.json, from where its property file was read. */

@@ -122,17 +122,7 @@ public final class LocalPipelineRunner {
                     console.info("data", options.data() + " -> " + dataTarget);
                 }
             }
-            Map<String, String> staticFiles = new LinkedHashMap<>();
-            source.staticFiles().forEach((uri, content) -> {
-                if (buckets.contains(S3Uri.parse(uri).bucket())) {
-                    staticFiles.put(uri, content);
-                }
-            });
-            staticFiles.forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
-            if (!staticFiles.isEmpty()) {
-                console.info("static files", staticFiles.size() + " file(s) the stack deploys: "
-                        + String.join(", ", staticFiles.keySet()));
-            }
+            Set<String> staticFiles = run.uploadStaticFiles(source.staticFiles(), buckets);
             // After the stack's files: a contract given on the command line wins over the deployed one.
             if (dataset != null && dataset.uploadContract()) {
                 s3.uploadText(dataset.contractText(), dataset.contractTarget());
@@ -148,7 +138,7 @@ public final class LocalPipelineRunner {
             RunSettings settings = new RunSettings(options.seed(), options.maxParallel(),
                     options.hyperparameterOverrides(), options.lambdaJar().toAbsolutePath(), source.lambdaCode(), lambdaEnvironment);
             RunContext context = run.context(definition, parameters, settings);
-            uploadMissingReportMarkers(definition, context, staticFiles.keySet(), console);
+            uploadMissingReportMarkers(definition, context, staticFiles, console);
             console.line("");
 
             PipelineExecution.Result result = new PipelineExecution(context, stepExecutors(run.emulator())).run();
@@ -236,7 +226,7 @@ public final class LocalPipelineRunner {
         }
     }
 
-    private static Map<String, Map<String, String>> lambdaEnvironment(DefinitionSource source, PipelineDefinition definition,
+    static Map<String, Map<String, String>> lambdaEnvironment(DefinitionSource source, PipelineDefinition definition,
                                                                       Map<String, JsonNode> parameters, RunnerOptions options) {
         Map<String, Map<String, String>> environments = new LinkedHashMap<>();
         if (source.lambdaEnvironment().isEmpty()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lgbmops.local.emulator.AwsClients;
 import io.lgbmops.local.emulator.Emulator;
 import io.lgbmops.local.emulator.S3Store;
+import io.lgbmops.local.emulator.S3Uri;
 import io.lgbmops.local.execution.Console;
 import io.lgbmops.local.execution.PipelineDefinition;
 import io.lgbmops.local.execution.RunContext;
@@ -16,6 +17,7 @@ import io.lgbmops.local.jobs.LocalImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -64,6 +66,25 @@ record RunEnvironment(RunnerOptions options, Console console, ExecutionVariables
         Set<String> buckets = LocalPipelineRunner.buckets(definition.json(), parameters);
         buckets.forEach(s3::ensureBucket);
         return buckets;
+    }
+
+    /**
+     * Uploads the files the stacks deploy ({@code staticFiles}: S3 URI to content) that land in one of
+     * {@code buckets}, the ones this run created; returns their URIs.
+     */
+    Set<String> uploadStaticFiles(Map<String, String> staticFiles, Set<String> buckets) {
+        Map<String, String> uploaded = new LinkedHashMap<>();
+        staticFiles.forEach((uri, content) -> {
+            if (buckets.contains(S3Uri.parse(uri).bucket())) {
+                uploaded.put(uri, content);
+            }
+        });
+        uploaded.forEach((uri, content) -> s3.uploadText(content, S3Uri.parse(uri)));
+        if (!uploaded.isEmpty()) {
+            console.info("static files", uploaded.size() + " file(s) the stack deploys: "
+                    + String.join(", ", uploaded.keySet()));
+        }
+        return uploaded.keySet();
     }
 
     RunContext context(PipelineDefinition definition, Map<String, JsonNode> parameters, RunSettings settings) {

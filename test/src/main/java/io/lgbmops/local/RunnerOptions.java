@@ -36,7 +36,7 @@ public record RunnerOptions(
     /** {@code --pipeline}: the stage's training pipeline (the default), its batch scoring pipeline
      * ({@link BatchRun}) or its monitoring pipeline. */
     public static final String TRAINING = "train";
-    static final String BATCH = "batch";
+    public static final String BATCH = "batch";
     public static final String MONITORING = "monitor";
     static final List<String> PIPELINES = List.of(TRAINING, BATCH, MONITORING);
 
@@ -52,7 +52,9 @@ public record RunnerOptions(
               --stack NAME            stack holding the pipeline when several do
               --pipeline KIND         train (default), batch or monitor:
                                       batch scores --data (a CSV file or a directory of them) with the latest
-                                      Approved package of the group, as lgbmops-<stage>-batch does;
+                                      Approved package of the group, as lgbmops-<stage>-batch does (from
+                                      --cdk-out: the -Batch stack's pipeline, the stack's contract and
+                                      deploy function);
                                       monitor checks the capture files in the emulator's S3 against the live
                                       model, as lgbmops-<stage>-monitor does (both need --endpoint-url of the
                                       emulator a training run kept)

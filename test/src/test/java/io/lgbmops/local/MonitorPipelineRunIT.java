@@ -38,7 +38,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * captured the way SageMaker writes captures, and a monitoring run ({@code --pipeline monitor})
  * finds the live model, reports the drift and publishes the figures to the emulator's CloudWatch.
  * Before that, a window the endpoint captured nothing in: describe-live's manifest lists the
- * no-captures marker and the run reports insufficient data with CapturedRows 0.
+ * no-captures marker and the run reports insufficient data with CapturedRows 0; and the stage's
+ * batch pipeline, read from the same app's -Batch stack, scores rows with the approved package.
  */
 class MonitorPipelineRunIT {
 
@@ -87,6 +88,22 @@ class MonitorPipelineRunIT {
             // The smoke test's requests, captured as SageMaker would have.
             assertTrue(keys(aws, writeBucket, capturePrefix).stream().anyMatch(k -> k.endsWith(".jsonl")), train.output());
 
+            // The stage's batch pipeline from the same app: its -Batch stack's definition, the deploy
+            // function's environment from the template, and the package the training run approved.
+            Path toScore = sample(aws, writeBucket, 300, false, "to-score.csv");
+            Run batch = run(moto.endpoint(), "batch", "batch", "--data", toScore.toString(), "--param", "TopK=10");
+            assertEquals(0, batch.exitCode(), batch.output());
+            assertEquals("lgbmops-dev-batch", batch.summary().path("pipelineName").asText(), batch.output());
+            JsonNode resolve = batch.step("ResolvePackage").path("details");
+            assertEquals("lgbmops-dev-models", resolve.at("/environment/MODEL_PACKAGE_GROUP_NAME").asText(), resolve.toString());
+            assertEquals(ENDPOINT, resolve.at("/environment/ENDPOINT_NAME").asText(), "the template's, not derived");
+            assertTrue(resolve.at("/result/ModelPackageArn").asText().contains(":model-package/lgbmops-dev-models/"),
+                    resolve.toString());
+            JsonNode selection = batch.summary().path("selection");
+            assertEquals(300, selection.path("rows_scored").asInt(), selection.toString());
+            assertEquals(0, selection.path("bad_rows").asInt(), selection.toString());
+            assertEquals(10, selection.path("rows_selected").asInt(), selection.toString());
+
             // A window in which the endpoint captured nothing: a report that says so, and CapturedRows 0.
             Instant quietEnd = Instant.parse("2026-01-01T06:00:00Z");
             Run quiet = run(moto.endpoint(), "monitor", "quiet", "--param", "WindowStart=2026-01-01T00:00:00Z",
@@ -100,7 +117,7 @@ class MonitorPipelineRunIT {
             assertEquals(0.0, published(aws, "CapturedRows", quietEnd, Map.of("EndpointName", ENDPOINT)), 1e-9);
             assertNothingPublished(aws, "MaxFeaturePSI", quietEnd);
 
-            Path shifted = shiftedSample(aws, writeBucket, train, 1500);
+            Path shifted = sample(aws, writeBucket, 1500, true, "shifted.csv");
             Path captures = tmp.resolve("shifted-capture");
             Process writer = new ProcessBuilder(root.resolve(".venv/bin/python").toString(), "-m", "lgbmops.monitor.capture",
                     "--rows", shifted.toString(), "--output", captures.toString(), "--endpoint-name", ENDPOINT,
@@ -135,8 +152,12 @@ class MonitorPipelineRunIT {
         }
     }
 
-    /** Rows of the test split the training run wrote, features only, age +15 years and "Private" renamed. */
-    private Path shiftedSample(io.lgbmops.deploy.AwsClients aws, String bucket, Run train, int count) throws IOException {
+    /**
+     * Rows of the test split the training run wrote, features only (what the endpoint takes);
+     * {@code shifted}: age +15 years and "Private" renamed.
+     */
+    private Path sample(io.lgbmops.deploy.AwsClients aws, String bucket, int count, boolean shifted, String name)
+            throws IOException {
         String key = keys(aws, bucket, "pipeline-runs/").stream()
                 .filter(k -> k.contains("/Preprocess/test/") && k.endsWith(".csv")).findFirst().orElseThrow();
         List<String> lines = aws.s3().getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String().lines().toList();
@@ -146,15 +167,17 @@ class MonitorPipelineRunIT {
         List<String> rows = new ArrayList<>();
         for (String line : lines.subList(1, Math.min(lines.size(), count + 1))) {
             String[] values = line.split(",", -1);
-            values[age] = Integer.toString((int) Double.parseDouble(values[age]) + 15);
-            for (int i = 1; i < values.length; i++) {
-                if (values[i].equals("Private")) {
-                    values[i] = "Private-sector";
+            if (shifted) {
+                values[age] = Integer.toString((int) Double.parseDouble(values[age]) + 15);
+                for (int i = 1; i < values.length; i++) {
+                    if (values[i].equals("Private")) {
+                        values[i] = "Private-sector";
+                    }
                 }
             }
             rows.add(String.join(",", Arrays.copyOfRange(values, 1, values.length)));
         }
-        Path file = tmp.resolve("shifted.csv");
+        Path file = tmp.resolve(name);
         Files.writeString(file, String.join("\n", rows) + "\n", StandardCharsets.UTF_8);
         return file;
     }

@@ -88,16 +88,18 @@ final class CdkTemplate {
         return load(cdkOut, stackName, RunnerOptions.TRAINING);
     }
 
-    /** {@code pipeline}: without a stack name, the monitoring pipeline is the one in a {@code -Monitor} stack. */
+    /**
+     * {@code pipeline}: without a stack name, the monitoring pipeline is the one in a {@code -Monitor}
+     * stack and the batch pipeline the one in a {@code -Batch} stack.
+     */
     static DefinitionSource load(Path cdkOut, Optional<String> stackName, String pipeline) {
         return read(cdkOut).definitionSource(stackName, pipeline);
     }
 
     DefinitionSource definitionSource(Optional<String> stackName, String pipeline) {
-        boolean monitoring = RunnerOptions.MONITORING.equals(pipeline);
         List<Map.Entry<Stack, String>> candidates = pipelines().stream()
                 .filter(p -> stackName.isEmpty() || p.getKey().name().equals(stackName.get()))
-                .filter(p -> stackName.isPresent() || monitoring == p.getKey().name().endsWith("-Monitor"))
+                .filter(p -> stackName.isPresent() || pipelineKind(p.getKey().name()).equals(pipeline))
                 .toList();
         if (candidates.isEmpty()) {
             throw new RunnerOptions.UsageException("no " + PIPELINE_TYPE + " in " + cdkOut
@@ -138,6 +140,14 @@ final class CdkTemplate {
         Map<String, String> staticFiles = bucketDeployments();
         return new DefinitionSource(definition, stack.file() + " (" + logicalId + ")", pipelineName, staticFiles,
                 lambdaEnvironments(), lambdaCode());
+    }
+
+    /** The pipeline a stage's stack holds, by the stack's name: each kind has a stack of its own. */
+    static String pipelineKind(String stackName) {
+        if (stackName.endsWith("-Monitor")) {
+            return RunnerOptions.MONITORING;
+        }
+        return stackName.endsWith("-Batch") ? RunnerOptions.BATCH : RunnerOptions.TRAINING;
     }
 
     /** Every Lambda function (and alias) whose code is a staged jar asset in cdk.out, by local ARN. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lgbmops.local.RunnerOptions;
 import io.lgbmops.local.expressions.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,13 +123,17 @@ class CdkTemplateTest {
         assertEquals(Optional.of(pipeline), CdkTemplate.load(cdkOut, Optional.of(stack)).pipelineName());
     }
 
-    @Test
-    void load_whenMonitoring_picksTheStagesMonitoringPipeline() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"monitor, App-dev-Monitor, app-dev-monitor", "batch, App-dev-Batch, app-dev-batch"})
+    void load_forAnotherKindOfPipeline_picksTheStagesStackOfThatKind(String kind, String stack, String pipeline)
+            throws IOException {
         Files.writeString(cdkOut.resolve("App-dev-Monitor.template.json"),
                 PIPELINE.replace("app-dev-pipeline", "app-dev-monitor"));
+        Files.writeString(cdkOut.resolve("App-dev-Batch.template.json"),
+                PIPELINE.replace("app-dev-pipeline", "app-dev-batch"));
 
-        assertEquals(Optional.of("app-dev-monitor"),
-                CdkTemplate.load(cdkOut, Optional.empty(), RunnerOptions.MONITORING).pipelineName());
+        assertEquals(Optional.of(pipeline), CdkTemplate.load(cdkOut, Optional.empty(), kind).pipelineName());
+        assertEquals(Optional.of("app-dev-pipeline"), CdkTemplate.load(cdkOut, Optional.empty()).pipelineName());
     }
 
     @Test
