@@ -20,7 +20,6 @@ import io.lgbmops.pipeline.BatchPipeline;
 import io.lgbmops.pipeline.LightGbmPipeline;
 import io.lgbmops.pipeline.PipelineSettings;
 import io.lgbmops.pipeline.dataset.DatasetContract;
-import io.lgbmops.pipeline.dataset.DatasetContractException;
 import io.lgbmops.pipeline.deploy.DeploySettings.Setting;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,30 +53,23 @@ final class BatchRun {
 
     static int run(RunnerOptions options, PrintStream out) {
         Console console = new Console(out);
-        Path contractFile = options.dataset().orElse(options.repoRoot().resolve(DEFAULT_CONTRACT));
-        DatasetContract contract;
-        String contractText;
-        try {
-            contractText = Files.readString(contractFile);
-            contract = DatasetContract.parse(contractText, contractFile.toString());
-        } catch (IOException e) {
-            throw new RunnerOptions.UsageException("--dataset: cannot read " + contractFile + ": " + e.getMessage());
-        } catch (DatasetContractException e) {
-            throw new RunnerOptions.UsageException(e.getMessage());
-        }
-        JsonNode json;
-        String description;
         // From a synthesized app: the -Batch stack's pipeline, the contract the stage deploys, the deploy
         // function's environment and code as the stacks have them.
-        Optional<DefinitionSource> stack = Optional.empty();
+        Optional<DefinitionSource> stack = options.definition().isEmpty() && options.cdkOut().isPresent()
+                ? Optional.of(DefinitionSource.load(options)) : Optional.empty();
+        // A contract to upload: the one --dataset names, else (without the app's deployed one) the default.
+        Optional<Contract> given = stack.isPresent() && options.dataset().isEmpty() ? Optional.empty()
+                : Optional.of(Contract.read(options.dataset().orElse(options.repoRoot().resolve(DEFAULT_CONTRACT))));
+        JsonNode json;
+        String description;
         if (options.definition().isPresent()) {
             json = Json.read(options.definition().get());
             description = options.definition().get().toString();
-        } else if (options.cdkOut().isPresent()) {
-            stack = Optional.of(DefinitionSource.load(options));
+        } else if (stack.isPresent()) {
             json = stack.get().definition();
             description = stack.get().description();
         } else {
+            DatasetContract contract = given.orElseThrow().contract();
             PipelineSettings settings = PipelineSettings.placeholders().toBuilder()
                     .defaultDatasetContractUri("s3://" + PipelineSettings.placeholders().writeBucketName() + "/"
                             + LightGbmPipeline.datasetContractKey(contract.name()))
@@ -85,7 +77,7 @@ final class BatchRun {
             String readBucket = PipelineSettings.placeholders().defaultInputDataUri().split("/")[2];
             json = Json.read(new BatchPipeline(settings, contract,
                     "s3://" + readBucket + "/" + BatchPipeline.batchInputPrefix(contract.name())).definition().toJson());
-            description = "pipeline-spec BatchPipeline for " + contractFile.getFileName() + " with placeholder settings";
+            description = "pipeline-spec BatchPipeline for " + given.get().file().getFileName() + " with placeholder settings";
         }
         PipelineDefinition definition;
         try {
@@ -114,11 +106,11 @@ final class BatchRun {
                 s3.upload(file, prefix.resolve(base.relativize(file).toString().replace('\\', '/')));
             }
             console.info("data", dataFiles.size() + " file(s) from " + options.data() + " -> " + prefix);
-            // The stage's deployed contract, unless --dataset names another (which then wins, as in a training run).
-            if (stack.isEmpty() || options.dataset().isPresent()) {
-                s3.uploadText(contractText, contractTarget);
-                console.info("dataset", contract.name() + " (" + contractFile + ") -> " + contractTarget);
-            }
+            // After the stage's deployed contract: --dataset wins over it, as in a training run.
+            given.ifPresent(contract -> {
+                s3.uploadText(contract.text(), contractTarget);
+                console.info("dataset", contract.contract().name() + " (" + contract.file() + ") -> " + contractTarget);
+            });
 
             List<String> deviations = new ArrayList<>();
             Map<String, Map<String, String>> lambdaEnvironment = stack.isPresent()
@@ -148,6 +140,14 @@ final class BatchRun {
         } catch (IOException e) {
             out.println("error: " + e.getMessage());
             return LocalPipelineRunner.FAILED;
+        }
+    }
+
+    /** A dataset contract file, read and checked. */
+    private record Contract(Path file, String text, DatasetContract contract) {
+        static Contract read(Path file) {
+            String text = DatasetInputs.read(file, "--dataset");
+            return new Contract(file, text, DatasetInputs.parse(text, file.toString()));
         }
     }
 

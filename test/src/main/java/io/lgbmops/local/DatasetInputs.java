@@ -66,12 +66,7 @@ record DatasetInputs(DatasetContract contract, String contractText, String shown
             text = read(file, "the default contract");
             shownAs = DEFAULT_CONTRACT;
         }
-        DatasetContract contract;
-        try {
-            contract = DatasetContract.parse(text, shownAs);
-        } catch (DatasetContractException e) {
-            throw new RunnerOptions.UsageException(e.getMessage());
-        }
+        DatasetContract contract = parse(text, shownAs);
 
         Map<String, String> overrides = new LinkedHashMap<>();
         boolean otherDataset = options.dataset().isPresent();
@@ -93,7 +88,17 @@ record DatasetInputs(DatasetContract contract, String contractText, String shown
         return new DatasetInputs(contract, text, shownAs, contractTarget, upload, dataTarget, overrides);
     }
 
-    private static String read(Path file, String what) {
+    /** {@code text} as a dataset contract; a mistake is the user's, named with where it came from. */
+    static DatasetContract parse(String text, String shownAs) {
+        try {
+            return DatasetContract.parse(text, shownAs);
+        } catch (DatasetContractException e) {
+            throw new RunnerOptions.UsageException(e.getMessage());
+        }
+    }
+
+    /** The contract file {@code what} names; a missing file is the user's mistake. */
+    static String read(Path file, String what) {
         if (!Files.isRegularFile(file)) {
             throw new RunnerOptions.UsageException(what + ": no contract file at " + file);
         }

@@ -33,8 +33,6 @@ import java.util.stream.Stream;
 final class CdkTemplate {
 
     static final String PIPELINE_TYPE = "AWS::SageMaker::Pipeline";
-    /** The training pipeline's stack name ends so (infra's {@code stage.stackName("Pipeline")}). */
-    static final String TRAINING_STACK_SUFFIX = "-Pipeline";
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
 
     /** One stack's template. */
@@ -110,15 +108,6 @@ final class CdkTemplate {
                     .filter(c -> c.getKey().name().toLowerCase(Locale.ROOT).contains("-dev-")).toList();
             if (dev.size() == 1) {
                 candidates = dev;
-            }
-        }
-        if (candidates.size() > 1 && stackName.isEmpty()) {
-            // The training pipeline is the default; the stage's other pipelines (batch scoring, monitoring)
-            // have stacks of their own and are named with --stack (or --pipeline monitor).
-            List<Map.Entry<Stack, String>> training = candidates.stream()
-                    .filter(c -> c.getKey().name().endsWith(TRAINING_STACK_SUFFIX)).toList();
-            if (training.size() == 1) {
-                candidates = training;
             }
         }
         if (candidates.size() > 1) {
